@@ -1,0 +1,169 @@
+// @needs postgres
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { describe, expect, test } from 'vitest'
+import { startPostgres } from '@rollback-kit/testing'
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return check()
+}
+
+describe('startPostgres', () => {
+  test('two clusters started in parallel accept queries; stop removes folders and processes', async () => {
+    const [a, b] = await Promise.all([
+      startPostgres({ existingUrl: false }),
+      startPostgres({ existingUrl: false }),
+    ])
+    const one = a._unsafeUnwrap()
+    const two = b._unsafeUnwrap()
+    expect(one.port).not.toBe(two.port)
+    expect(one.directory).not.toBe(two.directory)
+    for (const cluster of [one, two]) {
+      const client = new pg.Client({ connectionString: cluster.url })
+      await client.connect()
+      const { rows } = await client.query<{ port: string }>(
+        "SELECT current_setting('port') AS port",
+      )
+      await client.end()
+      expect(Number(rows[0]?.port)).toBe(cluster.port)
+      // The unix socket answers too.
+      const viaSocket = new pg.Client({
+        host: cluster.socketDir!,
+        port: cluster.port,
+        user: 'postgres',
+        database: 'postgres',
+      })
+      await viaSocket.connect()
+      await viaSocket.end()
+      expect(existsSync(cluster.directory!)).toBe(true)
+      expect(alive(cluster.pid!)).toBe(true)
+    }
+    expect(one.majorVersion).toBeGreaterThanOrEqual(13)
+
+    const stops = await Promise.all([one.stop(), two.stop()])
+    for (const stopped of stops) expect(stopped.isOk()).toBe(true)
+    for (const cluster of [one, two]) {
+      expect(existsSync(cluster.directory!)).toBe(false)
+      expect(await waitUntil(() => !alive(cluster.pid!), 5_000)).toBe(true)
+    }
+    // stop() is idempotent.
+    expect((await one.stop()).isOk()).toBe(true)
+  })
+
+  test('admin helpers create databases and roles with awkward names; disposal stops it', async () => {
+    let directory: string | undefined
+    {
+      await using cluster = (
+        await startPostgres({ existingUrl: false, passwordAuth: true })
+      )._unsafeUnwrap()
+      directory = cluster.directory
+      const name = 'we"ird; drop table x -- ünï'
+      const url = (await cluster.createDatabase(name))._unsafeUnwrap()
+      const rows = (
+        await cluster.query<{ db: string }>('SELECT current_database() AS db', { database: name })
+      )._unsafeUnwrap()
+      expect(rows[0]?.db).toBe(name)
+      expect(url).toContain(encodeURIComponent(name))
+
+      const roleUrl = (
+        await cluster.createRole('app role', { password: 's3cret pw' })
+      )._unsafeUnwrap()
+      const asRole = new pg.Client({
+        host: cluster.host,
+        port: cluster.port,
+        user: 'app role',
+        password: 's3cret pw',
+        database: 'postgres',
+      })
+      await asRole.connect()
+      const who = await asRole.query<{ me: string }>('SELECT current_user AS me')
+      await asRole.end()
+      expect(who.rows[0]?.me).toBe('app role')
+      expect(roleUrl).toContain('app%20role')
+      // passwordAuth: a wrong password is refused.
+      const wrong = new pg.Client({
+        host: cluster.host,
+        port: cluster.port,
+        user: 'app role',
+        password: 'nope',
+        database: 'postgres',
+      })
+      await expect(wrong.connect()).rejects.toThrow(/password authentication failed/)
+
+      ;(await cluster.dropDatabase(name))._unsafeUnwrap()
+      const left = (
+        await cluster.query('SELECT 1 FROM pg_database WHERE datname = $1', { params: [name] })
+      )._unsafeUnwrap()
+      expect(left).toHaveLength(0)
+    }
+    expect(directory).toBeDefined()
+    expect(existsSync(directory!)).toBe(false)
+  })
+
+  test('durable: true keeps fsync on; the default turns it off', async () => {
+    await using fast = (await startPostgres({ existingUrl: false }))._unsafeUnwrap()
+    await using durable = (
+      await startPostgres({ existingUrl: false, durable: true, settings: { max_connections: 42 } })
+    )._unsafeUnwrap()
+    const setting = async (cluster: typeof fast, name: string): Promise<string | undefined> =>
+      (
+        await cluster.query<{ v: string }>('SELECT current_setting($1) AS v', { params: [name] })
+      )._unsafeUnwrap()[0]?.v
+    expect(await setting(fast, 'fsync')).toBe('off')
+    expect(await setting(durable, 'fsync')).toBe('on')
+    expect(await setting(durable, 'max_connections')).toBe('42')
+  })
+
+  test('a cluster left by a SIGKILLed process is removed by the next start', async () => {
+    const child = spawn(
+      join(repoRoot, 'node_modules/.bin/tsx'),
+      ['--tsconfig', join(repoRoot, 'tsconfig.json'), 'test/fixtures/postgres-orphan.ts'],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'inherit'],
+        // Its own process group: tsx runs the script in a child node process, and the whole
+        // group is killed below, as a CI runner or the OOM killer would.
+        detached: true,
+      },
+    )
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout })
+      lines.once('line', resolve)
+      child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)))
+    })
+    const orphan = JSON.parse(firstLine) as { directory: string; pid: number; owner: number }
+    process.kill(-child.pid!, 'SIGKILL')
+    await exited
+    // tsx ran the fixture in a child node process: wait until that one is gone too.
+    expect(await waitUntil(() => !alive(orphan.owner), 5_000)).toBe(true)
+    // The server outlives its owner: nothing cleaned up, since SIGKILL cannot be caught.
+    expect(alive(orphan.pid)).toBe(true)
+    expect(existsSync(orphan.directory)).toBe(true)
+
+    await using next = (await startPostgres({ existingUrl: false }))._unsafeUnwrap()
+    expect(next.directory).not.toBe(orphan.directory)
+    expect(existsSync(orphan.directory)).toBe(false)
+    expect(await waitUntil(() => !alive(orphan.pid), 5_000)).toBe(true)
+  })
+})
