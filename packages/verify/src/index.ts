@@ -1,1 +1,23 @@
-export {}
+// The public API of @rollback-kit/verify. Every export is named here on purpose.
+
+export { unhealthy } from './errors.js'
+export type { PerformanceError, ProbeError, SuiteError, Unhealthy, WaitError } from './errors.js'
+
+export { probeResult, runProbe } from './probe.js'
+export type {
+  Probe,
+  ProbeAssertion,
+  ProbeContext,
+  ProbeKind,
+  ProbeResult,
+  RunProbeOptions,
+} from './probe.js'
+
+export { httpProbe } from './http-probe.js'
+export type { HttpProbeOptions } from './http-probe.js'
+
+export { tcpProbe } from './tcp-probe.js'
+export type { TcpProbeOptions } from './tcp-probe.js'
+
+export { commandProbe } from './command-probe.js'
+export type { CommandProbeOptions } from './command-probe.js'

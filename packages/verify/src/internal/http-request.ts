@@ -1,0 +1,158 @@
+import {
+  request as httpRequestRaw,
+  type Agent,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http'
+import { request as httpsRequestRaw } from 'node:https'
+import type { TLSSocket } from 'node:tls'
+import { hostOf, probeLookup } from './lookup.js'
+
+/** The certificate the server presented on a TLS connection. */
+export interface CertificateInfo {
+  readonly subject: string
+  readonly issuer: string
+  readonly validTo: string
+  /** Days until `validTo`, one decimal, negative once expired. */
+  readonly daysLeft: number
+}
+
+/** What came back from one HTTP exchange. */
+export interface HttpAnswer {
+  readonly status: number
+  readonly statusText: string
+  /** Lower-case names; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  readonly bodyTruncated: boolean
+  readonly remoteAddress?: string
+  readonly certificate?: CertificateInfo
+}
+
+export interface HttpRequestOptions {
+  readonly url: URL
+  readonly method: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string
+  readonly signal: AbortSignal
+  readonly maxBodyBytes: number
+  readonly ca?: string
+  readonly rejectUnauthorized?: boolean
+  /** A shared keep-alive agent (performance runs); a fresh connection per request otherwise. */
+  readonly agent?: Agent
+}
+
+/**
+ * One HTTP(S) request over node:http / node:https.
+ *
+ * Not `fetch`: Node's fetch accepts no resolver without undici's own `Agent` (not a
+ * dependency), and a probe must reach `localhost` on whichever loopback family the server
+ * bound. Here `lookup` gives both loopback addresses and `autoSelectFamily` tries them in turn.
+ * The TLS socket also yields the peer certificate of the very connection that was probed.
+ * Rejects with the network error (or an AbortError) on failure.
+ */
+export function httpRequest(options: HttpRequestOptions): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const { url } = options
+    const secure = url.protocol === 'https:'
+    const send = secure ? httpsRequestRaw : httpRequestRaw
+    const bodyBuffer = options.body === undefined ? undefined : Buffer.from(options.body)
+    // `autoSelectFamily` reaches net.connect through the agent; Node's types do not list it.
+    const requestOptions: RequestOptions & { readonly autoSelectFamily: boolean } = {
+      protocol: url.protocol,
+      hostname: hostOf(url),
+      port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+      method: options.method,
+      headers: {
+        'user-agent': 'rollback-kit-verify',
+        ...(url.username === ''
+          ? {}
+          : {
+              authorization: `Basic ${Buffer.from(
+                `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`,
+              ).toString('base64')}`,
+            }),
+        ...(bodyBuffer === undefined ? {} : { 'content-length': String(bodyBuffer.length) }),
+        ...options.headers,
+      },
+      lookup: probeLookup,
+      autoSelectFamily: true,
+      signal: options.signal,
+      agent: options.agent ?? false,
+      ...(secure
+        ? {
+            servername: hostOf(url),
+            rejectUnauthorized: options.rejectUnauthorized ?? true,
+            ...(options.ca === undefined ? {} : { ca: options.ca }),
+          }
+        : {}),
+    }
+    const request = send(requestOptions, (response) => {
+      readAnswer(response, options.maxBodyBytes, secure).then(resolve, reject)
+    })
+    request.on('error', reject)
+    request.end(bodyBuffer)
+  })
+}
+
+function readAnswer(
+  response: IncomingMessage,
+  maxBodyBytes: number,
+  secure: boolean,
+): Promise<HttpAnswer> {
+  const certificate = secure ? certificateOf(response.socket as TLSSocket) : undefined
+  const remoteAddress = response.socket.remoteAddress
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let truncated = false
+    response.on('data', (chunk: Buffer) => {
+      if (size >= maxBodyBytes) {
+        truncated = true
+        return
+      }
+      const room = maxBodyBytes - size
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk
+      if (kept.length < chunk.length) truncated = true
+      chunks.push(kept)
+      size += kept.length
+    })
+    response.on('error', reject)
+    response.on('end', () => {
+      const headers: Record<string, string> = {}
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
+      }
+      resolve({
+        status: response.statusCode ?? 0,
+        statusText: response.statusMessage ?? '',
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        bodyTruncated: truncated,
+        ...(remoteAddress === undefined ? {} : { remoteAddress }),
+        ...(certificate === undefined ? {} : { certificate }),
+      })
+    })
+  })
+}
+
+function certificateOf(socket: TLSSocket): CertificateInfo | undefined {
+  const peer = socket.getPeerCertificate()
+  if (typeof peer.valid_to !== 'string' || peer.valid_to === '') return undefined
+  const validTo = new Date(peer.valid_to)
+  const daysLeft = Math.floor(((validTo.getTime() - Date.now()) / 86_400_000) * 10) / 10
+  return {
+    subject: nameOf(peer.subject),
+    issuer: nameOf(peer.issuer),
+    validTo: validTo.toISOString(),
+    daysLeft,
+  }
+}
+
+function nameOf(name: unknown): string {
+  if (typeof name !== 'object' || name === null) return ''
+  return Object.entries(name)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(', ')
+}

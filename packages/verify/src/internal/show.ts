@@ -1,0 +1,19 @@
+import { aborted, type Aborted } from '@rollback-kit/core'
+
+/** A compact rendering of an observed value for messages. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value)
+  try {
+    const text = JSON.stringify(value) ?? String(value)
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text
+  } catch {
+    return String(value)
+  }
+}
+
+/** `err(Aborted)` from a signal, for probes. */
+export function abortedBy(signal: AbortSignal): Aborted {
+  return aborted({ cause: signal.reason })
+}
