@@ -1,0 +1,101 @@
+import { errAsync, type ResultAsync } from 'neverthrow'
+import { invalidInput } from '@rollback-kit/core'
+import type { GitCommandError, UnknownRevision } from './errors.js'
+import type { GitOptions } from './git-options.js'
+import { resolveCommit } from './internal/revision.js'
+import { runGit } from './internal/run-git.js'
+
+/**
+ * One commit of the history, as {@link listCommits} returns it.
+ * @category Releases and history
+ */
+export interface Commit {
+  /** Full hash. */
+  readonly hash: string
+  /** Abbreviated hash, as `git log --oneline` shows it. */
+  readonly shortHash: string
+  /** First line of the message. */
+  readonly subject: string
+  /** Author name. */
+  readonly author: string
+  /** Author email. */
+  readonly authorEmail: string
+  /** Author date, ISO 8601. */
+  readonly date: string
+}
+
+/**
+ * Options of {@link listCommits}.
+ * @category Releases and history
+ */
+export interface ListCommitsOptions extends GitOptions {
+  /** How many commits, newest first. Default 10 (the seed's `git log --oneline -10`). */
+  readonly count?: number
+  /** Where to start. Default `HEAD`. */
+  readonly revision?: string
+  /** Only commits touching these paths (relative to `dir`, taken literally). */
+  readonly paths?: readonly string[]
+}
+
+/**
+ * Why {@link listCommits} failed.
+ * @category Releases and history
+ */
+export type ListCommitsError = GitCommandError | UnknownRevision
+
+/**
+ * The last `count` commits reachable from `revision` (default `HEAD`), newest first: the
+ * seed's `git log --oneline -10`, as data.
+ *
+ * @returns the commits; or `UnknownRevision` (including a repository with no commit yet),
+ * `NotARepository`, `InvalidInput`, or one of exec's errors.
+ *
+ * @example
+ * ```ts
+ * import { listCommits } from '@rollback-kit/git'
+ *
+ * const commits = await listCommits({ dir: '/srv/app', count: 10 })
+ * if (commits.isOk()) {
+ *   for (const c of commits.value) console.log(`${c.shortHash} ${c.subject} (${c.author}, ${c.date})`)
+ * }
+ * ```
+ * @category Releases and history
+ */
+export function listCommits(
+  options: ListCommitsOptions,
+): ResultAsync<readonly Commit[], ListCommitsError> {
+  const count = options.count ?? 10
+  if (!(Number.isInteger(count) && count > 0)) {
+    return errAsync(
+      invalidInput({ field: 'options.count', reason: `must be a positive integer, got ${count}` }),
+    )
+  }
+  return resolveCommit(options, options.revision ?? 'HEAD', 'options.revision').andThen((hash) =>
+    runGit(options, [
+      'log',
+      `--max-count=${count}`,
+      '--no-color',
+      '--format=%H%x1f%h%x1f%s%x1f%an%x1f%ae%x1f%aI%x1e',
+      hash,
+      '--',
+      ...(options.paths ?? []),
+    ]).map((out) => parseCommits(out.stdout)),
+  )
+}
+
+function parseCommits(text: string): Commit[] {
+  const commits: Commit[] = []
+  for (const record of text.split('\x1e')) {
+    const [hash, shortHash, subject, author, authorEmail, date] = record.trim().split('\x1f')
+    if (hash === undefined || hash.length === 0) continue
+    commits.push({
+      hash,
+      shortHash: shortHash ?? hash.slice(0, 7),
+      subject: subject ?? '',
+      author: author ?? '',
+      authorEmail: authorEmail ?? '',
+      date: date ?? '',
+    })
+  }
+  return commits
+}

@@ -1,0 +1,117 @@
+import { errAsync, type ResultAsync } from 'neverthrow'
+import {
+  dirtyWorkingTree,
+  notConfirmed,
+  type DirtyWorkingTree,
+  type GitCommandError,
+  type NotConfirmed,
+  type UnknownRevision,
+} from './errors.js'
+import type { GitOptions } from './git-options.js'
+import { resolveCommit } from './internal/revision.js'
+import { runGit } from './internal/run-git.js'
+import { stamp } from './internal/stamp.js'
+import { changedFiles } from './internal/status.js'
+
+/**
+ * Options of {@link resetTo}.
+ * @category Changing history
+ */
+export interface ResetToOptions extends GitOptions {
+  /** Where to move the current branch (or detached HEAD): a hash, tag or other revision. */
+  readonly commit: string
+  /**
+   * Must be `true`: `git reset --hard` moves the branch and drops the commits after `commit`
+   * from it. Anything else returns `NotConfirmed` and touches nothing.
+   */
+  readonly confirm?: boolean
+}
+
+/**
+ * What {@link resetTo} did, and how to take it back.
+ * @category Changing history
+ */
+export interface ResetToResult {
+  /** Full hash of HEAD before the reset: reset back to it to undo. */
+  readonly previousHead: string
+  /** Full hash of HEAD now. */
+  readonly head: string
+  /**
+   * A ref kept at `previousHead` (`refs/rollback-kit/before-reset/<time>`) so the dropped
+   * commits stay reachable (and are never garbage-collected) until you delete it with
+   * `git update-ref -d`.
+   */
+  readonly backupRef: string
+  /** Reset back to `previousHead` (confirmation given; a clean tree is required; the original
+   * `signal` is not reused, pass a new one here). */
+  readonly undo: (options?: Omit<GitOptions, 'dir'>) => ResultAsync<ResetToResult, ResetToError>
+}
+
+/**
+ * Why {@link resetTo} failed. Nothing was changed in every case.
+ * @category Changing history
+ */
+export type ResetToError = GitCommandError | UnknownRevision | DirtyWorkingTree | NotConfirmed
+
+/**
+ * Move the current branch to `commit` with `git reset --hard`: the seed's "reset to previous
+ * commit (CAUTION: destructive)", made safe enough to script.
+ *
+ * It runs only with `confirm: true` and only on a clean working tree (no staged, unstaged or
+ * untracked change, which `--hard` would destroy or overwrite). Before moving, it keeps the
+ * previous HEAD under `backupRef` and returns it together with an `undo`. Prefer
+ * `revertCommit` when the branch is shared: a reset rewrites its history.
+ *
+ * @returns the previous and new HEAD, the backup ref and an undo; or `NotConfirmed`,
+ * `DirtyWorkingTree`, `UnknownRevision`, `NotARepository`, `InvalidInput`, or one of exec's
+ * errors.
+ *
+ * @example
+ * ```ts
+ * import { resetTo } from '@rollback-kit/git'
+ *
+ * const reset = await resetTo({ dir: '/srv/app', commit: 'v1.4.0', confirm: true })
+ * if (reset.isOk()) {
+ *   console.log(`HEAD was ${reset.value.previousHead}, kept as ${reset.value.backupRef}`)
+ *   // changed your mind:
+ *   await reset.value.undo()
+ * }
+ * ```
+ * @category Changing history
+ */
+export function resetTo(options: ResetToOptions): ResultAsync<ResetToResult, ResetToError> {
+  if (options.confirm !== true) {
+    return errAsync(notConfirmed({ operation: 'resetTo', option: 'confirm' }))
+  }
+  return resolveCommit(options, options.commit, 'options.commit').andThen((target) =>
+    resolveCommit(options, 'HEAD', 'HEAD').andThen((previousHead) =>
+      changedFiles(options, true).andThen((changed) => {
+        if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
+        const backupRef = `refs/rollback-kit/before-reset/${stamp()}`
+        return runGit(options, [
+          'update-ref',
+          '-m',
+          `rollback-kit: before reset to ${target}`,
+          backupRef,
+          previousHead,
+          '',
+        ])
+          .andThen(() => runGit(options, ['reset', '--hard', '--quiet', target]))
+          .andThen(() => resolveCommit(options, 'HEAD', 'HEAD'))
+          .map((head): ResetToResult => ({
+            previousHead,
+            head,
+            backupRef,
+            undo: (more = {}) =>
+              resetTo({ ...withoutSignal(options), ...more, commit: previousHead, confirm: true }),
+          }))
+      }),
+    ),
+  )
+}
+
+/** The caller's signal belongs to this call, not to an undo run later. */
+function withoutSignal(options: ResetToOptions): Omit<ResetToOptions, 'signal'> {
+  const { signal: _signal, ...rest } = options
+  return rest
+}

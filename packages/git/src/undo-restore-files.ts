@@ -1,0 +1,125 @@
+import { chmod, copyFile, mkdir, rm, symlink } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import { attempt, unexpected, type Unexpected } from '@rollback-kit/core'
+import type { GitCommandError } from './errors.js'
+import type { GitOptions } from './git-options.js'
+import { backupCopyPath, readManifest, type ManifestEntry } from './internal/restore-manifest.js'
+import { runGit } from './internal/run-git.js'
+
+/**
+ * Options of {@link undoRestoreFiles}.
+ * @category Restoring files
+ */
+export interface UndoRestoreFilesOptions extends GitOptions {
+  /** The `backupDir` a `restoreFiles` call returned (it holds `manifest.json`). */
+  readonly backupDir: string
+}
+
+/**
+ * What {@link undoRestoreFiles} put back.
+ * @category Restoring files
+ */
+export interface UndoRestoreFilesResult {
+  /** Files whose previous version was copied back. */
+  readonly restored: readonly string[]
+  /** Files that did not exist before the restore and were removed again. */
+  readonly removed: readonly string[]
+}
+
+/**
+ * Why {@link undoRestoreFiles} failed. `InvalidInput` means `backupDir` holds no manifest.
+ * @category Restoring files
+ */
+export type UndoRestoreFilesError = GitCommandError | Unexpected
+
+/**
+ * Put back the files a {@link restoreFiles} call replaced, from its backup folder: the kept
+ * copies (with their permissions) return to the working tree, files that did not exist are
+ * removed, and, when the restore staged them, the index entries are set back as they were.
+ * Works from another process too: only `dir` and `backupDir` are needed. The backup folder
+ * is left in place.
+ *
+ * @returns which files were copied back and which removed; or `InvalidInput` (no manifest
+ * in `backupDir`), `Unexpected` (a file could not be written), `NotARepository`, or one of
+ * exec's errors.
+ *
+ * @example
+ * ```ts
+ * import { undoRestoreFiles } from '@rollback-kit/git'
+ *
+ * const undone = await undoRestoreFiles({
+ *   dir: '/srv/app',
+ *   backupDir: '/srv/app/.git/rollback-kit/restore-backups/2026-11-25T16-30-00-000Z-a1b2c3',
+ * })
+ * if (undone.isOk()) console.log(`put back ${undone.value.restored.join(', ')}`)
+ * ```
+ * @category Restoring files
+ */
+export function undoRestoreFiles(
+  options: UndoRestoreFilesOptions,
+): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
+  return readManifest(options.backupDir).andThen((manifest) =>
+    putBack(options, manifest.files).andThen((result) => {
+      if (!manifest.staged) return ok(result)
+      return restoreIndex(options, manifest.files).map(() => result)
+    }),
+  )
+}
+
+function putBack(
+  options: UndoRestoreFilesOptions,
+  files: readonly ManifestEntry[],
+): ResultAsync<UndoRestoreFilesResult, Unexpected> {
+  return attempt(
+    async (): Promise<UndoRestoreFilesResult> => {
+      const restored: string[] = []
+      const removed: string[] = []
+      for (const file of files) {
+        const target = resolve(options.dir, file.path)
+        if (!file.existed) {
+          await rm(target, { force: true })
+          removed.push(file.path)
+          continue
+        }
+        await mkdir(dirname(target), { recursive: true })
+        await rm(target, { force: true })
+        if (file.linkTarget !== null) {
+          await symlink(file.linkTarget, target)
+        } else {
+          await copyFile(backupCopyPath(options.backupDir, file.path), target)
+          if (file.mode !== null) await chmod(target, file.mode)
+        }
+        restored.push(file.path)
+      }
+      return { restored, removed }
+    },
+    (cause) => unexpected(cause, `putting back files from ${options.backupDir}`),
+  )
+}
+
+/** Set each index entry back to what it was before the restore. */
+function restoreIndex(
+  options: UndoRestoreFilesOptions,
+  files: readonly ManifestEntry[],
+): ResultAsync<void, GitCommandError> {
+  const cacheInfo = files.flatMap((file) =>
+    file.index === null
+      ? []
+      : ['--cacheinfo', `${file.index.mode},${file.index.hash},${file.path}`],
+  )
+  const untracked = files.filter((file) => file.index === null).map((file) => file.path)
+  const steps: (readonly string[])[] = []
+  if (cacheInfo.length > 0) steps.push(['update-index', '--add', ...cacheInfo])
+  if (untracked.length > 0) steps.push(['update-index', '--force-remove', '--', ...untracked])
+  steps.push(['update-index', '-q', '--refresh'])
+  return new ResultAsync(
+    (async (): Promise<Result<void, GitCommandError>> => {
+      for (const args of steps) {
+        const done = await runGit(options, args, { okExitCodes: [0, 1] })
+        if (done.isErr()) return err(done.error)
+      }
+      return ok(undefined)
+    })(),
+  )
+}
