@@ -21,3 +21,18 @@ export type { TcpProbeOptions } from './tcp-probe.js'
 
 export { commandProbe } from './command-probe.js'
 export type { CommandProbeOptions } from './command-probe.js'
+
+export {
+  KUBERNETES_PROBE_DEFAULTS,
+  policyFromKubernetes,
+  resolveProbePolicy,
+} from './probe-policy.js'
+export type { ProbePolicy, ResolvedProbePolicy } from './probe-policy.js'
+
+export { waitUntilHealthy } from './wait-until-healthy.js'
+export type {
+  ProbeWaitSummary,
+  WaitOptions,
+  WaitProgress,
+  WaitReport,
+} from './wait-until-healthy.js'

@@ -1,0 +1,122 @@
+import { invalidInput, type InvalidInput } from '@rollback-kit/core'
+import { err, ok, type Result } from 'neverthrow'
+
+/**
+ * How often and how patiently to probe, with Kubernetes' probe semantics (in milliseconds).
+ *
+ * - `initialDelayMs`: wait this long before the first try (`initialDelaySeconds`, default 0).
+ * - `periodMs`: start a try this often (`periodSeconds`, default 10 s).
+ * - `timeoutMs`: a try that takes longer is a failure (`timeoutSeconds`, default 1 s).
+ * - `successThreshold`: this many successes in a row make the probe pass (default 1).
+ * - `failureThreshold`: this many failures in a row make it fail (default 3).
+ *
+ * A success resets the failure count and a failure resets the success count, so a flapping
+ * target reaches neither threshold.
+ * @category Policies
+ */
+export interface ProbePolicy {
+  readonly initialDelayMs?: number
+  readonly periodMs?: number
+  readonly timeoutMs?: number
+  readonly successThreshold?: number
+  readonly failureThreshold?: number
+}
+
+/**
+ * A {@link ProbePolicy} with every field set.
+ * @category Policies
+ */
+export type ResolvedProbePolicy = Required<ProbePolicy>
+
+/**
+ * Kubernetes' defaults: no initial delay, every 10 s, 1 s timeout, 1 success, 3 failures.
+ *
+ * @example
+ * ```ts
+ * import { KUBERNETES_PROBE_DEFAULTS } from '@rollback-kit/verify'
+ *
+ * KUBERNETES_PROBE_DEFAULTS.failureThreshold // 3
+ * ```
+ * @category Policies
+ */
+export const KUBERNETES_PROBE_DEFAULTS: ResolvedProbePolicy = Object.freeze({
+  initialDelayMs: 0,
+  periodMs: 10_000,
+  timeoutMs: 1_000,
+  successThreshold: 1,
+  failureThreshold: 3,
+})
+
+/**
+ * Convert a probe block of a Kubernetes manifest (seconds) into a {@link ProbePolicy}.
+ *
+ * @example
+ * ```ts
+ * import { policyFromKubernetes } from '@rollback-kit/verify'
+ *
+ * const policy = policyFromKubernetes({ initialDelaySeconds: 5, periodSeconds: 2, failureThreshold: 30 })
+ * policy.periodMs // 2000
+ * ```
+ * @category Policies
+ */
+export function policyFromKubernetes(probe: {
+  readonly initialDelaySeconds?: number
+  readonly periodSeconds?: number
+  readonly timeoutSeconds?: number
+  readonly successThreshold?: number
+  readonly failureThreshold?: number
+}): ProbePolicy {
+  return {
+    ...(probe.initialDelaySeconds === undefined
+      ? {}
+      : { initialDelayMs: probe.initialDelaySeconds * 1_000 }),
+    ...(probe.periodSeconds === undefined ? {} : { periodMs: probe.periodSeconds * 1_000 }),
+    ...(probe.timeoutSeconds === undefined ? {} : { timeoutMs: probe.timeoutSeconds * 1_000 }),
+    ...(probe.successThreshold === undefined ? {} : { successThreshold: probe.successThreshold }),
+    ...(probe.failureThreshold === undefined ? {} : { failureThreshold: probe.failureThreshold }),
+  }
+}
+
+/**
+ * Fill a policy with Kubernetes' defaults and check it.
+ *
+ * @returns the complete policy, or `InvalidInput` naming the first bad field.
+ *
+ * @example
+ * ```ts
+ * import { resolveProbePolicy } from '@rollback-kit/verify'
+ *
+ * resolveProbePolicy({ periodMs: 500 })._unsafeUnwrap().timeoutMs // 1000
+ * resolveProbePolicy({ failureThreshold: 0 }).isErr() // true
+ * ```
+ * @category Policies
+ */
+export function resolveProbePolicy(
+  policy: ProbePolicy = {},
+): Result<ResolvedProbePolicy, InvalidInput> {
+  const resolved = { ...KUBERNETES_PROBE_DEFAULTS, ...withoutUndefined(policy) }
+  const checks: readonly [keyof ResolvedProbePolicy, number, boolean][] = [
+    ['initialDelayMs', 0, false],
+    ['periodMs', 1, false],
+    ['timeoutMs', 1, false],
+    ['successThreshold', 1, true],
+    ['failureThreshold', 1, true],
+  ]
+  for (const [field, minimum, integer] of checks) {
+    const value = resolved[field]
+    if (!Number.isFinite(value) || value < minimum || (integer && !Number.isInteger(value)))
+      return err(
+        invalidInput({
+          field: `policy.${field}`,
+          reason: `must be ${integer ? 'an integer' : 'a number'} >= ${minimum}, got ${value}`,
+        }),
+      )
+  }
+  return ok(resolved)
+}
+
+function withoutUndefined(policy: ProbePolicy): ProbePolicy {
+  return Object.fromEntries(
+    Object.entries(policy).filter(([, value]) => value !== undefined),
+  ) as ProbePolicy
+}
