@@ -2,8 +2,15 @@
 import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { attempt, makeError, redactUrl, type BlockError } from '@rollback-kit/core'
-import { ResultAsync } from 'neverthrow'
+import {
+  acquireUseRelease,
+  attempt,
+  makeError,
+  redactUrl,
+  type BlockError,
+  type Unexpected,
+} from '@rollback-kit/core'
+import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import pg from 'pg'
 import { parse } from 'pg-connection-string'
 import type { ManifestTable } from '../manifest.js'
@@ -163,4 +170,83 @@ export function tableFingerprints(session: Session): ResultAsync<ManifestTable[]
         ),
       ),
     )
+}
+
+// --- connection control and lock (stand-ins for pg-core's connection-control.ts / lock.ts) ---
+
+export type LockHeld = BlockError<'LockHeld'> & { readonly database: string }
+
+/** `ALTER DATABASE ... ALLOW_CONNECTIONS <allow>`. */
+export function setAllowConnections(
+  session: Session,
+  database: string,
+  allow: boolean,
+): ResultAsync<void, SessionError> {
+  return session
+    .query(
+      `ALTER DATABASE ${session.escapeIdentifier(database)} ALLOW_CONNECTIONS ${allow ? 'true' : 'false'}`,
+    )
+    .map(() => undefined)
+}
+
+/** Sessions connected to `database`, other than this one. */
+export function countSessions(
+  session: Session,
+  database: string,
+): ResultAsync<number, SessionError> {
+  return session
+    .query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    )
+    .map((rows) => Number(rows[0]?.n ?? 0))
+}
+
+/** `pg_terminate_backend` every other session of `database`; returns how many. */
+export function terminateSessions(
+  session: Session,
+  database: string,
+): ResultAsync<number, SessionError> {
+  return session
+    .query<{ n: string }>(
+      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))::text AS n
+         FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [database],
+    )
+    .map((rows) => Number(rows[0]?.n ?? 0))
+}
+
+/** Try the session-level advisory lock guarding rollbacks of `database`. */
+export function tryRollbackLock(
+  session: Session,
+  database: string,
+): ResultAsync<void, SessionError | LockHeld> {
+  return session
+    .query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtextextended('rollback-kit:' || $1, 0)) AS locked`,
+      [database],
+    )
+    .andThen((rows) =>
+      rows[0]?.locked === true
+        ? okAsync(undefined)
+        : errAsync(
+            makeError('LockHeld', `another rollback of ${database} holds its lock`, {
+              database,
+              retryable: true,
+            }),
+          ),
+    )
+}
+
+/** Open a session, use it, always close it. */
+export function withSession<T, E>(
+  connection: SnapshotConnection,
+  options: { readonly database?: string; readonly applicationName?: string },
+  use: (session: Session) => ResultAsync<T, E>,
+): ResultAsync<T, E | SessionError | Unexpected> {
+  return acquireUseRelease<Session, T, E | SessionError, never>({
+    acquire: () => openSession(connection, options),
+    use,
+    release: (session) => session.close(),
+  })
 }
