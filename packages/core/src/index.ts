@@ -39,3 +39,63 @@ export { makeRedactor, redactDeep, redactUrl, REDACTED } from './redact.js'
 
 export { exec } from './exec.js'
 export type { ExecError, ExecOptions, ExecResult } from './exec.js'
+
+export { defineProcedure } from './procedure/define.js'
+export type { Procedure } from './procedure/define.js'
+export type {
+  AnyStep,
+  Step,
+  StepContext,
+  StepOutcomeContext,
+  StepOutputs,
+} from './procedure/step.js'
+export { runProcedure } from './procedure/run.js'
+export { resumeProcedure } from './procedure/resume.js'
+export type { ResumeProcedureOptions } from './procedure/resume.js'
+export type { RunProcedureOptions } from './procedure/options.js'
+export type { ProcedureProgress } from './procedure/progress.js'
+export { planProcedure } from './procedure/plan.js'
+export type { PlannedStep, ProcedurePlan } from './procedure/plan.js'
+export { readJournal } from './procedure/journal.js'
+export type { JournalContents, JournalEntry, JournalLine } from './procedure/journal.js'
+export type {
+  JournalFailed,
+  JournalMismatch,
+  ProcedureAborted,
+  ProcedureFailed,
+  ResumeProcedureError,
+  RunAlreadyFinished,
+  RunProcedureError,
+} from './procedure/errors.js'
+export type {
+  ErrorSummary,
+  ProcedureOutcome,
+  ProcedureReport,
+  StepRecord,
+  StepStatus,
+  UndoRecord,
+} from './procedure/report.js'
+
+export { renderMarkdown } from './report/render-markdown.js'
+export { renderJson } from './report/render-json.js'
+export { renderNotification } from './report/render-notification.js'
+export type { NotificationTemplate, RenderedNotification } from './report/render-notification.js'
+
+export {
+  functionalTestingChecklist,
+  performanceChecklist,
+  preRollbackChecklist,
+  rollbackChecklist,
+} from './checklist.js'
+export type {
+  ChecklistItem,
+  ChecklistItemState,
+  ChecklistPhase,
+  ChecklistState,
+  ConfirmChecklistItem,
+  SeedChecklistId,
+} from './checklist.js'
+
+export type { Notification, Notifier } from './notify/notifier.js'
+export { webhookNotifier } from './notify/webhook.js'
+export type { WebhookError, WebhookFailed, WebhookNotifierOptions } from './notify/webhook.js'

@@ -82,16 +82,22 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
 function walk(value: unknown, redact: (text: string) => string, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redact(value)
   if (typeof value !== 'object' || value === null) return value
+  // `seen` holds the ancestors only: a value shared by two branches is copied twice, a value
+  // containing itself is cut.
   if (seen.has(value)) return '[circular]'
   seen.add(value)
-  if (Array.isArray(value)) return value.map((item) => walk(item, redact, seen))
-  const errorLike = value as { name?: unknown; message?: unknown; stack?: unknown }
-  const out: Record<string, unknown> = {}
-  // Error's own fields are not enumerable; keep name and message so causes stay readable.
-  if (typeof errorLike.message === 'string' && typeof errorLike.name === 'string') {
-    out['name'] = errorLike.name
-    out['message'] = redact(errorLike.message)
+  try {
+    if (Array.isArray(value)) return value.map((item) => walk(item, redact, seen))
+    const errorLike = value as { name?: unknown; message?: unknown; stack?: unknown }
+    const out: Record<string, unknown> = {}
+    // Error's own fields are not enumerable; keep name and message so causes stay readable.
+    if (typeof errorLike.message === 'string' && typeof errorLike.name === 'string') {
+      out['name'] = errorLike.name
+      out['message'] = redact(errorLike.message)
+    }
+    for (const [key, inner] of Object.entries(value)) out[key] = walk(inner, redact, seen)
+    return out
+  } finally {
+    seen.delete(value)
   }
-  for (const [key, inner] of Object.entries(value)) out[key] = walk(inner, redact, seen)
-  return out
 }

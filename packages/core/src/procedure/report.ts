@@ -1,0 +1,155 @@
+import type { ChecklistState } from '../checklist.js'
+import type { ProcedurePlan } from './plan.js'
+
+/**
+ * An error as kept in reports and journals: JSON-safe, redacted, with its cause chain
+ * rendered by `formatError`.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorSummary } from '@rollback-kit/core'
+ *
+ * const summary: ErrorSummary = {
+ *   kind: 'TimedOut',
+ *   message: 'step "restore" timed out after 60000 ms',
+ *   retryable: true,
+ *   detail: 'TimedOut: step "restore" timed out after 60000 ms',
+ *   context: { timeoutMs: 60_000 },
+ * }
+ * ```
+ * @category Report
+ */
+export interface ErrorSummary {
+  readonly kind: string
+  readonly message: string
+  readonly retryable: boolean
+  /** The error and its causes, one per line. */
+  readonly detail: string
+  /** The error's own context fields (JSON-safe, redacted), without `cause`. */
+  readonly context: Readonly<Record<string, unknown>>
+}
+
+/**
+ * How one step ended: `succeeded`, `failed`, `skipped` (never reached: an earlier step failed),
+ * or `planned` (dry run).
+ * @category Report
+ */
+export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'planned'
+
+/**
+ * One line of the report's timeline.
+ *
+ * @example
+ * ```ts
+ * import type { StepRecord } from '@rollback-kit/core'
+ *
+ * const record: StepRecord = {
+ *   name: 'snapshot',
+ *   status: 'succeeded',
+ *   startedAt: '2026-01-01T10:00:00.000Z',
+ *   finishedAt: '2026-01-01T10:00:04.000Z',
+ *   durationMs: 4_000,
+ *   attempts: 1,
+ *   evidence: { file: '/backups/shop.dump' },
+ *   fromEarlierRun: false,
+ * }
+ * ```
+ * @category Report
+ */
+export interface StepRecord {
+  readonly name: string
+  readonly status: StepStatus
+  /** ISO timestamps; absent for skipped and planned steps. */
+  readonly startedAt?: string
+  readonly finishedAt?: string
+  readonly durationMs?: number
+  /** Tries of `run` (more than 1 when retried). */
+  readonly attempts: number
+  /** What `run` returned (redacted). */
+  readonly evidence?: unknown
+  /** What `verify` returned (redacted). */
+  readonly verification?: unknown
+  readonly error?: ErrorSummary
+  /** True when the step finished in an earlier run and was re-hydrated by `resumeProcedure`. */
+  readonly fromEarlierRun: boolean
+}
+
+/**
+ * The undo of one completed step: `succeeded`, `failed`, or `unavailable` (the step has no
+ * `undo`: it is taken to have changed nothing worth reversing, such as a read-only check; the
+ * plan lists such steps under `notUndoable`).
+ *
+ * @example
+ * ```ts
+ * import type { UndoRecord } from '@rollback-kit/core'
+ *
+ * const undo: UndoRecord = { step: 'deploy', status: 'succeeded', durationMs: 1_200 }
+ * ```
+ * @category Report
+ */
+export interface UndoRecord {
+  readonly step: string
+  readonly status: 'succeeded' | 'failed' | 'unavailable'
+  readonly startedAt?: string
+  readonly finishedAt?: string
+  readonly durationMs?: number
+  readonly evidence?: unknown
+  readonly error?: ErrorSummary
+}
+
+/**
+ * How a run ended.
+ *
+ * - `succeeded`: every step ran and verified.
+ * - `rolled-back`: a step failed and every completed step with an `undo` was undone.
+ * - `undo-failed`: a step failed and at least one undo failed too.
+ * - `failed`: a step failed and nothing was undone (`onFailure: 'stop'`, or no step had completed).
+ * - `aborted`: the signal aborted the run; `undo` tells what was reversed.
+ * - `planned`: a dry run; nothing was called.
+ * @category Report
+ */
+export type ProcedureOutcome =
+  'succeeded' | 'rolled-back' | 'undo-failed' | 'failed' | 'aborted' | 'planned'
+
+/**
+ * Everything a run did, in a JSON-safe, redacted form: render it with `renderMarkdown`,
+ * `renderJson` or `renderNotification`.
+ *
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, runProcedure } from '@rollback-kit/core'
+ *
+ * const result = await runProcedure(defineProcedure('noop').step({ name: 'a', run: () => okAsync(1) }), {})
+ * const report = result.isOk() ? result.value : result.error.report
+ * report?.outcome // 'succeeded'
+ * ```
+ * @category Report
+ */
+export interface ProcedureReport {
+  readonly procedure: string
+  readonly description?: string
+  /** Identifies the run in the journal; kept across resumes. */
+  readonly runId: string
+  readonly outcome: ProcedureOutcome
+  readonly dryRun: boolean
+  /** True when this report comes from `resumeProcedure`. */
+  readonly resumed: boolean
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly durationMs: number
+  /** The plan the run followed. */
+  readonly plan: ProcedurePlan
+  /** One record per step, in order. */
+  readonly steps: readonly StepRecord[]
+  /** The step that failed and why; absent when the run succeeded. */
+  readonly failure?: { readonly step: string; readonly error: ErrorSummary }
+  readonly onFailure: 'undo' | 'stop'
+  /** The undos that ran (newest step first). */
+  readonly undo: readonly UndoRecord[]
+  readonly checklist: ChecklistState
+  /** Things that went wrong without failing the run: a notifier, the journal, a callback. */
+  readonly warnings: readonly string[]
+  /** The journal file, when the run was journalled. */
+  readonly journalPath?: string
+}

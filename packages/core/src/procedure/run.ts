@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto'
+import { errAsync, okAsync, ResultAsync } from 'neverthrow'
+import { executeProcedure } from '../internal/execute-procedure.js'
+import { noJournal, openJournal } from '../internal/journal-writer.js'
+import { freshRun } from '../internal/prior-run.js'
+import { validateProcedure } from '../internal/validate-procedure.js'
+import { makeRedactor } from '../redact.js'
+import { trackChecklist } from '../internal/checklist-tracker.js'
+import type { Procedure } from './define.js'
+import type { RunProcedureError } from './errors.js'
+import type { RunProcedureOptions } from './options.js'
+import { planProcedure } from './plan.js'
+import type { ProcedureReport } from './report.js'
+import type { StepOutputs } from './step.js'
+
+/**
+ * Run a procedure: its steps in order, undoing the completed ones (newest first) when one
+ * fails, journalling every transition, and reporting everything.
+ *
+ * - Each step's `run` is tried up to `retry.attempts` times, but only for errors with
+ *   `retryable: true` (core's `retry`: exponential backoff with jitter).
+ * - Past `timeoutMs` a try fails with `TimedOut` and the step's `signal` is aborted.
+ * - Aborting `options.signal` stops forward progress (`Aborted`); the undo policy still runs.
+ * - `dryRun` returns the plan as a report (outcome `planned`) and calls nothing.
+ * - Notifiers are told at start and finish; their failures are warnings, never errors.
+ *
+ * @returns `ok(report)` when every step succeeded; otherwise `ProcedureFailed` or `Aborted`,
+ * both carrying the full `report` (original failure and every undo outcome), `JournalFailed`
+ * when the journal cannot be opened, or `InvalidInput` (duplicate step names, bad timeouts).
+ *
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, renderMarkdown, runProcedure } from '@rollback-kit/core'
+ *
+ * const procedure = defineProcedure('rollback api')
+ *   .step({ name: 'snapshot', run: () => okAsync({ file: '/tmp/api.dump' }), undo: () => okAsync(undefined) })
+ *   .step({ name: 'deploy previous', run: (context) => okAsync({ from: context.outputs.snapshot.file }) })
+ *
+ * const result = await runProcedure(procedure, { journalPath: '/tmp/rollback-api.jsonl', onFailure: 'undo' })
+ * const report = result.isOk() ? result.value : 'report' in result.error ? result.error.report : undefined
+ * if (report !== undefined) console.log(renderMarkdown(report))
+ * ```
+ * @category Procedure
+ */
+export function runProcedure<O extends StepOutputs>(
+  procedure: Procedure<O>,
+  options: RunProcedureOptions = {},
+): ResultAsync<ProcedureReport, RunProcedureError> {
+  const invalid = validateProcedure(procedure, options)
+  if (invalid !== undefined) return errAsync(invalid)
+  const runId = options.runId ?? randomUUID()
+  const startedAt = new Date().toISOString()
+  if (options.dryRun === true)
+    return okAsync(dryRunReport(procedure, options, { runId, startedAt }))
+  const redact = makeRedactor((options.secrets ?? []).filter((secret) => secret.length > 0))
+  const journal =
+    options.journalPath === undefined
+      ? okAsync(noJournal)
+      : openJournal({ path: options.journalPath, runId, redact })
+  return journal.andThen((writer) =>
+    ResultAsync.fromSafePromise(
+      writer
+        .append({
+          type: 'run-started',
+          procedure: procedure.name,
+          steps: procedure.steps.map((step) => step.name),
+          onFailure: options.onFailure ?? 'undo',
+        })
+        .then(() =>
+          executeProcedure({
+            procedure,
+            options,
+            runId,
+            resumed: false,
+            journal: writer,
+            prior: freshRun(startedAt),
+          }),
+        ),
+    ).andThen((outcome) => outcome),
+  )
+}
+
+function dryRunReport(
+  procedure: Pick<Procedure, 'name' | 'description' | 'steps'>,
+  options: RunProcedureOptions,
+  run: { readonly runId: string; readonly startedAt: string },
+): ProcedureReport {
+  return {
+    procedure: procedure.name,
+    ...(procedure.description === undefined ? {} : { description: procedure.description }),
+    runId: run.runId,
+    outcome: 'planned',
+    dryRun: true,
+    resumed: false,
+    startedAt: run.startedAt,
+    finishedAt: run.startedAt,
+    durationMs: 0,
+    plan: planProcedure(procedure),
+    steps: procedure.steps.map((step) => ({
+      name: step.name,
+      status: 'planned',
+      attempts: 0,
+      fromEarlierRun: false,
+    })),
+    onFailure: options.onFailure ?? 'undo',
+    undo: [],
+    checklist: trackChecklist(options.checklist ?? []).state(),
+    warnings: [],
+  }
+}
