@@ -36,3 +36,15 @@ export type {
   WaitProgress,
   WaitReport,
 } from './wait-until-healthy.js'
+
+export { percentile, summarizeLatencies } from './latency-summary.js'
+export type { LatencySummary } from './latency-summary.js'
+
+export { checkPerformance } from './performance-check.js'
+export type {
+  PerformanceCheckOptions,
+  PerformanceProgress,
+  PerformanceResult,
+  PerformanceThresholds,
+  ThresholdOutcome,
+} from './performance-check.js'
