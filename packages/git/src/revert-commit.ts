@@ -144,36 +144,57 @@ function runRevert(
     .orElse((failure) => new ResultAsync(recover(options, state, failure)))
 }
 
-/** After a failed `git revert`: abort what is in progress and say why it failed. */
+/**
+ * After a failed `git revert`: put HEAD, index and working tree back as they were, then say
+ * why it failed. A conflict leaves a revert in progress (`git revert --abort`); a failure at
+ * commit time (no identity, a hook) leaves the changes staged without one (reset them, which
+ * is safe because tracked files were clean before the call).
+ */
 async function recover(
   options: RevertCommitOptions,
-  state: { readonly target: string; readonly dotGit: string; readonly hadMergeMessage: boolean },
+  state: {
+    readonly target: string
+    readonly previousHead: string
+    readonly dotGit: string
+    readonly hadMergeMessage: boolean
+  },
   failure: RevertCommitError,
 ): Promise<Result<RevertCommitResult, RevertCommitError>> {
   // Cleanup runs even when the caller's signal is what stopped the revert.
   const { signal: _ignored, ...cleanup } = options
+  const cleanupFailed = (error: RevertCommitError, how: string): RevertCommitError => ({
+    ...error,
+    message: `reverting ${state.target} failed and ${how} failed too (${error.message}): clean up by hand`,
+    cause: failure,
+  })
   const inProgress = await runGit(cleanup, ['rev-parse', '--verify', '--quiet', 'REVERT_HEAD'], {
     okExitCodes: [0, 1],
   })
-  if (inProgress.isErr()) return err(failure)
+  if (inProgress.isErr()) return err(cleanupFailed(inProgress.error, 'checking for REVERT_HEAD'))
+  let conflicts: readonly string[] = []
   if (inProgress.value.exitCode === 0) {
     const conflicted = await runGit(cleanup, ['diff', '--name-only', '-z', '--diff-filter=U'])
-    const files = conflicted.isOk() ? conflicted.value.stdout.split('\0').filter(Boolean) : []
+    conflicts = conflicted.isOk() ? conflicted.value.stdout.split('\0').filter(Boolean) : []
     const aborted = await runGit(cleanup, ['revert', '--abort'])
-    if (aborted.isErr()) {
-      const message = `reverting ${state.target} failed and git revert --abort failed too (${aborted.error.message}): run it by hand`
-      return err({ ...aborted.error, message, cause: failure })
+    if (aborted.isErr()) return err(cleanupFailed(aborted.error, 'git revert --abort'))
+  } else {
+    const head = await resolveCommit(cleanup, 'HEAD', 'HEAD')
+    const changed = await changedFiles(cleanup, false)
+    if (head.isErr()) return err(cleanupFailed(head.error, 'reading HEAD'))
+    if (changed.isErr()) return err(cleanupFailed(changed.error, 'git status'))
+    if (head.value === state.previousHead && changed.value.length > 0) {
+      const reset = await runGit(cleanup, ['reset', '--quiet', '--merge', state.previousHead])
+      if (reset.isErr()) return err(cleanupFailed(reset.error, 'git reset --merge'))
     }
-    if (failure.kind === 'CommandFailed' && files.length > 0) {
-      return err(mergeConflict({ commit: state.target, conflictingFiles: files, cause: failure }))
-    }
-    return err(failure)
+  }
+  if (!state.hadMergeMessage) {
+    // git leaves the prepared "Revert ..." message behind; a later `git commit` would use it.
+    await rm(join(state.dotGit, 'MERGE_MSG'), { force: true }).catch(() => undefined)
+  }
+  if (failure.kind === 'CommandFailed' && conflicts.length > 0) {
+    return err(mergeConflict({ commit: state.target, conflictingFiles: conflicts, cause: failure }))
   }
   if (failure.kind === 'CommandFailed' && /nothing to commit/i.test(failure.stdout)) {
-    if (!state.hadMergeMessage) {
-      // git leaves the prepared "Revert ..." message behind; a later `git commit` would use it.
-      await rm(join(state.dotGit, 'MERGE_MSG'), { force: true }).catch(() => undefined)
-    }
     return err(nothingToRevert({ commit: state.target }))
   }
   return err(failure)

@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import { invalidInput, unexpected, type InvalidInput, type Unexpected } from '@rollback-kit/core'
@@ -48,9 +48,9 @@ export function writeManifest(
   const target = manifestPath(backupDir)
   const temp = `${target}.tmp`
   return ResultAsync.fromPromise(
-    writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 }).then(() =>
-      rename(temp, target),
-    ),
+    mkdir(backupDir, { recursive: true, mode: 0o700 })
+      .then(() => writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 }))
+      .then(() => rename(temp, target)),
     (cause) => unexpected(cause, `writing ${target}`),
   ).map(() => target)
 }
