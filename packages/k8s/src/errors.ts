@@ -1,0 +1,193 @@
+/**
+ * The errors the Kubernetes blocks return: the API's HTTP answers mapped once to kinds, plus
+ * the kinds of the rollout commands (a paused Deployment, a revision that is not in history).
+ * @module
+ */
+import type { Aborted, BlockError, TimedOut, Unexpected } from '@rollback-kit/core'
+
+/**
+ * Context carried by every error that comes from an API answer.
+ *
+ * @example
+ * ```ts
+ * import type { ApiErrorContext } from '@rollback-kit/k8s'
+ *
+ * const context: ApiErrorContext = { request: 'GET deployments/web in shop', status: 404, reason: 'NotFound' }
+ * ```
+ * @category Errors
+ */
+export interface ApiErrorContext {
+  /** The request that failed, e.g. `PATCH deployments/web in shop`. */
+  readonly request: string
+  /** The HTTP status, absent when no answer arrived (connection refused, timeout). */
+  readonly status?: number
+  /** The `reason` of the Kubernetes `Status` answer, e.g. `NotFound`, `Conflict`. */
+  readonly reason?: string
+}
+
+/**
+ * The object does not exist (HTTP 404).
+ * @category Errors
+ */
+export type NotFound = BlockError<'NotFound'> & ApiErrorContext
+
+/**
+ * The object changed since it was read (HTTP 409, reason `Conflict`). Operations that read,
+ * compute and write retry it after a fresh read; it surfaces only when that budget ran out.
+ * @category Errors
+ */
+export type Conflict = BlockError<'Conflict'> & ApiErrorContext
+
+/**
+ * A create found an object of that name already there (HTTP 409, reason `AlreadyExists`).
+ * @category Errors
+ */
+export type AlreadyExists = BlockError<'AlreadyExists'> & ApiErrorContext
+
+/**
+ * The credentials are valid but may not do this (HTTP 403).
+ * @category Errors
+ */
+export type Forbidden = BlockError<'Forbidden'> & ApiErrorContext
+
+/**
+ * The server did not accept the credentials (HTTP 401).
+ * @category Errors
+ */
+export type Unauthorized = BlockError<'Unauthorized'> & ApiErrorContext
+
+/**
+ * The server refused the request as malformed or invalid (HTTP 400, 405, 415, 422).
+ * @category Errors
+ */
+export type Invalid = BlockError<'Invalid'> & ApiErrorContext
+
+/**
+ * The server could not be reached or could not answer (HTTP 429 and 5xx, refused or reset
+ * connections). Always `retryable`; returned once the retry budget is spent.
+ * @category Errors
+ */
+export type Unavailable = BlockError<'Unavailable'> & ApiErrorContext & {
+  /** How many tries were made before giving up. */
+  readonly attempts?: number
+}
+
+/**
+ * Every way a single API request can fail, as all the blocks of this package report it.
+ *
+ * @example
+ * ```ts
+ * import type { KubeApiError } from '@rollback-kit/k8s'
+ *
+ * function advice(error: KubeApiError): string {
+ *   switch (error.kind) {
+ *     case 'Unavailable':
+ *     case 'TimedOut':
+ *       return 'the API server is struggling: try again shortly'
+ *     case 'Forbidden':
+ *     case 'Unauthorized':
+ *       return 'check the credentials and RBAC rules'
+ *     default:
+ *       return error.message
+ *   }
+ * }
+ * ```
+ * @category Errors
+ */
+export type KubeApiError =
+  | NotFound
+  | Conflict
+  | AlreadyExists
+  | Forbidden
+  | Unauthorized
+  | Invalid
+  | Unavailable
+  | TimedOut
+  | Aborted
+  | Unexpected
+
+/**
+ * The kubeconfig could not be loaded, or it names no usable current cluster.
+ * @category Errors
+ */
+export type KubeConfigInvalid = BlockError<'KubeConfigInvalid'> & {
+  /** Where the configuration was looked for: `default`, `in-cluster`, a file path, ... */
+  readonly source: string
+}
+
+/**
+ * `kubectl rollout undo` refuses paused Deployments, and so do `rolloutUndo` and `restart`.
+ * Resume the Deployment (`spec.paused: false`) first.
+ * @category Errors
+ */
+export type Paused = BlockError<'Paused'> & {
+  readonly namespace: string
+  readonly name: string
+}
+
+/**
+ * The requested revision is not in the workload's history (kubectl: `unable to find
+ * specified revision N in history`).
+ * @category Errors
+ */
+export type RevisionNotFound = BlockError<'RevisionNotFound'> & {
+  readonly namespace: string
+  readonly name: string
+  readonly revision: number
+  /** The revisions that do exist, ascending. */
+  readonly available: readonly number[]
+}
+
+/**
+ * There is no previous revision to roll back to (kubectl: `no rollout history found for
+ * deployment "web"`, or `no last revision to roll back to` for StatefulSets and DaemonSets).
+ * @category Errors
+ */
+export type NoRolloutHistory = BlockError<'NoRolloutHistory'> & {
+  readonly namespace: string
+  readonly name: string
+}
+
+/**
+ * The Deployment's `Progressing` condition says `ProgressDeadlineExceeded`: the rollout is
+ * stuck (kubectl: `deployment "web" exceeded its progress deadline`).
+ * @category Errors
+ */
+export type ProgressDeadlineExceeded = BlockError<'ProgressDeadlineExceeded'> & {
+  readonly namespace: string
+  readonly name: string
+  /** The last status line seen before giving up. */
+  readonly lastStatus: string
+}
+
+/**
+ * Rollout status is only defined for the `RollingUpdate` strategy (StatefulSets and
+ * DaemonSets with `OnDelete` never finish on their own).
+ * @category Errors
+ */
+export type UnsupportedUpdateStrategy = BlockError<'UnsupportedUpdateStrategy'> & {
+  readonly namespace: string
+  readonly name: string
+  readonly strategy: string
+}
+
+/**
+ * The Deployment runs a different revision than the one waited for (kubectl: `desired
+ * revision (X) is different from the running revision (Y)`).
+ * @category Errors
+ */
+export type RevisionMismatch = BlockError<'RevisionMismatch'> & {
+  readonly namespace: string
+  readonly name: string
+  readonly desired: number
+  readonly running: number
+}
+
+/**
+ * The workload was deleted while its rollout was being watched.
+ * @category Errors
+ */
+export type WorkloadDeleted = BlockError<'WorkloadDeleted'> & {
+  readonly namespace: string
+  readonly name: string
+}

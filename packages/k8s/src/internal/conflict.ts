@@ -1,0 +1,19 @@
+import { errAsync, type ResultAsync } from 'neverthrow'
+import type { Logger } from '@rollback-kit/core'
+
+/**
+ * Run a read-compute-write `step` again from the start when it fails with `Conflict`, up to
+ * `attempts` tries in all. Every other error returns at once.
+ */
+export function retryOnConflict<T, E extends { readonly kind: string }>(
+  step: () => ResultAsync<T, E>,
+  options: { readonly attempts: number; readonly logger?: Logger | undefined; readonly what: string },
+): ResultAsync<T, E> {
+  const once = (left: number): ResultAsync<T, E> =>
+    step().orElse((error) => {
+      if (error.kind !== 'Conflict' || left <= 1) return errAsync(error)
+      options.logger?.debug({ what: options.what, left: left - 1 }, 'conflict; re-reading and retrying')
+      return once(left - 1)
+    })
+  return once(Math.max(1, options.attempts))
+}
