@@ -29,3 +29,35 @@ export type {
   PostgresCluster,
   StopPostgresError,
 } from './postgres/postgres-cluster.js'
+
+// Docker: engines and registry-free test images (issue 2, item 4).
+export { startDocker } from './docker/start-docker.js'
+export type { DockerEngine, StartDockerOptions } from './docker/start-docker.js'
+export type {
+  CleanupFailed,
+  DockerdFailed,
+  DockerdStopFailed,
+  EngineUnavailable,
+  StartDockerError,
+  StopDockerError,
+} from './docker/docker-errors.js'
+export {
+  buildTestImage,
+  TEST_IMAGE_LABEL,
+  TEST_IMAGE_PORT,
+  testHealthcheck,
+} from './docker/build-test-image.js'
+export type {
+  BuildTestImageError,
+  BuildTestImageOptions,
+  BusyboxUnusable,
+  ImageBuildFailed,
+  TestHealthcheckOptions,
+  TestImage,
+} from './docker/build-test-image.js'
+export { runTestContainer } from './docker/run-test-container.js'
+export type {
+  RunTestContainerOptions,
+  TestContainer,
+  TestContainerFailed,
+} from './docker/run-test-container.js'
