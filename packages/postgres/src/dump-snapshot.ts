@@ -335,7 +335,7 @@ function runPgDump(
     '--no-password',
     ...(jobs > 1 ? [`--jobs=${jobs}`] : []),
     ...compressionArgs(compression, context.pgDump),
-    `--dbname=${resources.child.dbnameArg(database)}`,
+    resources.child.dbnameArg(database),
   ]
   const total = Math.max(facts.dataTables, 1)
   let done = 0

@@ -50,6 +50,13 @@ export interface PreviousMarker {
   /** The user's own comment on the database, put back on undo. */
   readonly originalComment: string | null
   readonly allowedConnections: boolean
+  /**
+   * Set by `undoRestore` just before it blocks connections to the current target; a crash
+   * after that is repaired by the next run, which allows the target again.
+   */
+  readonly undoBlockedTargetAt?: string
+  /** Whether the current target accepted connections before that undo blocked it. */
+  readonly undoTargetAllowedConnections?: boolean
 }
 
 /** One database with its marker and state. */

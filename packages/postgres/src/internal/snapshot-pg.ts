@@ -130,7 +130,7 @@ export function childEnv(connection: SnapshotConnection): ResultAsync<ChildEnv, 
     },
     secrets: password === undefined ? [] : [password],
     dbnameArg: (database: string) =>
-      `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+      `--dbname=dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
     release: () =>
       ResultAsync.fromSafePromise(rm(dir, { recursive: true, force: true }).catch(() => undefined)),
   }))

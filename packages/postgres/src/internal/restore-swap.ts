@@ -1,0 +1,61 @@
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { commentOnDatabaseSql, type PreviousMarker } from './snapshot-db-markers.js'
+import type { Session, SessionError } from './snapshot-pg.js'
+
+/** The steps of a swap, reported so callers (and crash tests) can follow it. */
+export type SwapStep = 'begin' | 'target-renamed' | 'committed'
+
+/**
+ * Swap `incoming` in under the name `target` in ONE transaction: the current target (when it
+ * exists) is renamed to `previousName` and marked so it can be swapped back; `incoming` takes
+ * the target's name, the user's comment and connection setting. A crash or kill at any point
+ * rolls everything back: either the swap happened entirely or not at all.
+ */
+export function swapDatabases(
+  session: Session,
+  plan: {
+    readonly target: string
+    readonly targetExists: boolean
+    readonly incoming: string
+    readonly previousName: string
+    readonly previousMarker: PreviousMarker
+    /** The comment the target gets after the swap (the user's own, or NULL). */
+    readonly targetComment: string | null
+    readonly targetAllowConnections: boolean
+    readonly onStep: (step: SwapStep) => void
+  },
+): ResultAsync<void, SessionError> {
+  const id = (name: string): string => session.escapeIdentifier(name)
+  const renameAside = (): ResultAsync<unknown, SessionError> =>
+    plan.targetExists
+      ? session
+          .query(`ALTER DATABASE ${id(plan.target)} RENAME TO ${id(plan.previousName)}`)
+          .andThen(() =>
+            session.query(commentOnDatabaseSql(session, plan.previousName, plan.previousMarker)),
+          )
+      : okAsync(undefined)
+  plan.onStep('begin')
+  return session
+    .query('BEGIN')
+    .andThen(renameAside)
+    .andThen(() => {
+      plan.onStep('target-renamed')
+      return session.query(`ALTER DATABASE ${id(plan.incoming)} RENAME TO ${id(plan.target)}`)
+    })
+    .andThen(() => session.query(commentOnDatabaseSql(session, plan.target, plan.targetComment)))
+    .andThen(() =>
+      session.query(
+        `ALTER DATABASE ${id(plan.target)} ALLOW_CONNECTIONS ${plan.targetAllowConnections ? 'true' : 'false'}`,
+      ),
+    )
+    .andThen(() => session.query('COMMIT'))
+    .map(() => {
+      plan.onStep('committed')
+    })
+    .orElse((e) =>
+      session
+        .query('ROLLBACK')
+        .orElse(() => okAsync([]))
+        .andThen(() => errAsync(e)),
+    )
+}

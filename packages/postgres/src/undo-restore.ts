@@ -1,0 +1,245 @@
+import {
+  checkAborted,
+  loggerOf,
+  makeError,
+  reportProgress,
+  type Aborted,
+  type BlockError,
+  type OperationOptions,
+  type ProgressEvent,
+  type Unexpected,
+} from '@rollback-kit/core'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import {
+  withDrainedDatabase,
+  type DatabaseBusy,
+  type DrainOutcome,
+  type DrainPolicy,
+} from './internal/restore-drain.js'
+import { removeLeftovers } from './internal/restore-leftovers.js'
+import { swapDatabases, type SwapStep } from './internal/restore-swap.js'
+import {
+  databaseFacts,
+  listMarkedDatabases,
+  newRunId,
+  parseMarker,
+  PREVIOUS_PREFIX,
+  setComment,
+  type DatabaseFacts,
+  type PreviousMarker,
+} from './internal/snapshot-db-markers.js'
+import {
+  databaseOf,
+  tryRollbackLock,
+  withSession,
+  type LockHeld,
+  type Session,
+  type SessionError,
+  type SnapshotConnection,
+} from './internal/snapshot-pg.js'
+
+/**
+ * Progress of {@link undoRestore}.
+ * @category Restore
+ */
+export type UndoRestoreProgress =
+  ProgressEvent<'draining'> | (ProgressEvent<'swapping'> & { readonly step: SwapStep })
+
+/**
+ * Options of {@link undoRestore}.
+ * @category Restore
+ */
+export interface UndoRestoreOptions extends OperationOptions<UndoRestoreProgress> {
+  readonly connection: SnapshotConnection
+  /** The restored database. Default: the connection's database. */
+  readonly target?: string
+  /**
+   * The kept database to bring back (a receipt's `previous`). Default: the newest database
+   * kept for `target`.
+   */
+  readonly previous?: string
+  /** How the target is emptied of sessions before the swap. Default: 5 s grace, no terminate. */
+  readonly drain?: DrainPolicy
+  /** Where the admin session connects. Default `postgres`. */
+  readonly maintenanceDatabase?: string
+}
+
+/**
+ * What {@link undoRestore} did. The database it replaced is kept too, so an undo can be
+ * undone.
+ * @category Restore
+ */
+export interface UndoReceipt {
+  readonly target: string
+  /** The kept database that is the target again. */
+  readonly restored: string
+  /** Where the database it replaced is now kept (`rk_prev_...`), or `undefined` if none. */
+  readonly kept: string | undefined
+  readonly swapMs: number
+  readonly drain: DrainOutcome | undefined
+}
+
+/**
+ * There is no kept database to bring back for this target (or the one named is not one).
+ * @category Restore
+ */
+export type NothingToUndo = BlockError<'NothingToUndo'> & {
+  readonly target: string
+  readonly previous?: string
+}
+
+/**
+ * Why {@link undoRestore} failed. The target is unchanged.
+ * @category Restore
+ */
+export type UndoRestoreError =
+  NothingToUndo | LockHeld | DatabaseBusy | SessionError | Aborted | Unexpected
+
+/**
+ * Swap the database a swap restore replaced back in: one transaction renames the current
+ * target aside (kept as `rk_prev_<run>`, so this too can be undone) and the kept database
+ * back to the target's name, with its own comment and connection setting. Takes the same
+ * rollback lock as a restore, and drains the target the same way.
+ *
+ * @returns which database is the target again and where the replaced one is kept.
+ * **Errors**: `NothingToUndo`, `LockHeld`, `DatabaseBusy`, `ConnectionFailed`, `QueryFailed`,
+ * `Aborted`, `Unexpected`.
+ *
+ * @example
+ * ```ts
+ * import { undoRestore } from '@rollback-kit/postgres'
+ *
+ * const undone = await undoRestore({
+ *   connection: 'postgres://admin@localhost/shop',
+ *   drain: { graceMs: 2_000, terminate: true },
+ * })
+ * if (undone.isOk()) console.log(`${undone.value.target} is back; replaced copy in ${undone.value.kept}`)
+ * ```
+ * @category Restore
+ */
+export function undoRestore(
+  options: UndoRestoreOptions,
+): ResultAsync<UndoReceipt, UndoRestoreError> {
+  const target = options.target ?? databaseOf(options.connection)
+  return checkAborted(options.signal).andThen(() =>
+    withSession(
+      options.connection,
+      {
+        database: options.maintenanceDatabase ?? 'postgres',
+        applicationName: 'rollback-kit undo',
+      },
+      (admin) =>
+        tryRollbackLock(admin, target)
+          .andThen(() => removeLeftovers(admin, target))
+          .andThen(() => findPrevious(admin, target, options.previous))
+          .andThen(({ name, marker }) =>
+            databaseFacts(admin, target).andThen((facts) =>
+              swapBack(options, admin, { target, name, marker, facts }),
+            ),
+          ),
+    ),
+  )
+}
+
+function swapBack(
+  options: UndoRestoreOptions,
+  admin: Session,
+  plan: {
+    readonly target: string
+    readonly name: string
+    readonly marker: PreviousMarker
+    readonly facts: DatabaseFacts | undefined
+  },
+): ResultAsync<UndoReceipt, UndoRestoreError> {
+  const { target, name, marker, facts } = plan
+  const runId = newRunId()
+  const keptName = `${PREVIOUS_PREFIX}${runId}`
+  const renames = (): ResultAsync<number, SessionError> => {
+    const started = Date.now()
+    return swapDatabases(admin, {
+      target,
+      targetExists: facts !== undefined,
+      incoming: name,
+      previousName: keptName,
+      previousMarker: {
+        rollbackKit: 'restore-previous',
+        v: 1,
+        runId,
+        target,
+        replacedAt: new Date().toISOString(),
+        replacedBy: 'undo',
+        originalComment: facts?.comment ?? null,
+        allowedConnections: facts?.allowConnections ?? true,
+      },
+      targetComment: marker.originalComment,
+      targetAllowConnections: marker.allowedConnections,
+      onStep: (step) => {
+        reportProgress(options, { phase: 'swapping', step })
+      },
+    }).map(() => Date.now() - started)
+  }
+  const done = (swapMs: number, drain: DrainOutcome | undefined): UndoReceipt => {
+    const kept = facts === undefined ? undefined : keptName
+    loggerOf(options).info({ target, restored: name, kept }, 'restore undone')
+    return { target, restored: name, kept, swapMs, drain }
+  }
+  if (facts === undefined) return renames().map((swapMs) => done(swapMs, undefined))
+  reportProgress(options, { phase: 'draining', message: `draining ${target}` })
+  return withDrainedDatabase({
+    session: admin,
+    database: target,
+    // After the swap, the target is the brought-back database: its own setting applies.
+    restoreAllow: facts.allowConnections && marker.allowedConnections,
+    policy: options.drain,
+    signal: options.signal,
+    beforeBlock: () =>
+      setComment(admin, name, {
+        ...marker,
+        undoBlockedTargetAt: new Date().toISOString(),
+        undoTargetAllowedConnections: facts.allowConnections,
+      }),
+    use: (drain) =>
+      checkAborted(options.signal)
+        .andThen(renames)
+        .map((swapMs) => done(swapMs, drain)),
+  }).orElse((e) =>
+    // The swap did not happen: take the crash-repair note off the kept database again.
+    setComment(admin, name, marker)
+      .orElse(() => okAsync(undefined))
+      .andThen(() => errAsync(e)),
+  )
+}
+
+function findPrevious(
+  admin: Session,
+  target: string,
+  previous: string | undefined,
+): ResultAsync<{ readonly name: string; readonly marker: PreviousMarker }, UndoRestoreError> {
+  const nothing = (detail: string): NothingToUndo =>
+    makeError('NothingToUndo', `nothing to undo for ${target}: ${detail}`, {
+      target,
+      ...(previous === undefined ? {} : { previous }),
+    })
+  if (previous !== undefined) {
+    return databaseFacts(admin, previous).andThen((facts) => {
+      const marker = facts === undefined ? undefined : parseMarker(facts.comment)
+      if (marker?.rollbackKit !== 'restore-previous' || marker.target !== target) {
+        return errAsync(nothing(`${previous} is not a database kept for ${target}`))
+      }
+      return okAsync({ name: previous, marker })
+    })
+  }
+  return listMarkedDatabases(admin).andThen((databases) => {
+    const kept = databases
+      .flatMap((d) =>
+        d.marker.rollbackKit === 'restore-previous' && d.marker.target === target
+          ? [{ name: d.name, marker: d.marker }]
+          : [],
+      )
+      .sort((a, b) => b.marker.replacedAt.localeCompare(a.marker.replacedAt))
+    const newest = kept[0]
+    return newest === undefined
+      ? errAsync(nothing('no replaced database is kept'))
+      : okAsync(newest)
+  })
+}

@@ -1,0 +1,181 @@
+import {
+  acquireUseRelease,
+  checkAborted,
+  makeError,
+  type Aborted,
+  type BlockError,
+  type Unexpected,
+} from '@rollback-kit/core'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { fingerprintInTransaction, type DatabaseMissing } from './clone-snapshot.js'
+import {
+  compareTables,
+  describeDifferences,
+  type TableDifference,
+} from './internal/restore-compare.js'
+import {
+  databaseFacts,
+  parseMarker,
+  setComment,
+  type CloneMarker,
+} from './internal/snapshot-db-markers.js'
+import {
+  setAllowConnections,
+  withSession,
+  type Session,
+  type SessionError,
+  type SnapshotConnection,
+} from './internal/snapshot-pg.js'
+import type { ManifestTable } from './manifest.js'
+
+/**
+ * Options of {@link verifyCloneSnapshot}.
+ * @category Snapshots
+ */
+export interface VerifyCloneSnapshotOptions {
+  readonly connection: SnapshotConnection
+  /** The clone's database name (`rk_snap_...`). */
+  readonly name: string
+  /** Where the admin session connects. Default `postgres`. */
+  readonly maintenanceDatabase?: string
+  readonly signal?: AbortSignal
+}
+
+/**
+ * What {@link verifyCloneSnapshot} found: the clone still holds what it held when taken.
+ * @category Snapshots
+ */
+export interface CloneVerification {
+  readonly name: string
+  readonly id: string
+  readonly source: string
+  readonly tablesChecked: number
+  readonly verifiedAt: string
+}
+
+/**
+ * A database is not a clone snapshot (no clone marker in its comment).
+ * @category Snapshots
+ */
+export type NotASnapshot = BlockError<'NotASnapshot'> & { readonly database: string }
+
+/**
+ * A clone no longer matches the fingerprints recorded when it was taken.
+ * @category Snapshots
+ */
+export type CloneModified = BlockError<'CloneModified'> & {
+  readonly database: string
+  readonly differences: readonly TableDifference[]
+}
+
+/**
+ * Why {@link verifyCloneSnapshot} failed.
+ * @category Snapshots
+ */
+export type VerifyCloneSnapshotError =
+  DatabaseMissing | NotASnapshot | CloneModified | SessionError | Aborted | Unexpected
+
+/**
+ * Verify a clone snapshot: recompute its per-table row counts and fingerprints and compare
+ * them with those recorded in its comment when it was taken. Connections to the clone are
+ * allowed only for the duration of the check and disabled again afterwards.
+ *
+ * @returns what was checked; the clone's marker records `verifiedAt` (used by pruning).
+ * **Errors**: `DatabaseMissing`, `NotASnapshot`, `CloneModified` (with per-table
+ * differences), `ConnectionFailed`, `QueryFailed`, `Aborted`, `Unexpected`.
+ *
+ * @example
+ * ```ts
+ * import { verifyCloneSnapshot } from '@rollback-kit/postgres'
+ *
+ * const checked = await verifyCloneSnapshot({
+ *   connection: 'postgres://admin@localhost/postgres',
+ *   name: 'rk_snap_20261125t162729123z_shop_4f2ac1',
+ * })
+ * if (checked.isErr() && checked.error.kind === 'CloneModified') console.error(checked.error.message)
+ * ```
+ * @category Snapshots
+ */
+export function verifyCloneSnapshot(
+  options: VerifyCloneSnapshotOptions,
+): ResultAsync<CloneVerification, VerifyCloneSnapshotError> {
+  const { name } = options
+  return checkAborted(options.signal).andThen(() =>
+    withSession(
+      options.connection,
+      {
+        database: options.maintenanceDatabase ?? 'postgres',
+        applicationName: 'rollback-kit verify',
+      },
+      (admin) =>
+        readCloneMarker(admin, name).andThen(({ marker, allowConnections }) =>
+          fingerprintClone(options.connection, admin, { name, allowConnections }).andThen(
+            (tables) => {
+              const differences = compareTables(marker.tables, tables)
+              if (differences.length > 0) {
+                return errAsync(
+                  makeError(
+                    'CloneModified',
+                    `clone snapshot ${name} no longer matches its fingerprints: ${describeDifferences(differences)}`,
+                    { database: name, differences },
+                  ),
+                )
+              }
+              const verifiedAt = new Date().toISOString()
+              return setComment(admin, name, { ...marker, verifiedAt }).map(() => ({
+                name,
+                id: marker.id,
+                source: marker.source,
+                tablesChecked: tables.length,
+                verifiedAt,
+              }))
+            },
+          ),
+        ),
+    ),
+  )
+}
+
+/** The clone's marker and connection setting, or `DatabaseMissing` / `NotASnapshot`. */
+export function readCloneMarker(
+  admin: Session,
+  name: string,
+): ResultAsync<
+  { readonly marker: CloneMarker; readonly allowConnections: boolean; readonly owner: string },
+  DatabaseMissing | NotASnapshot | SessionError
+> {
+  return databaseFacts(admin, name).andThen((facts) => {
+    if (facts === undefined) {
+      return errAsync(
+        makeError('DatabaseMissing', `clone snapshot ${name} does not exist`, { database: name }),
+      )
+    }
+    const marker = parseMarker(facts.comment)
+    if (marker?.rollbackKit !== 'clone-snapshot') {
+      return errAsync(
+        makeError('NotASnapshot', `database ${name} is not a clone snapshot`, { database: name }),
+      )
+    }
+    return okAsync({ marker, allowConnections: facts.allowConnections, owner: facts.owner })
+  })
+}
+
+/** Fingerprint a clone, allowing connections to it only for the duration. */
+export function fingerprintClone(
+  connection: SnapshotConnection,
+  admin: Session,
+  clone: { readonly name: string; readonly allowConnections: boolean },
+): ResultAsync<ManifestTable[], SessionError | Unexpected> {
+  return acquireUseRelease({
+    acquire: () =>
+      clone.allowConnections ? okAsync(undefined) : setAllowConnections(admin, clone.name, true),
+    use: () =>
+      withSession(
+        connection,
+        { database: clone.name, applicationName: 'rollback-kit verify' },
+        fingerprintInTransaction,
+      ),
+    release: () =>
+      clone.allowConnections ? okAsync(undefined) : setAllowConnections(admin, clone.name, false),
+  })
+}
