@@ -48,3 +48,20 @@ export type {
   PerformanceThresholds,
   ThresholdOutcome,
 } from './performance-check.js'
+
+export type { Check, CheckGroup, CheckOutcome, CheckStatus } from './check.js'
+export { performanceCheck, probeCheck } from './checks.js'
+export type { ProbeCheckOptions } from './checks.js'
+export { runSuite } from './run-suite.js'
+export type { RunSuiteOptions, Suite, SuiteProgress } from './run-suite.js'
+export type { CheckReport, VerificationReport } from './verification-report.js'
+
+export { renderJson } from './render-json.js'
+export { renderMarkdown } from './render-markdown.js'
+export { renderJUnit } from './render-junit.js'
+export { HEALTH_JSON_MEDIA_TYPE, healthHttpStatus, renderHealthJson } from './render-health-json.js'
+export type {
+  HealthCheckEntry,
+  HealthDocument,
+  HealthDocumentOptions,
+} from './render-health-json.js'
