@@ -18,7 +18,7 @@ import type {
 import { renderNotification } from '../report/render-notification.js'
 import { trackChecklist } from './checklist-tracker.js'
 import { summarizeError } from './error-summary.js'
-import { formatDuration } from './format-duration.js'
+import { renderStartedNotification } from './started-notification.js'
 import type { JournalDraft, JournalWriter } from './journal-writer.js'
 import { notifyAll } from './notify-all.js'
 import type { PriorRun } from './prior-run.js'
@@ -93,6 +93,7 @@ export async function executeProcedure(input: {
       redact,
     })
   const system = options.notification?.system ?? procedure.name
+  const started = renderStartedNotification({ system, plan, resumed: input.resumed })
   const startedNotification =
     (options.notifiers ?? []).length === 0
       ? Promise.resolve([])
@@ -100,10 +101,8 @@ export async function executeProcedure(input: {
           event: 'started',
           procedure: procedure.name,
           runId,
-          subject: redact(`${system} - Rollback ${input.resumed ? 'Resumed' : 'Started'}`),
-          text: redact(
-            `${system}: rollback procedure "${procedure.name}" ${input.resumed ? 'resumed' : 'started'} (${plan.steps.length} steps, estimated ${formatDuration(plan.estimatedMs)}).`,
-          ),
+          subject: redact(started.subject),
+          text: redact(started.text),
         })
 
   await confirmPhase('pre')

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { errAsync, okAsync } from 'neverthrow'
+import { afterEach, describe, expect, test } from 'vitest'
+import {
+  defineProcedure,
+  exec,
+  formatError,
+  makeError,
+  renderJson,
+  renderMarkdown,
+  renderNotification,
+  runProcedure,
+  webhookNotifier,
+  type ProcedureProgress,
+} from '@rollback-kit/core'
+import { recordingLogger } from './support/recording-logger.js'
+import { useTempDir } from './support/temp-dir.js'
+
+const SECRET = 'tr0ub4dor-and-3'
+
+describe('secrets in a procedure run', () => {
+  const tempDir = useTempDir()
+  const closers: (() => void)[] = []
+  afterEach(() => closers.splice(0).forEach((close) => close()))
+
+  test('a secret passed to exec and to a step never shows in errors, logs, journal, progress or reports', async () => {
+    const journalPath = join(tempDir(), 'journal.jsonl')
+    const received: string[] = []
+    const server = createServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      request.on('end', () => {
+        received.push(body)
+        response.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(() => server.close())
+    const { port } = server.address() as AddressInfo
+
+    const logger = recordingLogger()
+    const progress: ProcedureProgress[] = []
+    const procedure = defineProcedure('with secrets')
+      .step({
+        name: 'login',
+        run: (context) => {
+          context.logger.info({ password: SECRET }, `logging in with ${SECRET}`)
+          context.progress({ phase: 'login', message: `using ${SECRET}` })
+          // A careless step puts the secret in its output: the report and journal hide it.
+          return okAsync({ user: 'app', token: SECRET })
+        },
+        undo: () => errAsync(makeError('LogoutFailed', `could not revoke ${SECRET}`)),
+      })
+      .step({
+        name: 'dump',
+        run: (context) =>
+          exec('sh', ['-c', 'echo "connecting with $PGPASSWORD" >&2; exit 4'], {
+            env: { PGPASSWORD: SECRET },
+            secrets: context.secrets,
+            logger: context.logger,
+          }).mapErr((cause) => makeError('DumpFailed', `pg_dump failed for ${SECRET}`, { cause })),
+      })
+    const result = await runProcedure(procedure, {
+      journalPath,
+      secrets: [SECRET],
+      logger,
+      onProgress: (event) => progress.push(event),
+      notifiers: [
+        webhookNotifier({ url: `http://127.0.0.1:${port}/hook`, retry: { attempts: 1 } }),
+      ],
+    })
+    const error = result._unsafeUnwrapErr()
+    if (error.kind !== 'ProcedureFailed') throw new Error(`unexpected ${error.kind}`)
+    // The failure really happened and carries the redacted text.
+    expect(error.failure.kind).toBe('DumpFailed')
+    expect(error.failure.detail).toContain('connecting with ***')
+    expect(error.report.undo[0]?.error?.message).toBe('could not revoke ***')
+    expect(error.report.steps[0]?.evidence).toEqual({ user: 'app', token: '***' })
+    expect(logger.lines.join('\n')).toContain('logging in with ***')
+    expect(received).toHaveLength(2)
+
+    const everything = [
+      JSON.stringify(error),
+      formatError(error),
+      error.message,
+      logger.lines.join('\n'),
+      readFileSync(journalPath, 'utf8'),
+      JSON.stringify(progress),
+      renderMarkdown(error.report),
+      renderJson(error.report),
+      renderNotification(error.report).text,
+      received.join('\n'),
+    ]
+    for (const text of everything) expect(text).not.toContain(SECRET)
+  })
+})
