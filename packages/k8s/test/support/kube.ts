@@ -1,0 +1,101 @@
+import { connectKube, type KubeClient } from '@rollback-kit/k8s'
+import { startKubeSim, type KubeSim, type KubeSimOptions } from '../../../testing/src/kube-sim/start-kube-sim.js'
+
+/** A simulator and a client for it, with a short retry budget and request deadline. */
+export async function startSimWithClient(
+  options: KubeSimOptions & { readonly requestTimeoutMs?: number; readonly attempts?: number } = {},
+): Promise<{ sim: KubeSim; client: KubeClient }> {
+  const started = await startKubeSim({ podReadyDelayMs: 5, ...options })
+  if (started.isErr()) throw new Error(`kube-sim did not start: ${started.error.message}`)
+  const sim = started.value
+  const connected = await connectKube({
+    source: { from: 'contents', contents: withSkipTlsVerify(sim.kubeconfig) },
+    retry: { attempts: options.attempts ?? 3, initialDelayMs: 10, maxDelayMs: 50 },
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+  })
+  if (connected.isErr()) throw new Error(connected.error.message)
+  return { sim, client: connected.value }
+}
+
+/**
+ * client-node refuses `http://` servers unless the cluster sets `insecure-skip-tls-verify`
+ * (kubectl ignores it for plain HTTP). Add it when the simulator's kubeconfig lacks it.
+ */
+export function withSkipTlsVerify(kubeconfig: string): string {
+  if (kubeconfig.includes('insecure-skip-tls-verify')) return kubeconfig
+  return kubeconfig.replace(/^(\s+)server: (.*)$/m, '$1server: $2\n$1insecure-skip-tls-verify: true')
+}
+
+export interface DeploymentSpec {
+  readonly name: string
+  readonly image: string
+  readonly namespace?: string
+  readonly replicas?: number
+  readonly changeCause?: string
+  readonly paused?: boolean
+  readonly labels?: Record<string, string>
+  readonly env?: readonly Record<string, unknown>[]
+  readonly volumes?: readonly Record<string, unknown>[]
+  readonly progressDeadlineSeconds?: number
+}
+
+export function deployment(spec: DeploymentSpec) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: spec.name,
+      ...(spec.namespace === undefined ? {} : { namespace: spec.namespace }),
+      labels: { app: spec.name, ...spec.labels },
+      ...(spec.changeCause === undefined
+        ? {}
+        : { annotations: { 'kubernetes.io/change-cause': spec.changeCause } }),
+    },
+    spec: {
+      replicas: spec.replicas ?? 2,
+      ...(spec.paused === undefined ? {} : { paused: spec.paused }),
+      ...(spec.progressDeadlineSeconds === undefined
+        ? {}
+        : { progressDeadlineSeconds: spec.progressDeadlineSeconds }),
+      selector: { matchLabels: { app: spec.name } },
+      template: {
+        metadata: { labels: { app: spec.name } },
+        spec: {
+          containers: [
+            {
+              name: 'main',
+              image: spec.image,
+              ...(spec.env === undefined ? {} : { env: spec.env }),
+            },
+          ],
+          ...(spec.volumes === undefined ? {} : { volumes: spec.volumes }),
+        },
+      },
+    },
+  }
+}
+
+export function workloadWithHistory(kind: 'StatefulSet' | 'DaemonSet', name: string, image: string) {
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, labels: { app: name } },
+    spec: {
+      ...(kind === 'StatefulSet' ? { replicas: 2, serviceName: name } : {}),
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'main', image }] },
+      },
+    },
+  }
+}
+
+/** Apply and wait for the controllers; throws on refusal (tests want to stop there). */
+export async function applySettled(sim: KubeSim, object: Parameters<KubeSim['apply']>[0]) {
+  const applied = sim.apply(object)
+  if (applied.isErr()) throw new Error(applied.error.message)
+  const settled = await sim.settle()
+  if (settled.isErr()) throw new Error(settled.error.message)
+  return applied.value
+}
