@@ -61,3 +61,22 @@ export type {
   TestContainer,
   TestContainerFailed,
 } from './docker/run-test-container.js'
+
+// Kubernetes API simulator (issue 6, items 1-2).
+export { startKubeSim } from './kube-sim/start-kube-sim.js'
+export type {
+  KubeObject,
+  KubeObjectInput,
+  KubeSim,
+  KubeSimFault,
+  KubeSimKnobs,
+  KubeSimListOptions,
+  KubeSimObjectError,
+  KubeSimObjectRef,
+  KubeSimOptions,
+  KubeSimPodLogRequest,
+  KubeSimRejected,
+  KubeSimRequest,
+  KubeSimUnknownKind,
+  StartKubeSimError,
+} from './kube-sim/start-kube-sim.js'

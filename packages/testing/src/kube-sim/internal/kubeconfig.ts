@@ -1,0 +1,28 @@
+/** A kubeconfig (YAML) for a server with no TLS and no authentication. */
+export function kubeconfigYaml(options: {
+  server: string
+  namespace: string
+  name: string
+}): string {
+  const { server, namespace, name } = options
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: ${name}`,
+    '  cluster:',
+    `    server: ${server}`,
+    'contexts:',
+    `- name: ${name}`,
+    '  context:',
+    `    cluster: ${name}`,
+    `    user: ${name}`,
+    `    namespace: ${namespace}`,
+    `current-context: ${name}`,
+    'users:',
+    `- name: ${name}`,
+    '  user: {}',
+    'preferences: {}',
+    '',
+  ].join('\n')
+}

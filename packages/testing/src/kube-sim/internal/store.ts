@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto'
+import { alreadyExists, conflict, notFound } from './api-status.js'
+import { applyDefaults } from './defaults.js'
+import { goJson } from './go-json.js'
+import type { ResourceType } from './resources.js'
+import { findType, groupVersionOf } from './resources.js'
+import type { KubeObject, ObjectMeta } from './types.js'
+import { asObject, clone, isObject, kubeTime } from './types.js'
+import { validate } from './validate.js'
+
+/** A change to a stored object, as a watch sends it. */
+export interface StoreEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'
+  readonly resource: ResourceType
+  readonly object: KubeObject
+  readonly resourceVersion: number
+}
+
+/** How a write treats `status` and preconditions. */
+export interface WriteOptions {
+  readonly dryRun?: boolean
+  /** `status`: only the status changes; otherwise the stored status is kept (API writes). */
+  readonly subresource?: 'status'
+  /** Controllers write everything they send, status included. */
+  readonly internal?: boolean
+}
+
+const namespaceType = findType({ group: '', version: 'v1', plural: 'namespaces' })
+const maxEvents = 20_000
+
+function keyOf(type: ResourceType, namespace: string | undefined, name: string): string {
+  return `${type.plural}.${type.group}|${type.namespaced ? (namespace ?? '') : ''}|${name}`
+}
+
+/**
+ * The simulator's etcd: objects by type, namespace and name; a global resourceVersion; and an
+ * event log that watches replay from.
+ */
+export class Store {
+  private readonly objects = new Map<string, KubeObject>()
+  private readonly listeners = new Set<(event: StoreEvent) => void>()
+  private readonly events: StoreEvent[] = []
+  private revision = 1000
+  private nameCounter = 0
+
+  /** The current resourceVersion. */
+  get resourceVersion(): number {
+    return this.revision
+  }
+
+  /** The oldest resourceVersion a watch can resume from. */
+  get oldestEvent(): number {
+    return this.events[0]?.resourceVersion ?? this.revision
+  }
+
+  /** Subscribe to every change; returns the unsubscribe function. */
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Events newer than `resourceVersion`. */
+  eventsSince(resourceVersion: number): StoreEvent[] {
+    const first = this.events.findIndex((e) => e.resourceVersion > resourceVersion)
+    return first < 0 ? [] : this.events.slice(first)
+  }
+
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.objects.get(keyOf(type, namespace, name))
+    return found === undefined ? undefined : clone(found)
+  }
+
+  /** Objects of `type`, sorted by namespace then name; every namespace when `namespace` is undefined. */
+  list(type: ResourceType, namespace?: string): KubeObject[] {
+    const prefix = `${type.plural}.${type.group}|`
+    const out: KubeObject[] = []
+    for (const [key, object] of this.objects) {
+      if (!key.startsWith(prefix)) continue
+      if (type.namespaced && namespace !== undefined && object.metadata.namespace !== namespace)
+        continue
+      out.push(clone(object))
+    }
+    return out.sort((a, b) =>
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}` <
+      `${b.metadata.namespace ?? ''}/${b.metadata.name}`
+        ? -1
+        : 1,
+    )
+  }
+
+  private requireNamespace(type: ResourceType, namespace: string | undefined): void {
+    if (!type.namespaced || namespaceType === undefined) return
+    if (
+      namespace === undefined ||
+      this.objects.get(keyOf(namespaceType, undefined, namespace)) === undefined
+    )
+      throw notFound(namespaceType, namespace ?? '')
+  }
+
+  /** A fresh `generateName` suffix (5 characters, like the API server's). */
+  randomSuffix(): string {
+    const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
+    let out = ''
+    let n = (this.nameCounter++ * 7919 + Math.floor(Math.random() * 1e9)) >>> 0
+    for (let i = 0; i < 5; i++) {
+      out += alphabet[n % alphabet.length] ?? 'b'
+      n = Math.floor(n / alphabet.length) + Math.floor(Math.random() * 1000)
+    }
+    return out
+  }
+
+  /** Create an object (POST). Defaults, validates, assigns uid, resourceVersion and generation. */
+  create(
+    type: ResourceType,
+    input: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): KubeObject {
+    const object = clone(input)
+    const metadata = asObject(object['metadata'])
+    object['metadata'] = metadata
+    if (typeof metadata['name'] !== 'string' && typeof metadata['generateName'] === 'string')
+      metadata['name'] = `${metadata['generateName']}${this.randomSuffix()}`
+    const name = typeof metadata['name'] === 'string' ? metadata['name'] : ''
+    if (type.namespaced) metadata['namespace'] = metadata['namespace'] ?? 'default'
+    else delete metadata['namespace']
+    const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : undefined
+    object['apiVersion'] = groupVersionOf(type)
+    object['kind'] = type.kind
+    applyDefaults(type.kind, object)
+    validate(type, object)
+    this.requireNamespace(type, namespace)
+    if (this.objects.has(keyOf(type, namespace, name))) throw alreadyExists(type, name)
+    metadata['uid'] = randomUUID()
+    metadata['creationTimestamp'] = kubeTime()
+    if (type.hasGeneration) metadata['generation'] = 1
+    delete metadata['resourceVersion']
+    if (type.hasStatus && !options.internal && type.kind !== 'Namespace') object['status'] = {}
+    const stored = object as unknown as KubeObject
+    if (options.dryRun) return { ...stored, metadata: { ...stored.metadata, resourceVersion: '' } }
+    return this.commit({ type, object: stored, event: 'ADDED' })
+  }
+
+  /**
+   * Replace an object (PUT, or the result of a PATCH). A resourceVersion in `next` must match
+   * the stored one (409 otherwise). Spec changes bump `metadata.generation`.
+   */
+  update(
+    type: ResourceType,
+    next: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): KubeObject {
+    const object = clone(next)
+    const metadata = asObject(object['metadata'])
+    object['metadata'] = metadata
+    const name = typeof metadata['name'] === 'string' ? metadata['name'] : ''
+    const namespace = type.namespaced
+      ? typeof metadata['namespace'] === 'string'
+        ? metadata['namespace']
+        : 'default'
+      : undefined
+    const previous = this.objects.get(keyOf(type, namespace, name))
+    if (previous === undefined) throw notFound(type, name)
+    const wanted = metadata['resourceVersion']
+    if (typeof wanted === 'string' && wanted !== '' && wanted !== previous.metadata.resourceVersion)
+      throw conflict(type, name)
+    let result: Record<string, unknown>
+    if (options.subresource === 'status') {
+      result = clone(previous) as unknown as Record<string, unknown>
+      result['status'] = object['status']
+    } else {
+      result = object
+      result['apiVersion'] = groupVersionOf(type)
+      result['kind'] = type.kind
+      if (type.namespaced) metadata['namespace'] = namespace
+      applyDefaults(type.kind, result)
+      validate(type, result)
+      metadata['uid'] = previous.metadata.uid
+      metadata['creationTimestamp'] = previous.metadata.creationTimestamp
+      if (type.hasStatus && !options.internal && type.kind !== 'Namespace')
+        result['status'] = clone(previous['status'])
+      if (type.hasGeneration) {
+        const changed = goJson(result['spec']) !== goJson(previous['spec'])
+        metadata['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
+      }
+    }
+    const stored = result as unknown as KubeObject
+    if (options.dryRun) return stored
+    return this.commit({ type, object: stored, event: 'MODIFIED' })
+  }
+
+  /** Delete an object and, like the garbage collector, everything it controls. */
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions = {},
+  ): KubeObject {
+    const key = keyOf(type, namespace, name)
+    const previous = this.objects.get(key)
+    if (previous === undefined) throw notFound(type, name)
+    if (options.dryRun) return clone(previous)
+    this.objects.delete(key)
+    const deleted = this.bump(clone(previous))
+    this.emit({ type: 'DELETED', resource: type, object: deleted, resourceVersion: this.revision })
+    if (type.kind === 'Namespace') this.deleteNamespaceContents(name)
+    this.collectGarbage(previous.metadata.uid)
+    return deleted
+  }
+
+  private deleteNamespaceContents(namespace: string): void {
+    for (const object of [...this.objects.values()]) {
+      if (object.metadata.namespace !== namespace) continue
+      const type = this.typeOf(object)
+      if (type && this.get(type, namespace, object.metadata.name))
+        this.delete(type, namespace, object.metadata.name)
+    }
+  }
+
+  private collectGarbage(ownerUid: string): void {
+    for (const object of [...this.objects.values()]) {
+      const owned = (object.metadata.ownerReferences ?? []).some((r) => r.uid === ownerUid)
+      if (!owned) continue
+      const type = this.typeOf(object)
+      if (type && this.get(type, object.metadata.namespace, object.metadata.name))
+        this.delete(type, object.metadata.namespace, object.metadata.name)
+    }
+  }
+
+  /** The resource type of a stored object. */
+  typeOf(object: KubeObject): ResourceType | undefined {
+    const [group, version] = object.apiVersion.includes('/')
+      ? object.apiVersion.split('/')
+      : ['', object.apiVersion]
+    const plural = { Namespace: 'namespaces' }[object.kind] ?? `${object.kind.toLowerCase()}s`
+    return findType({ group: group ?? '', version: version ?? 'v1', plural })
+  }
+
+  private bump(object: KubeObject): KubeObject {
+    this.revision++
+    object.metadata.resourceVersion = String(this.revision)
+    return object
+  }
+
+  private commit(options: {
+    type: ResourceType
+    object: KubeObject
+    event: 'ADDED' | 'MODIFIED'
+  }): KubeObject {
+    const { type, object, event } = options
+    const stored = this.bump(object)
+    this.objects.set(keyOf(type, stored.metadata.namespace, stored.metadata.name), stored)
+    this.emit({
+      type: event,
+      resource: type,
+      object: clone(stored),
+      resourceVersion: this.revision,
+    })
+    return clone(stored)
+  }
+
+  private emit(event: StoreEvent): void {
+    this.events.push(event)
+    if (this.events.length > maxEvents) this.events.splice(0, this.events.length - maxEvents)
+    for (const listener of [...this.listeners]) listener(event)
+  }
+}
+
+/** Is `meta` controlled by the object with `uid`? (`metav1.IsControlledBy`). */
+export function isControlledBy(meta: ObjectMeta, uid: string): boolean {
+  return (meta.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid)
+}
+
+/** An owner reference with `controller: true`, as controllers set it. */
+export function controllerRef(owner: KubeObject) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  }
+}
+
+/** Is `value` a stored object? */
+export function isKubeObject(value: unknown): value is KubeObject {
+  return isObject(value) && isObject(value['metadata']) && typeof value['kind'] === 'string'
+}

@@ -1,0 +1,98 @@
+/** A JSON value as the simulator stores it. */
+export type Json = null | boolean | number | string | Json[] | JsonObject
+
+/** A JSON object. Fields are read with brackets (`o['spec']`). */
+export interface JsonObject {
+  [key: string]: Json
+}
+
+/** An owner reference as Kubernetes stores it. */
+export interface OwnerReference {
+  apiVersion: string
+  kind: string
+  name: string
+  uid: string
+  controller?: boolean
+  blockOwnerDeletion?: boolean
+}
+
+/** The metadata every stored object has once the simulator accepted it. */
+export interface ObjectMeta {
+  name: string
+  namespace?: string
+  uid: string
+  resourceVersion: string
+  generation?: number
+  creationTimestamp: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  ownerReferences?: OwnerReference[]
+  [key: string]: unknown
+}
+
+/** A stored Kubernetes object. `spec` and `status` stay loosely typed: controllers cast them. */
+export interface KubeObject {
+  apiVersion: string
+  kind: string
+  metadata: ObjectMeta
+  [key: string]: unknown
+}
+
+/** A caller-supplied object before the simulator filled in uid, resourceVersion and defaults. */
+export interface KubeObjectInput {
+  apiVersion?: string
+  kind?: string
+  metadata?: { name?: string; namespace?: string; [key: string]: unknown }
+  [key: string]: unknown
+}
+
+/** Is `value` a plain JSON object (not an array, not null)? */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A deep copy of JSON data. */
+export function clone<T>(value: T): T {
+  return structuredClone(value)
+}
+
+/** `value[key]` as a record, creating it when missing. */
+export function childObject(parent: Record<string, unknown>, key: string): Record<string, unknown> {
+  const existing = parent[key]
+  if (isObject(existing)) return existing
+  const created: Record<string, unknown> = {}
+  parent[key] = created
+  return created
+}
+
+/** `value` as a record, or an empty one. */
+export function asObject(value: unknown): Record<string, unknown> {
+  return isObject(value) ? value : {}
+}
+
+/** `value` as an array, or an empty one. */
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+/** `value` as a number, or `fallback`. */
+export function asNumber(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback
+}
+
+/** `value` as a string, or `fallback`. */
+export function asString(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : fallback
+}
+
+/** A string-to-string map (labels, annotations), dropping anything else. */
+export function asStringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(asObject(value))) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+/** The time as Kubernetes writes it: RFC 3339 with whole seconds. */
+export function kubeTime(ms: number = Date.now()): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
