@@ -285,7 +285,7 @@ function createClone(
     .mapErr((e) =>
       makeError('CloneFailed', `cannot clone ${plan.source}: ${e.message}`, {
         database: plan.source,
-        ...(e.sqlState === undefined ? {} : { sqlState: e.sqlState }),
+        ...('sqlState' in e && e.sqlState !== undefined ? { sqlState: e.sqlState } : {}),
         cause: e,
       }),
     )

@@ -46,7 +46,7 @@ import {
   openSession,
   tableFingerprints,
   type ChildEnv,
-  type Session,
+  type OpenSession,
   type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
@@ -228,7 +228,7 @@ interface DumpContext {
 
 interface DumpResources {
   readonly temp: string
-  readonly session: Session
+  readonly session: OpenSession
   readonly child: ChildEnv
 }
 
@@ -244,10 +244,7 @@ function acquireResources(context: DumpContext): ResultAsync<DumpResources, Dump
   ).andThen((temp) => {
     const undoTemp = (): ResultAsync<void, never> =>
       ResultAsync.fromSafePromise(removeFolder(temp).catch(() => undefined))
-    return openSession(options.connection, {
-      database,
-      applicationName: 'rollback-kit dump',
-    })
+    return openSession(options.connection, { database })
       .orElse((e) => undoTemp().andThen(() => errAsync(e)))
       .andThen((session) =>
         childEnv(options.connection)

@@ -1,27 +1,31 @@
-// Stand-in for pg-core's connection/integrity modules until they land: one place to re-point.
-import { mkdtemp, rm, writeFile, chmod } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import {
-  acquireUseRelease,
-  attempt,
-  makeError,
-  redactUrl,
-  type BlockError,
-  type Unexpected,
-} from '@rollback-kit/core'
+// The one place snapshot/restore code meets pg-core's connection, integrity, connection-control
+// and lock modules, so the rest of the snapshot code does not depend on their exact shapes.
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import pg from 'pg'
-import { parse } from 'pg-connection-string'
+import {
+  childProcessEnv,
+  type ChildCredentials,
+  type CredentialsWriteFailed,
+} from '../connection-child-env.js'
+import {
+  connect,
+  resolveConnection,
+  withClient,
+  type ConnectError,
+  type PgConnection,
+  type PgConnectionConfig,
+  type PgSession,
+} from '../connection.js'
 import type { ManifestTable } from '../manifest.js'
+import { makeError, type BlockError, type Unexpected } from '@rollback-kit/core'
 
-/** A connection URL or a config object. */
-export type SnapshotConnection = string | pg.ClientConfig
+/** A connection URL or a config object (pg-core's `PgConnection`). */
+export type SnapshotConnection = PgConnection
 
-export type SessionError = BlockError<'QueryFailed' | 'ConnectionFailed'> & {
-  readonly sqlState?: string
-}
+/** Errors of sessions and child credentials. */
+export type SessionError = ConnectError | CredentialsWriteFailed
 
+/** pg-core's session plus literal escaping (COMMENT ON DATABASE and CREATE DATABASE options take no parameters). */
 export interface Session {
   query<R extends Record<string, unknown>>(
     sql: string,
@@ -29,111 +33,67 @@ export interface Session {
   ): ResultAsync<R[], SessionError>
   escapeIdentifier(name: string): string
   escapeLiteral(value: string): string
-  close(): ResultAsync<void, never>
 }
 
-export function configOf(connection: SnapshotConnection): pg.ClientConfig {
-  if (typeof connection !== 'string') return connection
-  const parsed = parse(connection)
-  const out: pg.ClientConfig = {}
-  if (parsed.host) out.host = parsed.host
-  if (parsed.port) out.port = Number(parsed.port)
-  if (parsed.user) out.user = parsed.user
-  if (parsed.password !== undefined) out.password = parsed.password
-  if (parsed.database) out.database = parsed.database
-  return out
+function toSession(session: PgSession): Session {
+  return {
+    query: (sql, params) => session.query(sql, params),
+    escapeIdentifier: (name) => session.escapeIdentifier(name),
+    escapeLiteral: (value) => pg.escapeLiteral(value),
+  }
 }
 
+/** The connection's database (libpq defaults applied). */
 export function databaseOf(connection: SnapshotConnection): string {
-  return configOf(connection).database ?? 'postgres'
+  return resolveConnection(connection).match(
+    (resolved) => resolved.database,
+    () => 'postgres',
+  )
 }
 
-export function describeConnection(connection: SnapshotConnection): string {
-  if (typeof connection === 'string') return redactUrl(connection)
-  return `${connection.host ?? 'localhost'}:${connection.port ?? 5432}`
+/** The same connection, to another database. */
+export function connectionTo(connection: SnapshotConnection, database: string): PgConnectionConfig {
+  return resolveConnection(connection, { database }).match(
+    (resolved) => resolved,
+    () => ({ database }),
+  )
 }
 
-function toSessionError(cause: unknown, doing: string): SessionError {
-  const code = (cause as { code?: unknown }).code
-  const message = (cause as { message?: unknown }).message
-  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
-  const kind =
-    sqlState === undefined || sqlState.startsWith('08') ? 'ConnectionFailed' : 'QueryFailed'
-  return makeError(kind, `${doing}: ${typeof message === 'string' ? message : String(cause)}`, {
-    ...(sqlState === undefined ? {} : { sqlState }),
-    retryable: kind === 'ConnectionFailed',
-    cause,
-  })
-}
+/** A session the caller closes. */
+export type OpenSession = Session & { close(): ResultAsync<void, never> }
 
+/** Open a session (closed by the caller). */
 export function openSession(
   connection: SnapshotConnection,
-  options: { readonly database?: string; readonly applicationName?: string } = {},
-): ResultAsync<Session, SessionError> {
-  const config: pg.ClientConfig = {
-    ...configOf(connection),
-    ...(options.database === undefined ? {} : { database: options.database }),
-    application_name: options.applicationName ?? 'rollback-kit',
-  }
-  const client = new pg.Client(config)
-  client.on('error', () => undefined)
-  return attempt(
-    () => client.connect(),
-    (cause) => toSessionError(cause, `cannot connect to ${config.database ?? 'postgres'}`),
-  ).map(() => ({
-    query: <R extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) =>
-      attempt(
-        async () => (await client.query<R>(sql, params === undefined ? [] : [...params])).rows,
-        (cause) => toSessionError(cause, 'query failed'),
-      ),
-    escapeIdentifier: (name: string) => client.escapeIdentifier(name),
-    escapeLiteral: (value: string) => client.escapeLiteral(value),
-    close: () => ResultAsync.fromSafePromise(client.end().catch(() => undefined)),
+  options: {
+    readonly database?: string
+    readonly settings?: Readonly<Record<string, string>>
+  } = {},
+): ResultAsync<OpenSession, SessionError> {
+  return connect(connection, options).map((session) => ({
+    ...toSession(session),
+    close: () => session.close(),
   }))
+}
+
+/** Open a session, use it, always close it. */
+export function withSession<T, E>(
+  connection: SnapshotConnection,
+  options: { readonly database?: string; readonly applicationName?: string },
+  use: (session: Session) => ResultAsync<T, E>,
+): ResultAsync<T, E | SessionError | Unexpected> {
+  return withClient(
+    connection,
+    (session) => use(toSession(session)),
+    options.database === undefined ? {} : { database: options.database },
+  )
 }
 
 /** Environment for pg_dump/pg_restore/psql: credentials through a 0600 passfile. */
-export interface ChildEnv {
-  readonly env: Readonly<Record<string, string | undefined>>
-  readonly secrets: readonly string[]
-  /** `dbname='...'` conninfo for `--dbname`. */
-  dbnameArg(database: string): string
-  release(): ResultAsync<void, never>
-}
+export type ChildEnv = ChildCredentials
 
 export function childEnv(connection: SnapshotConnection): ResultAsync<ChildEnv, SessionError> {
-  const config = configOf(connection)
-  const password = typeof config.password === 'string' ? config.password : undefined
-  return attempt(
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'rk-pass-'))
-      await chmod(dir, 0o700)
-      const passfile = join(dir, 'pgpass')
-      const esc = (s: string): string => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:')
-      await writeFile(passfile, password === undefined ? '' : `*:*:*:*:${esc(password)}\n`, {
-        mode: 0o600,
-      })
-      await chmod(passfile, 0o600)
-      return { dir, passfile }
-    },
-    (cause) => toSessionError(cause, 'cannot write the passfile'),
-  ).map(({ dir, passfile }) => ({
-    env: {
-      PGHOST: config.host ?? undefined,
-      PGPORT: config.port === undefined ? undefined : String(config.port),
-      PGUSER: config.user ?? undefined,
-      PGPASSFILE: passfile,
-      PGPASSWORD: undefined,
-      PGDATABASE: undefined,
-      PGSERVICE: undefined,
-      PGCONNECT_TIMEOUT: '10',
-    },
-    secrets: password === undefined ? [] : [password],
-    dbnameArg: (database: string) =>
-      `--dbname=dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
-    release: () =>
-      ResultAsync.fromSafePromise(rm(dir, { recursive: true, force: true }).catch(() => undefined)),
-  }))
+  return childProcessEnv(connection)
 }
 
 /** Row counts and fingerprints of every user table, with pinned settings. */
@@ -236,17 +196,4 @@ export function tryRollbackLock(
             }),
           ),
     )
-}
-
-/** Open a session, use it, always close it. */
-export function withSession<T, E>(
-  connection: SnapshotConnection,
-  options: { readonly database?: string; readonly applicationName?: string },
-  use: (session: Session) => ResultAsync<T, E>,
-): ResultAsync<T, E | SessionError | Unexpected> {
-  return acquireUseRelease<Session, T, E | SessionError, never>({
-    acquire: () => openSession(connection, options),
-    use,
-    release: (session) => session.close(),
-  })
 }
