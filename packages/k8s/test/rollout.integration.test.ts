@@ -1,5 +1,5 @@
 import { rolloutHistory, rolloutUndo, type KubeClient, type WorkloadRef } from '@rollback-kit/k8s'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { KubeSim } from '../../testing/src/kube-sim/start-kube-sim.js'
 import {
   applySettled,
@@ -11,10 +11,11 @@ import {
 let sim: KubeSim
 let client: KubeClient
 
-beforeAll(async () => {
+// A fresh simulator per test: tests stay independent and the controllers stay fast.
+beforeEach(async () => {
   ;({ sim, client } = await startSimWithClient())
 })
-afterAll(async () => {
+afterEach(async () => {
   await sim.stop()
 })
 
