@@ -163,7 +163,7 @@ export interface PgSession {
   /** The driver's client, for what `query` does not cover (COPY, cursors). */
   readonly client: pg.Client
   /** Run one statement with `$1`-style parameters; returns its rows. */
-  query<R extends Record<string, unknown> = Record<string, unknown>>(
+  query<R extends object = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
   ): ResultAsync<R[], PgError>
@@ -301,7 +301,7 @@ function makeSession(parts: {
     closed ??= ResultAsync.fromSafePromise(client.end().catch(() => undefined))
     return closed
   }
-  const query = <R extends Record<string, unknown>>(
+  const query = <R extends object>(
     sql: string,
     params: readonly unknown[] = [],
   ): ResultAsync<R[], PgError> => {
@@ -311,7 +311,7 @@ function makeSession(parts: {
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     return attempt(
-      async () => (await client.query<R>(sql, [...params])).rows,
+      async () => (await client.query(sql, [...params])).rows as R[],
       (cause) =>
         signal?.aborted === true
           ? aborted({ cause: signal.reason })

@@ -39,3 +39,44 @@ export type {
   CredentialsWriteFailed,
 } from './connection-child-env.js'
 // --- end pg-core: connection ---
+
+// --- pg-core: integrity (integrity*.ts) ---
+export {
+  countRows,
+  fingerprintDatabase,
+  fingerprintTable,
+  FINGERPRINT_ALGORITHM,
+  FINGERPRINT_SETTINGS,
+} from './integrity-fingerprint.js'
+export type {
+  CountRowsOptions,
+  DatabaseFingerprint,
+  FingerprintDatabaseOptions,
+  FingerprintTableOptions,
+  IntegrityError,
+  IntegrityProgress,
+  TableFingerprint,
+  TableRef,
+} from './integrity-fingerprint.js'
+export { compareDatabases, compareFingerprints, verifyIntegrity } from './integrity-compare.js'
+export type {
+  CompareDatabasesOptions,
+  CompareOptions,
+  ExpectedTable,
+  ExpectedTables,
+  IntegrityComparison,
+  IntegrityMismatch,
+  TableDifference,
+  VerifyIntegrityError,
+  VerifyIntegrityOptions,
+} from './integrity-compare.js'
+export { checkAssertion, countRecentRows } from './integrity-queries.js'
+export type {
+  AssertionNotBoolean,
+  AssertionOutcome,
+  CheckAssertionError,
+  CheckAssertionOptions,
+  CountRecentRowsOptions,
+  RecentRows,
+} from './integrity-queries.js'
+// --- end pg-core: integrity ---

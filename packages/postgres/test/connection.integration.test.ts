@@ -1,7 +1,7 @@
 // @needs postgres
 import { exec } from '@rollback-kit/core'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
-import { errAsync, okAsync } from 'neverthrow'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -39,7 +39,7 @@ describe('withClient', () => {
       return errAsync({ kind: 'Mine' as const })
     })
     expect(failed._unsafeUnwrapErr()).toEqual({ kind: 'Mine' })
-    const thrown = await withClient(pg.url, () => {
+    const thrown = await withClient(pg.url, (): ResultAsync<number, never> => {
       throw new Error('bug')
     })
     expect(thrown._unsafeUnwrapErr().kind).toBe('Unexpected')

@@ -1,0 +1,348 @@
+import {
+  invalidInput,
+  reportProgress,
+  type InvalidInput,
+  type OperationOptions,
+  type ProgressEvent,
+  type Unexpected,
+} from '@rollback-kit/core'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import type { PgError } from './connection-errors.js'
+import { withClient, type ConnectError, type PgConnection, type PgSession } from './connection.js'
+
+/**
+ * The session settings every fingerprint is computed under, so a row's text (and so its
+ * hash) is the same whichever session, client or server settings read it: timestamps in UTC
+ * and ISO style, floats with all their digits, bytea in hex, money in the C locale.
+ * @category Integrity
+ */
+export const FINGERPRINT_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  TimeZone: 'UTC',
+  DateStyle: 'ISO, YMD',
+  IntervalStyle: 'postgres',
+  extra_float_digits: '3',
+  bytea_output: 'hex',
+  lc_monetary: 'C',
+})
+
+/**
+ * The name of the fingerprint algorithm, recorded with every fingerprint so a later change
+ * of algorithm is detected instead of reported as changed data.
+ * @category Integrity
+ */
+export const FINGERPRINT_ALGORITHM = 'sum-hashtextextended-v1'
+
+/**
+ * Row count and content fingerprint of one table.
+ * @category Integrity
+ */
+export interface TableFingerprint {
+  readonly schema: string
+  readonly name: string
+  /** Exact `count(*)`. */
+  readonly rows: number
+  /**
+   * Order-independent fingerprint: the decimal sum of `hashtextextended(row::text, 0)` over
+   * every row (no overflow: the sum is `numeric`; duplicates do not cancel out).
+   */
+  readonly fingerprint: string
+}
+
+/**
+ * Fingerprints of every user table of a database: what a snapshot manifest records and what
+ * a restore is verified against.
+ *
+ * Keys of `tables` are schema-qualified names as PostgreSQL writes them, quoting only when
+ * needed: `public.orders`, `public."Order Lines"`.
+ * @category Integrity
+ */
+export interface DatabaseFingerprint {
+  readonly database: string
+  readonly algorithm: typeof FINGERPRINT_ALGORITHM
+  /** When it was taken (ISO 8601). */
+  readonly takenAt: string
+  readonly tables: Readonly<Record<string, TableFingerprint>>
+}
+
+/**
+ * A table: its schema-qualified SQL name (`public.orders`, `"Odd"."Name"`, or unqualified to
+ * follow the search path) or its exact schema and name (no quoting needed).
+ * @category Integrity
+ */
+export type TableRef = string | { readonly schema: string; readonly name: string }
+
+/**
+ * Errors of the integrity functions.
+ * @category Integrity
+ */
+export type IntegrityError = PgError | ConnectError | InvalidInput | Unexpected
+
+/**
+ * Progress of {@link fingerprintDatabase} and {@link countRows}: one event per table done.
+ * @category Integrity
+ */
+export type IntegrityProgress = ProgressEvent<'table'> & {
+  readonly table: string
+  readonly done: number
+  readonly total: number
+}
+
+/**
+ * Options of {@link fingerprintDatabase}.
+ * @category Integrity
+ */
+export interface FingerprintDatabaseOptions extends OperationOptions<IntegrityProgress> {
+  /** The database to fingerprint: a URL or config object. */
+  readonly connection: PgConnection
+  /** Only these schemas. Default: every schema except `pg_catalog`, `information_schema`, `pg_toast`. */
+  readonly schemas?: readonly string[]
+  /** Leave these tables out (qualified names as in the result's keys). */
+  readonly exclude?: readonly string[]
+}
+
+/**
+ * Fingerprint every user table of a database in one consistent snapshot (a REPEATABLE READ,
+ * READ ONLY transaction) under {@link FINGERPRINT_SETTINGS}.
+ *
+ * Equal data gives equal fingerprints in any session and on any server of the same major
+ * version; changing, adding or removing one row changes its table's fingerprint.
+ *
+ * @returns the {@link DatabaseFingerprint}; {@link IntegrityError} kinds otherwise.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintDatabase } from '@rollback-kit/postgres'
+ *
+ * const before = await fingerprintDatabase({ connection: 'postgres://app@db/shop' })
+ * if (before.isOk()) console.log(before.value.tables['public.orders']?.rows)
+ * ```
+ * @category Integrity
+ */
+export function fingerprintDatabase(
+  options: FingerprintDatabaseOptions,
+): ResultAsync<DatabaseFingerprint, IntegrityError> {
+  return inSnapshot(options, (session) =>
+    listTables(session, options).andThen((tables) =>
+      measureEach(session, tables, { ...options, what: 'fingerprint' }).map(
+        (measured): DatabaseFingerprint => ({
+          database: session.database,
+          algorithm: FINGERPRINT_ALGORITHM,
+          takenAt: new Date().toISOString(),
+          tables: measured,
+        }),
+      ),
+    ),
+  )
+}
+
+/**
+ * Options of {@link fingerprintTable}.
+ * @category Integrity
+ */
+export interface FingerprintTableOptions extends Omit<OperationOptions, 'onProgress'> {
+  readonly connection: PgConnection
+  readonly table: TableRef
+}
+
+/**
+ * Fingerprint one table (see {@link fingerprintDatabase}).
+ *
+ * @returns its {@link TableFingerprint}; `InvalidInput` when the table does not exist.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintTable } from '@rollback-kit/postgres'
+ *
+ * const orders = await fingerprintTable({ connection: 'postgres://app@db/shop', table: 'public.orders' })
+ * ```
+ * @category Integrity
+ */
+export function fingerprintTable(
+  options: FingerprintTableOptions,
+): ResultAsync<TableFingerprint, IntegrityError> {
+  return inSnapshot(options, (session) =>
+    resolveTable(session, options.table).andThen((table) => measure(session, table, 'fingerprint')),
+  )
+}
+
+/**
+ * Options of {@link countRows}.
+ * @category Integrity
+ */
+export interface CountRowsOptions extends OperationOptions<IntegrityProgress> {
+  readonly connection: PgConnection
+  /** Count these tables. Default: every user table (as {@link fingerprintDatabase}). */
+  readonly tables?: readonly TableRef[]
+  readonly schemas?: readonly string[]
+  readonly exclude?: readonly string[]
+}
+
+/**
+ * Exact row counts (`count(*)`, not the planner's estimates), all from one consistent
+ * snapshot.
+ *
+ * @returns counts keyed by qualified table name.
+ *
+ * @example
+ * ```ts
+ * import { countRows } from '@rollback-kit/postgres'
+ *
+ * const counts = await countRows({ connection: 'postgres://app@db/shop', tables: ['public.orders'] })
+ * counts.map((c) => c['public.orders'])
+ * ```
+ * @category Integrity
+ */
+export function countRows(
+  options: CountRowsOptions,
+): ResultAsync<Readonly<Record<string, number>>, IntegrityError> {
+  return inSnapshot(options, (session) => {
+    const tables =
+      options.tables === undefined
+        ? listTables(session, options)
+        : sequence(options.tables.map((ref) => () => resolveTable(session, ref)))
+    return tables
+      .andThen((found) => measureEach(session, found, { ...options, what: 'count' }))
+      .map((measured) =>
+        Object.fromEntries(Object.entries(measured).map(([key, table]) => [key, table.rows])),
+      )
+  })
+}
+
+/** A table as found in the catalogue, with its display key. */
+interface FoundTable {
+  readonly schema: string
+  readonly name: string
+  readonly key: string
+}
+
+/** Run `use` in a read-only repeatable-read transaction with the pinned settings. */
+function inSnapshot<T>(
+  options: { readonly connection: PgConnection; readonly signal?: AbortSignal },
+  use: (session: PgSession) => ResultAsync<T, IntegrityError>,
+): ResultAsync<T, IntegrityError> {
+  return withClient(
+    options.connection,
+    (session) =>
+      session
+        .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+        .andThen(() => use(session))
+        .andThen((value) => session.query('COMMIT').map(() => value))
+        .orElse((error) =>
+          session
+            .query('ROLLBACK')
+            .orElse(() => okAsync([]))
+            .andThen(() => errAsync(error)),
+        ),
+    {
+      settings: FINGERPRINT_SETTINGS,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+  )
+}
+
+function listTables(
+  session: PgSession,
+  options: { readonly schemas?: readonly string[]; readonly exclude?: readonly string[] },
+): ResultAsync<FoundTable[], PgError> {
+  return session
+    .query<FoundTable>(
+      `SELECT n.nspname AS schema, c.relname AS name,
+              format('%I.%I', n.nspname, c.relname) AS key
+         FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+          AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+        ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`,
+      [options.schemas === undefined ? null : [...options.schemas]],
+    )
+    .map((tables) => tables.filter((table) => !(options.exclude ?? []).includes(table.key)))
+}
+
+function resolveTable(session: PgSession, ref: TableRef): ResultAsync<FoundTable, IntegrityError> {
+  const lookup =
+    typeof ref === 'string'
+      ? session.query<FoundTable>(
+          `SELECT n.nspname AS schema, c.relname AS name, format('%I.%I', n.nspname, c.relname) AS key
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.oid = pg_catalog.to_regclass($1)`,
+          [ref],
+        )
+      : session.query<FoundTable>(
+          `SELECT $1::text AS schema, $2::text AS name, format('%I.%I', $1::text, $2::text) AS key
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2`,
+          [ref.schema, ref.name],
+        )
+  return lookup
+    .orElse((error) =>
+      // to_regclass raises on a syntactically invalid name: report that as a missing table.
+      error.kind === 'QueryFailed' && error.sqlState?.startsWith('42') === true
+        ? okAsync([])
+        : errAsync(error),
+    )
+    .andThen((rows) => {
+      const table = rows[0]
+      if (table === undefined) {
+        const shown = typeof ref === 'string' ? ref : `${ref.schema}.${ref.name}`
+        return errAsync(invalidInput({ field: 'table', reason: `no table ${shown}` }))
+      }
+      return okAsync(table)
+    })
+}
+
+function measure(
+  session: PgSession,
+  table: FoundTable,
+  what: 'fingerprint' | 'count',
+): ResultAsync<TableFingerprint, PgError> {
+  const from = `${session.escapeIdentifier(table.schema)}.${session.escapeIdentifier(table.name)}`
+  const sql =
+    what === 'fingerprint'
+      ? `SELECT count(*)::text AS rows,
+                coalesce(sum(pg_catalog.hashtextextended(t::text, 0)), 0)::text AS fingerprint
+           FROM ONLY ${from} AS t`
+      : `SELECT count(*)::text AS rows, '' AS fingerprint FROM ONLY ${from} AS t`
+  return session.query<{ rows: string; fingerprint: string }>(sql).map((rows) => ({
+    schema: table.schema,
+    name: table.name,
+    rows: Number(rows[0]?.rows ?? '0'),
+    fingerprint: rows[0]?.fingerprint ?? '0',
+  }))
+}
+
+function measureEach(
+  session: PgSession,
+  tables: readonly FoundTable[],
+  options: Pick<OperationOptions<IntegrityProgress>, 'onProgress' | 'logger'> & {
+    readonly what: 'fingerprint' | 'count'
+  },
+): ResultAsync<Record<string, TableFingerprint>, PgError> {
+  const what = options.what
+  const out: Record<string, TableFingerprint> = {}
+  return sequence(
+    tables.map(
+      (table, index) => () =>
+        measure(session, table, what).map((measured) => {
+          out[table.key] = measured
+          reportProgress(options, {
+            phase: 'table',
+            table: table.key,
+            done: index + 1,
+            total: tables.length,
+            message: `${what === 'count' ? 'counted' : 'fingerprinted'} ${table.key} (${index + 1}/${tables.length})`,
+          })
+          return measured
+        }),
+    ),
+  ).map(() => out)
+}
+
+/** Run the steps one after another (one session runs one statement at a time). */
+function sequence<T, E>(steps: readonly (() => ResultAsync<T, E>)[]): ResultAsync<T[], E> {
+  return steps.reduce<ResultAsync<T[], E>>(
+    (previous, step) => previous.andThen((done) => step().map((value) => [...done, value])),
+    okAsync([]),
+  )
+}
