@@ -1,0 +1,79 @@
+/**
+ * Seed runbook, "Infrastructure Rollback > Docker Compose Rollback":
+ * 1. back up the current configuration (`cp docker-compose.yml docker-compose.yml.backup`),
+ * 2. revert it (`git checkout HEAD~1 docker-compose.yml`),
+ * 3. restart the services (`docker-compose down && up -d`): the `restartServices` hook.
+ * If the restart fails, the previous files are put back.
+ *
+ * Run: pnpm exec tsx --tsconfig tsconfig.json examples/compose-file-rollback.ts --dir . [--revision
+ * HEAD~1] [--file docker-compose.yml --file docker-compose.prod.yml]
+ */
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { formatError, type BlockError } from '@rollback-kit/core'
+import { restoreFiles, type RestoreFilesError, type RestoreFilesResult } from '@rollback-kit/git'
+
+export interface ComposeFileRollbackOptions {
+  /** The folder holding the compose files (inside a Git working tree). */
+  readonly dir: string
+  /** Where the good configuration is. Default `HEAD~1`. */
+  readonly revision?: string
+  /** Default `['docker-compose.yml']`; the seed also restores `docker-compose.prod.yml`.
+   * A file that did not exist before is kept as `null` and removed again on undo. */
+  readonly files?: readonly string[]
+  /**
+   * Step 3. TODO(lead): wire to @rollback-kit/docker (compose down, then up -d with `files`).
+   */
+  readonly restartServices: (restored: RestoreFilesResult) => ResultAsync<void, BlockError>
+  readonly log?: (line: string) => void
+}
+
+export function main(
+  options: ComposeFileRollbackOptions,
+): ResultAsync<RestoreFilesResult, RestoreFilesError | BlockError> {
+  const { dir, log = console.log } = options
+  // Steps 1 and 2: keep a copy of the current files, then restore them from the revision.
+  return restoreFiles({
+    dir,
+    revision: options.revision ?? 'HEAD~1',
+    paths: options.files ?? ['docker-compose.yml'],
+  }).andThen((restored) => {
+    for (const file of restored.files) {
+      log(`restored ${file.path} from ${restored.commit.slice(0, 7)}, kept ${file.backupPath}`)
+    }
+    // Step 3: restart; when that fails, put the previous files back before reporting.
+    return options
+      .restartServices(restored)
+      .orElse((failure) =>
+        restored.undo().andThen(() => {
+          log(`restart failed; previous files put back from ${restored.backupDir}`)
+          return errAsync(failure)
+        }),
+      )
+      .map(() => restored)
+  })
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string', default: '.' },
+      revision: { type: 'string', default: 'HEAD~1' },
+      file: { type: 'string', multiple: true },
+    },
+  })
+  const result = await main({
+    dir: values.dir,
+    revision: values.revision,
+    ...(values.file === undefined ? {} : { files: values.file }),
+    restartServices: () => {
+      console.log('restart: wire docker compose down, then up -d, here (restartServices)')
+      return okAsync(undefined)
+    },
+  })
+  if (result.isErr()) {
+    console.error(formatError(result.error))
+    process.exitCode = 1
+  }
+}
