@@ -69,6 +69,13 @@ describe('resetTo', () => {
     expect(await readFile(join(repo.dir, 'app.txt'), 'utf8')).toBe('precious local edit\n')
   })
 
+  test('a staged rename is dirty and names the new path', async () => {
+    const { repo, good } = await repoWithBadCommits()
+    await repo.git(['mv', 'new.txt', 'renamed.txt'])
+    const error = (await resetTo({ dir: repo.dir, commit: good, confirm: true }))._unsafeUnwrapErr()
+    expect(error).toMatchObject({ kind: 'DirtyWorkingTree', changedFiles: ['renamed.txt'] })
+  })
+
   test('an untracked file also counts as dirty (reset --hard could overwrite it)', async () => {
     const { repo, good } = await repoWithBadCommits()
     await repo.write('notes.txt', 'not committed yet\n')

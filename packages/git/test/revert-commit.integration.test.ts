@@ -1,5 +1,5 @@
 // @needs git
-import { access, readFile } from 'node:fs/promises'
+import { access, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { currentHead, isClean, revertCommit } from '@rollback-kit/git'
@@ -147,6 +147,27 @@ describe('revertCommit', () => {
     expect(await repo.git(['config', '--local', '--get-regexp', '^user\\.']).catch(() => '')).toBe(
       '',
     )
+  })
+
+  test('aborting while git commits (a slow hook) is Aborted and leaves the tree as it was', async () => {
+    const repo = await newRepo()
+    const bad = await repo.commit({ 'a.txt': 'bad\n' }, 'bad')
+    // The hook's output goes to /dev/null: a grandchild holding git's pipes would keep core's
+    // exec waiting for the streams to close after git itself was killed.
+    const hook = join(repo.dir, '.git', 'hooks', 'prepare-commit-msg')
+    await writeFile(hook, '#!/bin/sh\nexec sleep 5 >/dev/null 2>&1\n', { mode: 0o755 })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 500)
+    const started = Date.now()
+    const error = (
+      await revertCommit({ dir: repo.dir, commit: bad, signal: controller.signal })
+    )._unsafeUnwrapErr()
+    expect(error.kind).toBe('Aborted')
+    expect(Date.now() - started).toBeLessThan(4_500)
+    expect((await currentHead({ dir: repo.dir }))._unsafeUnwrap().commit).toBe(bad)
+    expect((await isClean({ dir: repo.dir }))._unsafeUnwrap()).toBe(true)
+    expect(await readFile(join(repo.dir, 'a.txt'), 'utf8')).toBe('bad\n')
+    expect(await exists(join(repo.dir, '.git', 'index.lock'))).toBe(false)
   })
 
   test('an already aborted signal is Aborted and changes nothing', async () => {
