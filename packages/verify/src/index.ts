@@ -65,3 +65,18 @@ export type {
   HealthDocument,
   HealthDocumentOptions,
 } from './render-health-json.js'
+
+export { postgresProbe } from './postgres-probe.js'
+export type { PostgresProbeOptions } from './postgres-probe.js'
+
+export {
+  expectMatchesSnapshot,
+  expectNoRowsNewerThan,
+  expectQueryTrue,
+} from './integrity-expectations.js'
+export type {
+  ExpectMatchesSnapshotOptions,
+  ExpectNoRowsNewerThanOptions,
+  ExpectQueryTrueOptions,
+  RowTolerance,
+} from './integrity-expectations.js'

@@ -1,0 +1,242 @@
+// @needs postgres
+import { fingerprintDatabase } from '@rollback-kit/postgres'
+import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  expectMatchesSnapshot,
+  expectNoRowsNewerThan,
+  expectQueryTrue,
+  postgresProbe,
+  renderJUnit,
+  runProbe,
+  runSuite,
+  type Check,
+} from '@rollback-kit/verify'
+import { closedPort } from './support/http-server.js'
+import { parseXml } from './support/xml.js'
+
+const DB = 'rk_verify_shop'
+const WEIRD = 'Order "lines"; drop'
+let pg: PostgresCluster
+let url: string
+
+async function sql(text: string, params: readonly unknown[] = []): Promise<void> {
+  ;(await pg.query(text, { database: DB, params }))._unsafeUnwrap()
+}
+
+beforeAll(async () => {
+  pg = (await startPostgres({ passwordAuth: true }))._unsafeUnwrap()
+  url = (await pg.createDatabase(DB))._unsafeUnwrap()
+  await sql('CREATE TABLE users (id int PRIMARY KEY, name text)')
+  await sql(
+    `CREATE TABLE orders (id int PRIMARY KEY, user_id int, created_at timestamptz NOT NULL DEFAULT now() - interval '2 days')`,
+  )
+  await sql(`CREATE TABLE "${WEIRD.replaceAll('"', '""')}" (id int, at timestamptz)`)
+  await sql(`INSERT INTO users VALUES (1, 'ada'), (2, 'grace')`)
+  await sql('INSERT INTO orders (id, user_id) VALUES (1, 1), (2, 1), (3, 2)')
+  await sql(`INSERT INTO "${WEIRD.replaceAll('"', '""')}" VALUES (1, now() - interval '3 days')`)
+})
+afterAll(async () => {
+  await pg?.stop()
+})
+
+async function runOne(check: Check) {
+  const report = (await runSuite({ name: 'one', checks: [check] }))._unsafeUnwrap()
+  const only = report.checks[0]
+  if (only === undefined) throw new Error('no check in the report')
+  return only
+}
+
+describe('postgresProbe', () => {
+  test('runs a query and checks conditions on its rows', async () => {
+    const result = (
+      await runProbe(
+        postgresProbe({
+          connection: url,
+          sql: 'SELECT count(*) AS count, max(id) AS top FROM orders',
+          conditions: ['row.count == 3', 'rowCount == 1', 'row.top >= 3'],
+        }),
+        { timeoutMs: 10_000 },
+      )
+    )._unsafeUnwrap()
+    expect(result.ok, result.message).toBe(true)
+    expect(result.kind).toBe('postgres')
+    expect(result.observed).toMatchObject({ rowCount: 1, firstRow: { count: '3', top: 3 } })
+    const password = new URL(url).password
+    expect(password.length).toBeGreaterThan(3)
+    expect(JSON.stringify(result)).not.toContain(password)
+  })
+
+  test('a failing condition shows what was observed', async () => {
+    const result = (
+      await runProbe(
+        postgresProbe({
+          connection: url,
+          sql: 'SELECT count(*) AS count FROM users',
+          conditions: ['row.count > 5'],
+        }),
+        {
+          timeoutMs: 10_000,
+        },
+      )
+    )._unsafeUnwrap()
+    expect(result.ok).toBe(false)
+    expect(result.message).toBe('condition row.count > 5: expected row.count > 5, got "2"')
+  })
+
+  test('the session is read-only: a write fails the probe', async () => {
+    const result = (
+      await runProbe(
+        postgresProbe({ connection: url, sql: "INSERT INTO users VALUES (9, 'mallory')" }),
+        { timeoutMs: 10_000 },
+      )
+    )._unsafeUnwrap()
+    expect(result.ok).toBe(false)
+    expect(result.message).toMatch(/read-only/)
+    const count = (
+      await pg.query<{ n: string }>('SELECT count(*)::text AS n FROM users', { database: DB })
+    )._unsafeUnwrap()
+    expect(count[0]?.n).toBe('2')
+  })
+
+  test('a closed port fails fast with the PostgreSQL error kind, without the password', async () => {
+    const port = await closedPort()
+    const started = Date.now()
+    const result = (
+      await runProbe(
+        postgresProbe({ connection: `postgres://app:s3cret-pw@127.0.0.1:${port}/shop` }),
+        { timeoutMs: 10_000 },
+      )
+    )._unsafeUnwrap()
+    expect(result.ok).toBe(false)
+    expect(result.observed['errorKind']).toBe('ConnectionFailed')
+    expect(JSON.stringify(result)).not.toContain('s3cret-pw')
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+})
+
+describe('integrity expectations', () => {
+  test('matches a snapshot fingerprint, and notices one changed row', async () => {
+    const snapshot = (await fingerprintDatabase({ connection: url }))._unsafeUnwrap()
+    const expected = { tables: Object.values(snapshot.tables) }
+    const same = await runOne(expectMatchesSnapshot({ connection: url, expected }))
+    expect(same.status, same.message).toBe('pass')
+    await sql(`UPDATE users SET name = 'Ada' WHERE id = 1`)
+    try {
+      const changed = await runOne(expectMatchesSnapshot({ connection: url, expected }))
+      expect(changed.status).toBe('fail')
+      expect(changed.message).toBe('1 table(s) differ: public.users (content)')
+      expect(changed.observedValue).toBe(1)
+    } finally {
+      await sql(`UPDATE users SET name = 'ada' WHERE id = 1`)
+    }
+  })
+
+  test('row counts within a tolerance', async () => {
+    const expected = { tables: { users: { rows: 3 }, 'public.orders': { rows: 3 } } }
+    const exact = await runOne(expectMatchesSnapshot({ connection: url, expected }))
+    expect(exact.status).toBe('fail')
+    const tolerant = await runOne(
+      expectMatchesSnapshot({ connection: url, expected, tolerance: { rows: 1 } }),
+    )
+    expect(tolerant.status, tolerant.message).toBe('pass')
+    const tight = await runOne(
+      expectMatchesSnapshot({
+        connection: url,
+        expected: { tables: { users: { rows: 10 } } },
+        tolerance: { percent: 50 },
+      }),
+    )
+    expect(tight.status).toBe('fail')
+    expect(tight.message).toBe('users: 2 rows, expected 10 ± 5')
+  })
+
+  test('no rows newer than a time, with quoted identifiers', async () => {
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000)
+    const none = await runOne(
+      expectNoRowsNewerThan({
+        connection: url,
+        table: 'public.orders',
+        column: 'created_at',
+        since: hourAgo,
+      }),
+    )
+    expect(none.status, none.message).toBe('pass')
+    await sql('INSERT INTO orders (id, user_id, created_at) VALUES (4, 2, now())')
+    try {
+      const newer = await runOne(
+        expectNoRowsNewerThan({
+          connection: url,
+          table: 'orders',
+          column: 'created_at',
+          since: hourAgo,
+        }),
+      )
+      expect(newer.status).toBe('fail')
+      expect(newer.observedValue).toBe(1)
+      expect(newer.message).toMatch(/^1 row\(s\) newer than .*, newest \d{4}-/)
+    } finally {
+      await sql('DELETE FROM orders WHERE id = 4')
+    }
+    const weird = await runOne(
+      expectNoRowsNewerThan({
+        connection: url,
+        table: { schema: 'public', name: WEIRD },
+        column: 'at',
+        since: new Date(Date.now() - 4 * 86_400_000),
+      }),
+    )
+    expect(weird.status).toBe('fail')
+    expect(weird.observedValue).toBe(1)
+  })
+
+  test('a custom query must return true', async () => {
+    const holds = await runOne(
+      expectQueryTrue({
+        connection: url,
+        name: 'every order has a user',
+        sql: 'SELECT NOT EXISTS (SELECT 1 FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL)',
+      }),
+    )
+    expect(holds.status).toBe('pass')
+    const broken = await runOne(
+      expectQueryTrue({
+        connection: url,
+        name: 'more than 5 users',
+        sql: 'SELECT count(*) > 5 FROM users',
+      }),
+    )
+    expect(broken.status).toBe('fail')
+    const notBoolean = await runOne(
+      expectQueryTrue({ connection: url, name: 'not boolean', sql: 'SELECT 1' }),
+    )
+    expect(notBoolean).toMatchObject({ status: 'fail', error: { kind: 'AssertionNotBoolean' } })
+  })
+
+  test('a suite of integrity checks renders to JUnit with the right failure count', async () => {
+    const report = (
+      await runSuite({
+        name: 'integrity',
+        checks: [
+          expectQueryTrue({
+            connection: url,
+            name: 'users exist',
+            sql: 'SELECT count(*) > 0 FROM users',
+          }),
+          expectQueryTrue({
+            connection: url,
+            name: 'no users',
+            sql: 'SELECT count(*) = 0 FROM users',
+          }),
+          expectMatchesSnapshot({
+            connection: url,
+            expected: { tables: { users: { rows: 2 } } },
+            tolerance: { rows: 0 },
+          }),
+        ],
+      })
+    )._unsafeUnwrap()
+    const root = parseXml(renderJUnit(report))
+    expect(root.attributes).toMatchObject({ tests: '3', failures: '1', errors: '0' })
+  })
+})
