@@ -73,6 +73,7 @@ export interface RestoreFilesResult {
   readonly backupDir: string
   /** The manifest: enough for {@link undoRestoreFiles} to undo from another process. */
   readonly manifestPath: string
+  /** Each restored file, in the order given. */
   readonly files: readonly RestoredFile[]
   /** Put the previous versions (and index entries) back: `undoRestoreFiles` on `backupDir`. */
   readonly undo: (
