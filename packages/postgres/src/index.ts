@@ -80,3 +80,33 @@ export type {
   RecentRows,
 } from './integrity-queries.js'
 // --- end pg-core: integrity ---
+
+// --- pg-core: connection control, lock, health ---
+export {
+  allowConnections,
+  blockConnections,
+  listConnections,
+  terminateConnections,
+  withConnectionsBlocked,
+} from './connection-control.js'
+export type {
+  ConnectionControlError,
+  ConnectionControlOptions,
+  ConnectionsRemain,
+  ConnectionsSetting,
+  DatabaseSession,
+  DrainedDatabase,
+  DrainError,
+  DrainOptions,
+  TerminateConnectionsOptions,
+} from './connection-control.js'
+export { acquireRollbackLock, rollbackLockKey, withRollbackLock } from './lock.js'
+export type { AcquireRollbackLockOptions, LockError, LockHeld, RollbackLock } from './lock.js'
+export { checkDatabaseHealth } from './health.js'
+export type {
+  CheckDatabaseHealthOptions,
+  DatabaseHealth,
+  HealthError,
+  LongRunningQuery,
+} from './health.js'
+// --- end pg-core: connection control, lock, health ---
