@@ -4,6 +4,17 @@ import { unexpected, type Unexpected } from './errors.js'
 
 /**
  * How {@link acquireUseRelease} gets, uses and gives back a resource.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import type { AcquireUseRelease } from '@rollback-kit/core'
+ *
+ * const plan: AcquireUseRelease<{ id: number }, string, never, never> = {
+ *   acquire: () => okAsync({ id: 1 }),
+ *   use: (lock) => okAsync(`holding ${lock.id}`),
+ *   release: () => okAsync(undefined),
+ * }
+ * ```
  * @category Results
  */
 export interface AcquireUseRelease<R, T, E, RE> {

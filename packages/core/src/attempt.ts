@@ -33,10 +33,10 @@ export function attempt<T, E>(
  *
  * @example
  * ```ts
- * import { okAsync } from 'neverthrow'
+ * import type { ResultAsync } from 'neverthrow'
  * import { guardResult, unexpected } from '@rollback-kit/core'
  *
- * const userStep = (): ReturnType<typeof okAsync<number>> => {
+ * const userStep = (): ResultAsync<number, never> => {
  *   throw new Error('oops')
  * }
  * const safe = await guardResult(userStep, (cause) => unexpected(cause, 'user step'))

@@ -6,6 +6,13 @@
 
 /**
  * When an item is due: before, during or after the rollback.
+ * @example
+ * ```ts
+ * import { rollbackChecklist, type ChecklistPhase } from '@rollback-kit/core'
+ *
+ * const phase: ChecklistPhase = 'post'
+ * const post = rollbackChecklist.filter((item) => item.phase === phase)
+ * ```
  * @category Checklist
  */
 export type ChecklistPhase = 'pre' | 'during' | 'post'

@@ -34,12 +34,25 @@ export interface BlockError<K extends string = string> {
 
 /**
  * The operation was cancelled through its `AbortSignal`.
+ * @example
+ * ```ts
+ * import { aborted, type Aborted } from '@rollback-kit/core'
+ *
+ * const e: Aborted = aborted({ message: 'operator cancelled the restore' })
+ * ```
  * @category Errors
  */
 export type Aborted = BlockError<'Aborted'>
 
 /**
  * The operation ran past its deadline; its own signal was aborted.
+ * @example
+ * ```ts
+ * import { timedOut, type TimedOut } from '@rollback-kit/core'
+ *
+ * const e: TimedOut = timedOut({ operation: 'pg_restore', timeoutMs: 60_000 })
+ * e.retryable // true
+ * ```
  * @category Errors
  */
 export type TimedOut = BlockError<'TimedOut'> & {
@@ -50,6 +63,13 @@ export type TimedOut = BlockError<'TimedOut'> & {
 
 /**
  * A caller-supplied value was rejected before anything was touched.
+ * @example
+ * ```ts
+ * import { invalidInput, type InvalidInput } from '@rollback-kit/core'
+ *
+ * const e: InvalidInput = invalidInput({ field: 'options.replicas', reason: 'must be at least 0, got -1' })
+ * e.field // 'options.replicas'
+ * ```
  * @category Errors
  */
 export type InvalidInput = BlockError<'InvalidInput'> & {
@@ -62,6 +82,13 @@ export type InvalidInput = BlockError<'InvalidInput'> & {
 /**
  * A child program ran and failed (non-zero exit or killed by a signal).
  * Its output is captured with every secret redacted.
+ * @example
+ * ```ts
+ * import { exec } from '@rollback-kit/core'
+ *
+ * const result = await exec('sh', ['-c', 'exit 3'])
+ * if (result.isErr() && result.error.kind === 'CommandFailed') console.log(result.error.exitCode) // 3
+ * ```
  * @category Errors
  */
 export type CommandFailed = BlockError<'CommandFailed'> & {
@@ -77,6 +104,13 @@ export type CommandFailed = BlockError<'CommandFailed'> & {
 
 /**
  * A child program could not be started because it is not installed or not on PATH.
+ * @example
+ * ```ts
+ * import { exec } from '@rollback-kit/core'
+ *
+ * const result = await exec('no-such-tool', [])
+ * if (result.isErr() && result.error.kind === 'CommandNotFound') console.log(`install ${result.error.command}`)
+ * ```
  * @category Errors
  */
 export type CommandNotFound = BlockError<'CommandNotFound'> & {
@@ -85,12 +119,33 @@ export type CommandNotFound = BlockError<'CommandNotFound'> & {
 
 /**
  * Something that should not happen did: a bug or an unclassified third-party failure.
+ * @example
+ * ```ts
+ * import { unexpected, type Unexpected } from '@rollback-kit/core'
+ *
+ * const e: Unexpected = unexpected(new RangeError('bad offset'), 'reading the manifest')
+ * ```
  * @category Errors
  */
 export type Unexpected = BlockError<'Unexpected'>
 
 /**
  * The kinds every package may return, whatever the operation.
+ * @example
+ * ```ts
+ * import type { SharedError } from '@rollback-kit/core'
+ *
+ * function hint(error: SharedError): string {
+ *   switch (error.kind) {
+ *     case 'TimedOut':
+ *       return `raise the timeout above ${error.timeoutMs} ms`
+ *     case 'CommandNotFound':
+ *       return `install ${error.command}`
+ *     default:
+ *       return error.message
+ *   }
+ * }
+ * ```
  * @category Errors
  */
 export type SharedError =

@@ -19,6 +19,16 @@ import { makeRedactor } from './redact.js'
 
 /**
  * What {@link exec} returns when the program succeeded. Output is redacted.
+ * @example
+ * ```ts
+ * import { exec, type ExecResult } from '@rollback-kit/core'
+ *
+ * const result = await exec('uname', ['-s'])
+ * if (result.isOk()) {
+ *   const value: ExecResult = result.value
+ *   console.log(value.stdout.trim(), value.durationMs)
+ * }
+ * ```
  * @category Exec
  */
 export interface ExecResult {
@@ -30,12 +40,27 @@ export interface ExecResult {
 
 /**
  * Why {@link exec} failed.
+ * @example
+ * ```ts
+ * import { exec, type ExecError } from '@rollback-kit/core'
+ *
+ * const explain = (error: ExecError): string => (error.kind === 'TimedOut' ? 'too slow' : error.message)
+ * const result = await exec('true', [])
+ * if (result.isErr()) console.log(explain(result.error))
+ * ```
  * @category Exec
  */
 export type ExecError = CommandFailed | CommandNotFound | TimedOut | Aborted | InvalidInput
 
 /**
  * Options of {@link exec}.
+ * @example
+ * ```ts
+ * import { exec, type ExecOptions } from '@rollback-kit/core'
+ *
+ * const options: ExecOptions = { timeoutMs: 30_000, env: { PGPASSWORD: 'hunter22' }, secrets: ['hunter22'] }
+ * await exec('pg_isready', ['--host=127.0.0.1'], options)
+ * ```
  * @category Exec
  */
 export interface ExecOptions extends Omit<OperationOptions, 'onProgress'> {

@@ -51,6 +51,7 @@ export type {
 } from './procedure/step.js'
 export { runProcedure } from './procedure/run.js'
 export { resumeProcedure } from './procedure/resume.js'
+export { reportOf } from './procedure/report-of.js'
 export type { ResumeProcedureOptions } from './procedure/resume.js'
 export type { RunProcedureOptions } from './procedure/options.js'
 export type { ProcedureProgress } from './procedure/progress.js'

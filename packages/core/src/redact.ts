@@ -1,5 +1,11 @@
 /**
  * The text put where a secret was.
+ * @example
+ * ```ts
+ * import { makeRedactor, REDACTED } from '@rollback-kit/core'
+ *
+ * makeRedactor(['hunter22'])('pw=hunter22') === `pw=${REDACTED}` // true
+ * ```
  * @category Secrets
  */
 export const REDACTED = '***'

@@ -4,6 +4,12 @@ import { sleep } from './operation.js'
 
 /**
  * When and how often {@link retry} tries again.
+ * @example
+ * ```ts
+ * import type { RetryPolicy } from '@rollback-kit/core'
+ *
+ * const patient: RetryPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 8_000, factor: 2 }
+ * ```
  * @category Results
  */
 export interface RetryPolicy {
@@ -24,6 +30,18 @@ export interface RetryPolicy {
 
 /**
  * Options of {@link retry}: the policy plus cancellation and a hook per retry.
+ * @example
+ * ```ts
+ * import { errAsync } from 'neverthrow'
+ * import { makeError, retry, type RetryOptions } from '@rollback-kit/core'
+ *
+ * const options: RetryOptions<ReturnType<typeof makeError<'Busy'>>> = {
+ *   attempts: 3,
+ *   initialDelayMs: 50,
+ *   onRetry: ({ attempt, delayMs }) => console.log(`try ${attempt} failed, waiting ${delayMs} ms`),
+ * }
+ * await retry(() => errAsync(makeError('Busy', 'locked', { retryable: true })), options)
+ * ```
  * @category Results
  */
 export interface RetryOptions<E> extends RetryPolicy {

@@ -11,6 +11,13 @@ import {
 
 /**
  * Options of {@link withTimeout}.
+ * @example
+ * ```ts
+ * import { sleep, withTimeout, type WithTimeoutOptions } from '@rollback-kit/core'
+ *
+ * const options: WithTimeoutOptions = { timeoutMs: 5_000, operation: 'health probe' }
+ * await withTimeout((signal) => sleep(10, signal), options)
+ * ```
  * @category Results
  */
 export interface WithTimeoutOptions {

@@ -18,6 +18,7 @@ import type {
 import { renderNotification } from '../report/render-notification.js'
 import { trackChecklist } from './checklist-tracker.js'
 import { summarizeError } from './error-summary.js'
+import { safeLogger } from './safe-logger.js'
 import { renderStartedNotification } from './started-notification.js'
 import type { JournalDraft, JournalWriter } from './journal-writer.js'
 import { notifyAll } from './notify-all.js'
@@ -47,7 +48,7 @@ export async function executeProcedure(input: {
   const { procedure, options, runId, prior } = input
   const secrets = (options.secrets ?? []).filter((secret) => secret.length > 0)
   const redact = makeRedactor(secrets)
-  const logger = redactingLogger(loggerOf(options), redact)
+  const logger = safeLogger(redactingLogger(loggerOf(options), redact))
   const warnings: string[] = [...prior.warnings]
   let journalBroken = false
   const journal = async (entry: JournalDraft): Promise<void> => {

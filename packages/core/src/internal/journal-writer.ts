@@ -37,19 +37,24 @@ export function openJournal(options: {
   readonly path: string
   readonly runId: string
   readonly redact: (text: string) => string
+  /** `create` refuses an existing file (one journal per run); `append` continues one. */
+  readonly mode: 'create' | 'append'
 }): ResultAsync<JournalWriter, JournalFailed> {
   const { path, runId, redact } = options
   return attempt(
     async () => {
-      const handle = await open(path, 'a', 0o600)
+      const handle = await open(path, options.mode === 'create' ? 'wx' : 'a', 0o600)
       await syncDirectory(dirname(path))
       return handle
     },
     (cause) =>
-      makeError('JournalFailed', `cannot open the journal ${path}: ${messageOf(cause)}`, {
-        path,
-        cause,
-      }),
+      makeError(
+        'JournalFailed',
+        (cause as { code?: unknown } | undefined)?.code === 'EEXIST'
+          ? `the journal ${path} already exists: resume that run with resumeProcedure, or pick a new path`
+          : `cannot open the journal ${path}: ${messageOf(cause)}`,
+        { path, cause },
+      ),
   ).map((handle) => writer({ handle, path, runId, redact }))
 }
 

@@ -17,6 +17,18 @@ import type { Notification, Notifier } from './notifier.js'
 /**
  * The webhook answered with a non-2xx status or could not be reached. `target` is the URL's
  * origin only: webhook paths often embed a token.
+ * @example
+ * ```ts
+ * import type { WebhookFailed } from '@rollback-kit/core'
+ *
+ * const e: WebhookFailed = {
+ *   kind: 'WebhookFailed',
+ *   message: 'the webhook at https://hooks.slack.com answered HTTP 503',
+ *   retryable: true,
+ *   target: 'https://hooks.slack.com',
+ *   status: 503,
+ * }
+ * ```
  * @category Notify
  */
 export type WebhookFailed = BlockError<'WebhookFailed'> & {
@@ -27,12 +39,35 @@ export type WebhookFailed = BlockError<'WebhookFailed'> & {
 
 /**
  * Why a webhook notification failed.
+ * @example
+ * ```ts
+ * import { webhookNotifier, type WebhookError } from '@rollback-kit/core'
+ *
+ * const describe = (error: WebhookError): string =>
+ *   error.kind === 'WebhookFailed' && error.status !== undefined ? `HTTP ${error.status}` : error.message
+ * const sent = await webhookNotifier({ url: 'http://127.0.0.1:9/hook' }).notify(
+ *   { event: 'started', procedure: 'p', runId: 'r', subject: 's', text: 't' },
+ *   {},
+ * )
+ * if (sent.isErr()) console.log(describe(sent.error))
+ * ```
  * @category Notify
  */
 export type WebhookError = WebhookFailed | TimedOut | Aborted | InvalidInput | Unexpected
 
 /**
  * Options of {@link webhookNotifier}.
+ * @example
+ * ```ts
+ * import { webhookNotifier, type WebhookNotifierOptions } from '@rollback-kit/core'
+ *
+ * const options: WebhookNotifierOptions = {
+ *   url: 'https://hooks.slack.com/services/T000/B000/XXXX',
+ *   timeoutMs: 5_000,
+ *   retry: { attempts: 4, initialDelayMs: 1_000 },
+ * }
+ * const slack = webhookNotifier(options)
+ * ```
  * @category Notify
  */
 export interface WebhookNotifierOptions {

@@ -1,9 +1,20 @@
-import type { Aborted, BlockError, InvalidInput } from '../errors.js'
+import type { Aborted, BlockError, InvalidInput, Unexpected } from '../errors.js'
 import type { ErrorSummary, ProcedureReport } from './report.js'
 
 /**
  * A step failed (after its retries); the report tells what was undone.
  * `cause` is the step's original error, redacted.
+ * @example
+ * ```ts
+ * import { errAsync } from 'neverthrow'
+ * import { defineProcedure, makeError, runProcedure } from '@rollback-kit/core'
+ *
+ * const procedure = defineProcedure('p').step({ name: 'a', run: () => errAsync(makeError('Broken', 'no')) })
+ * const result = await runProcedure(procedure)
+ * if (result.isErr() && result.error.kind === 'ProcedureFailed') {
+ *   console.log(result.error.step, result.error.failure.kind, result.error.report.undo)
+ * }
+ * ```
  * @category Procedure
  */
 export type ProcedureFailed = BlockError<'ProcedureFailed'> & {
@@ -14,15 +25,36 @@ export type ProcedureFailed = BlockError<'ProcedureFailed'> & {
 
 /**
  * The run's signal aborted it; the undo policy ran and the report tells what was undone.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, runProcedure } from '@rollback-kit/core'
+ *
+ * const result = await runProcedure(defineProcedure('p').step({ name: 'a', run: () => okAsync(1) }), {
+ *   signal: AbortSignal.abort(),
+ * })
+ * if (result.isErr() && result.error.kind === 'Aborted') console.log(result.error.step, result.error.report.outcome)
+ * ```
  * @category Procedure
  */
 export type ProcedureAborted = Aborted & {
-  readonly step?: string
+  /** The step that was running (or about to run) when the signal aborted. */
+  readonly step: string
   readonly report: ProcedureReport
 }
 
 /**
  * The journal could not be created or read; nothing was run.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, runProcedure } from '@rollback-kit/core'
+ *
+ * const result = await runProcedure(defineProcedure('p').step({ name: 'a', run: () => okAsync(1) }), {
+ *   journalPath: '/no/such/dir/journal.jsonl',
+ * })
+ * if (result.isErr() && result.error.kind === 'JournalFailed') console.log(result.error.path)
+ * ```
  * @category Procedure
  */
 export type JournalFailed = BlockError<'JournalFailed'> & { readonly path: string }
@@ -30,6 +62,15 @@ export type JournalFailed = BlockError<'JournalFailed'> & { readonly path: strin
 /**
  * The journal given to `resumeProcedure` belongs to another procedure (name or step names
  * differ); nothing was run.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, resumeProcedure } from '@rollback-kit/core'
+ *
+ * const other = defineProcedure('other').step({ name: 'a', run: () => okAsync(1) })
+ * const result = await resumeProcedure(other, { journalPath: '/var/log/rollbacks/api.jsonl' })
+ * if (result.isErr() && result.error.kind === 'JournalMismatch') console.log(result.error.reason)
+ * ```
  * @category Procedure
  */
 export type JournalMismatch = BlockError<'JournalMismatch'> & {
@@ -39,6 +80,15 @@ export type JournalMismatch = BlockError<'JournalMismatch'> & {
 
 /**
  * The journalled run already finished; there is nothing to resume.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, resumeProcedure } from '@rollback-kit/core'
+ *
+ * const procedure = defineProcedure('p').step({ name: 'a', run: () => okAsync(1) })
+ * const result = await resumeProcedure(procedure, { journalPath: '/var/log/rollbacks/p.jsonl' })
+ * if (result.isErr() && result.error.kind === 'RunAlreadyFinished') console.log(result.error.outcome)
+ * ```
  * @category Procedure
  */
 export type RunAlreadyFinished = BlockError<'RunAlreadyFinished'> & {
@@ -47,8 +97,9 @@ export type RunAlreadyFinished = BlockError<'RunAlreadyFinished'> & {
 }
 
 /**
- * Why {@link runProcedure} returned `err`. Every kind but `InvalidInput` and `JournalFailed`
- * carries the full `report`.
+ * Why {@link runProcedure} returned `err`. `ProcedureFailed` and `Aborted` carry the full
+ * `report`; `InvalidInput` and `JournalFailed` mean nothing ran; `Unexpected` is a bug in the
+ * runner (or a logger that threw from outside its guard).
  *
  * @example
  * ```ts
@@ -62,16 +113,25 @@ export type RunAlreadyFinished = BlockError<'RunAlreadyFinished'> & {
  *       return `aborted; ${error.report.undo.length} undos ran`
  *     case 'JournalFailed':
  *     case 'InvalidInput':
+ *     case 'Unexpected':
  *       return error.message
  *   }
  * }
  * ```
  * @category Procedure
  */
-export type RunProcedureError = ProcedureFailed | ProcedureAborted | JournalFailed | InvalidInput
+export type RunProcedureError =
+  ProcedureFailed | ProcedureAborted | JournalFailed | InvalidInput | Unexpected
 
 /**
  * Why {@link resumeProcedure} returned `err`.
+ * @example
+ * ```ts
+ * import type { ResumeProcedureError } from '@rollback-kit/core'
+ *
+ * const canRetryLater = (error: ResumeProcedureError): boolean =>
+ *   error.kind === 'JournalFailed' || error.kind === 'Unexpected'
+ * ```
  * @category Procedure
  */
 export type ResumeProcedureError = RunProcedureError | JournalMismatch | RunAlreadyFinished

@@ -7,6 +7,12 @@ import type { ErrorSummary, ProcedureOutcome, UndoRecord } from './report.js'
 
 /**
  * Fields of every journal line.
+ * @example
+ * ```ts
+ * import type { JournalLine } from '@rollback-kit/core'
+ *
+ * const line: JournalLine<'warning'> = { v: 1, type: 'warning', runId: 'r1', at: new Date().toISOString() }
+ * ```
  * @category Procedure
  */
 export interface JournalLine<T extends string> {
@@ -72,6 +78,13 @@ export type JournalEntry =
 
 /**
  * What {@link readJournal} found.
+ * @example
+ * ```ts
+ * import { readJournal } from '@rollback-kit/core'
+ *
+ * const journal = await readJournal('/var/log/rollbacks/api.jsonl')
+ * if (journal.isOk() && journal.value.truncatedTail) console.log('the run crashed while writing')
+ * ```
  * @category Procedure
  */
 export interface JournalContents {

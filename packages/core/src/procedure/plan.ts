@@ -2,6 +2,15 @@ import type { Procedure } from './define.js'
 
 /**
  * One step as the plan shows it.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, planProcedure, type PlannedStep } from '@rollback-kit/core'
+ *
+ * const plan = planProcedure(defineProcedure('p').step({ name: 'a', run: () => okAsync(1), estimate: 1_000 }))
+ * const first: PlannedStep | undefined = plan.steps[0]
+ * first?.undoable // false
+ * ```
  * @category Procedure
  */
 export interface PlannedStep {

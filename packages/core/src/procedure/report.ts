@@ -32,6 +32,12 @@ export interface ErrorSummary {
 /**
  * How one step ended: `succeeded`, `failed`, `skipped` (never reached: an earlier step failed),
  * or `planned` (dry run).
+ * @example
+ * ```ts
+ * import type { StepStatus } from '@rollback-kit/core'
+ *
+ * const icon = (status: StepStatus): string => (status === 'succeeded' ? 'ok' : status)
+ * ```
  * @category Report
  */
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'planned'
@@ -106,6 +112,12 @@ export interface UndoRecord {
  * - `failed`: a step failed and nothing was undone (`onFailure: 'stop'`, or no step had completed).
  * - `aborted`: the signal aborted the run; `undo` tells what was reversed.
  * - `planned`: a dry run; nothing was called.
+ * @example
+ * ```ts
+ * import type { ProcedureOutcome } from '@rollback-kit/core'
+ *
+ * const needsHuman = (outcome: ProcedureOutcome): boolean => outcome === 'undo-failed' || outcome === 'failed'
+ * ```
  * @category Report
  */
 export type ProcedureOutcome =
@@ -118,10 +130,10 @@ export type ProcedureOutcome =
  * @example
  * ```ts
  * import { okAsync } from 'neverthrow'
- * import { defineProcedure, runProcedure } from '@rollback-kit/core'
+ * import { defineProcedure, reportOf, runProcedure } from '@rollback-kit/core'
  *
  * const result = await runProcedure(defineProcedure('noop').step({ name: 'a', run: () => okAsync(1) }), {})
- * const report = result.isOk() ? result.value : result.error.report
+ * const report = reportOf(result)
  * report?.outcome // 'succeeded'
  * ```
  * @category Report

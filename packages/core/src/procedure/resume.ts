@@ -1,3 +1,4 @@
+import { unexpected } from '../errors.js'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import { executeProcedure } from '../internal/execute-procedure.js'
 import { openJournal } from '../internal/journal-writer.js'
@@ -13,6 +14,12 @@ import type { StepOutputs } from './step.js'
 
 /**
  * Options of {@link resumeProcedure}: the run options plus the journal to continue.
+ * @example
+ * ```ts
+ * import type { ResumeProcedureOptions } from '@rollback-kit/core'
+ *
+ * const options: ResumeProcedureOptions = { journalPath: '/var/log/rollbacks/api.jsonl', onFailure: 'undo' }
+ * ```
  * @category Procedure
  */
 export interface ResumeProcedureOptions extends Omit<
@@ -65,8 +72,8 @@ export function resumeProcedure<O extends StepOutputs>(
       return okAsync(prior.value)
     })
     .andThen(({ prior, runId, onFailure, fromStep }) =>
-      openJournal({ path, runId, redact }).andThen((writer) =>
-        ResultAsync.fromSafePromise(
+      openJournal({ path, runId, redact, mode: 'append' }).andThen((writer) =>
+        ResultAsync.fromPromise(
           writer
             .append({ type: 'run-resumed', ...(fromStep === undefined ? {} : { fromStep }) })
             .then(() =>
@@ -79,6 +86,7 @@ export function resumeProcedure<O extends StepOutputs>(
                 prior,
               }),
             ),
+          (cause) => unexpected(cause, `resuming procedure "${procedure.name}"`),
         ).andThen((outcome) => outcome),
       ),
     )

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { unexpected } from '../errors.js'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import { executeProcedure } from '../internal/execute-procedure.js'
 import { noJournal, openJournal } from '../internal/journal-writer.js'
@@ -31,14 +32,14 @@ import type { StepOutputs } from './step.js'
  * @example
  * ```ts
  * import { okAsync } from 'neverthrow'
- * import { defineProcedure, renderMarkdown, runProcedure } from '@rollback-kit/core'
+ * import { defineProcedure, renderMarkdown, reportOf, runProcedure } from '@rollback-kit/core'
  *
  * const procedure = defineProcedure('rollback api')
  *   .step({ name: 'snapshot', run: () => okAsync({ file: '/tmp/api.dump' }), undo: () => okAsync(undefined) })
  *   .step({ name: 'deploy previous', run: (context) => okAsync({ from: context.outputs.snapshot.file }) })
  *
  * const result = await runProcedure(procedure, { journalPath: '/tmp/rollback-api.jsonl', onFailure: 'undo' })
- * const report = result.isOk() ? result.value : 'report' in result.error ? result.error.report : undefined
+ * const report = reportOf(result)
  * if (report !== undefined) console.log(renderMarkdown(report))
  * ```
  * @category Procedure
@@ -57,9 +58,9 @@ export function runProcedure<O extends StepOutputs>(
   const journal =
     options.journalPath === undefined
       ? okAsync(noJournal)
-      : openJournal({ path: options.journalPath, runId, redact })
+      : openJournal({ path: options.journalPath, runId, redact, mode: 'create' })
   return journal.andThen((writer) =>
-    ResultAsync.fromSafePromise(
+    ResultAsync.fromPromise(
       writer
         .append({
           type: 'run-started',
@@ -77,6 +78,7 @@ export function runProcedure<O extends StepOutputs>(
             prior: freshRun(startedAt),
           }),
         ),
+      (cause) => unexpected(cause, `procedure "${procedure.name}"`),
     ).andThen((outcome) => outcome),
   )
 }

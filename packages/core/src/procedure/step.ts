@@ -6,6 +6,12 @@ import type { RetryPolicy } from '../retry.js'
 
 /**
  * The outputs of the steps that ran so far, keyed by step name.
+ * @example
+ * ```ts
+ * import type { StepOutputs } from '@rollback-kit/core'
+ *
+ * const outputs: StepOutputs = { snapshot: { file: '/backups/shop.dump' } }
+ * ```
  * @category Procedure
  */
 export type StepOutputs = Readonly<Record<string, unknown>>
@@ -134,6 +140,13 @@ export interface Step<
 
 /**
  * A step with its types erased, as stored in a {@link Procedure}.
+ * @example
+ * ```ts
+ * import type { AnyStep, Procedure } from '@rollback-kit/core'
+ *
+ * declare const procedure: Procedure
+ * const undoable: readonly AnyStep[] = procedure.steps.filter((step) => step.undo !== undefined)
+ * ```
  * @category Procedure
  */
 export interface AnyStep {

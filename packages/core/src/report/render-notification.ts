@@ -3,6 +3,18 @@ import type { ProcedureOutcome, ProcedureReport } from '../procedure/report.js'
 
 /**
  * What the report cannot know and the notification template asks for.
+ * @example
+ * ```ts
+ * import type { NotificationTemplate } from '@rollback-kit/core'
+ *
+ * const template: NotificationTemplate = {
+ *   system: 'Flow Motion Platform',
+ *   version: '2.3.1',
+ *   reason: 'order service errors after 2.4.0',
+ *   impact: 'order creation for all users, 14 minutes',
+ *   nextSteps: 'monitor for 1 hour; post-mortem tomorrow',
+ * }
+ * ```
  * @category Report
  */
 export interface NotificationTemplate {
@@ -22,6 +34,12 @@ export interface NotificationTemplate {
 
 /**
  * A filled notification: `subject` and the full `text` (which starts with `Subject:`).
+ * @example
+ * ```ts
+ * import type { RenderedNotification } from '@rollback-kit/core'
+ *
+ * const send = (notification: RenderedNotification): string => `${notification.subject}\n\n${notification.text}`
+ * ```
  * @category Report
  */
 export interface RenderedNotification {
