@@ -80,3 +80,6 @@ export type {
   ExpectQueryTrueOptions,
   RowTolerance,
 } from './integrity-expectations.js'
+
+export { k8sProbe } from './k8s-probe.js'
+export type { K8sProbeOptions } from './k8s-probe.js'
