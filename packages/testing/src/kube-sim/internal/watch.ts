@@ -36,6 +36,8 @@ export function startWatch(options: {
     'Transfer-Encoding': 'chunked',
     'Cache-Control': 'no-cache, private',
   })
+  // Headers now: a client whose condition already holds must not wait for a first event.
+  response.flushHeaders()
   const requested = query.get('resourceVersion')
   const from =
     requested === null || requested === '' || requested === '0' ? undefined : Number(requested)

@@ -1,0 +1,436 @@
+// @needs kubectl
+//
+// Proof of fidelity: the real kubectl (1.32) runs against the simulator, and every test
+// asserts the exit code and the exact lines kubectl prints against a real cluster (see
+// ../shared/research/k8s.md, verified against a real API server).
+import { startKubeSim, type KubeObjectInput, type KubeSim } from '@rollback-kit/testing'
+import { afterEach, describe, expect, test } from 'vitest'
+import { deployment, imageOf, kubectl, workload } from './fixtures/kube-sim/kubectl.js'
+
+let sims: KubeSim[] = []
+
+async function simWith(...objects: KubeObjectInput[]): Promise<KubeSim> {
+  const sim = (await startKubeSim({ podReadyDelayMs: 5, objects }))._unsafeUnwrap()
+  sims.push(sim)
+  ;(await sim.settle())._unsafeUnwrap()
+  return sim
+}
+
+/** kubectl, then wait until the simulator's controllers have reacted. */
+async function kubectlSettled(sim: KubeSim, ...args: string[]) {
+  const run = await kubectl(sim, ...args)
+  ;(await sim.settle())._unsafeUnwrap()
+  return run
+}
+
+/** A Deployment `web` with revisions 1 (nginx:1.25, "v1") and 2 (nginx:1.26, "v2"). */
+async function webWithTwoRevisions(): Promise<KubeSim> {
+  const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', changeCause: 'v1' }))
+  expect(
+    (await kubectlSettled(sim, 'set', 'image', 'deployment/web', 'app=nginx:1.26')).exitCode,
+  ).toBe(0)
+  const annotate = await kubectl(
+    sim,
+    'annotate',
+    '--overwrite',
+    'deployment/web',
+    'kubernetes.io/change-cause=v2',
+  )
+  expect(annotate.lines).toEqual(['deployment.apps/web annotated'])
+  ;(await sim.settle())._unsafeUnwrap()
+  return sim
+}
+
+afterEach(async () => {
+  for (const sim of sims) {
+    expect(sim.internalErrors).toEqual([])
+    await sim.stop()
+  }
+  sims = []
+})
+
+describe('kubectl rollout history', () => {
+  test('lists revisions with their change-cause', async () => {
+    const sim = await webWithTwoRevisions()
+    const run = await kubectl(sim, 'rollout', 'history', 'deployment/web')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual([
+      'deployment.apps/web ',
+      'REVISION  CHANGE-CAUSE',
+      '1         v1',
+      '2         v2',
+      '',
+    ])
+  })
+
+  test('prints <none> without a change-cause', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const run = await kubectl(sim, 'rollout', 'history', 'deploy/web')
+    expect(run.lines).toEqual([
+      'deployment.apps/web ',
+      'REVISION  CHANGE-CAUSE',
+      '1         <none>',
+      '',
+    ])
+  })
+
+  test('says so when there is no history (paused from the start: no ReplicaSet)', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', paused: true }))
+    expect(sim.list({ kind: 'ReplicaSet' })).toEqual([])
+    const run = await kubectl(sim, 'rollout', 'history', 'deployment/web')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual(['deployment.apps/web ', 'No rollout history found.'])
+  })
+
+  test('--revision shows the template, and a missing revision fails', async () => {
+    const sim = await webWithTwoRevisions()
+    const shown = await kubectl(sim, 'rollout', 'history', 'deployment/web', '--revision=1')
+    expect(shown.exitCode).toBe(0)
+    expect(shown.lines[0]).toBe('deployment.apps/web with revision #1')
+    expect(shown.lines).toContain('    Image:\tnginx:1.25')
+    const missing = await kubectl(sim, 'rollout', 'history', 'deployment/web', '--revision=9')
+    expect(missing.exitCode).toBe(1)
+    expect(missing.stderr).toBe('error: unable to find the specified revision\n')
+  })
+})
+
+describe('kubectl rollout undo (Deployment)', () => {
+  test('rolls back to the previous revision; the ReplicaSet is reused and renumbered', async () => {
+    const sim = await webWithTwoRevisions()
+    const first = sim
+      .list({ kind: 'ReplicaSet' })
+      .find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '1')
+    const run = await kubectlSettled(sim, 'rollout', 'undo', 'deployment/web')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual(['deployment.apps/web rolled back'])
+    expect(imageOf(sim, 'Deployment', 'web')).toBe('nginx:1.25')
+    const reused = sim.get({ kind: 'ReplicaSet', name: first?.metadata.name ?? '' })
+    expect(reused?.metadata.uid).toBe(first?.metadata.uid)
+    expect(reused?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('3')
+    expect(reused?.metadata.annotations?.['deployment.kubernetes.io/revision-history']).toBe('1')
+    expect(sim.list({ kind: 'ReplicaSet' })).toHaveLength(2)
+    // The change-cause came back with the ReplicaSet's annotations.
+    const history = await kubectl(sim, 'rollout', 'history', 'deployment/web')
+    expect(history.lines).toEqual([
+      'deployment.apps/web ',
+      'REVISION  CHANGE-CAUSE',
+      '2         v2',
+      '3         v1',
+      '',
+    ])
+    const gone = await kubectl(sim, 'rollout', 'undo', 'deployment/web', '--to-revision=1')
+    expect(gone.exitCode).toBe(1)
+    expect(gone.stderr).toBe('error: unable to find specified revision 1 in history\n')
+  })
+
+  test('--to-revision picks that revision', async () => {
+    const sim = await webWithTwoRevisions()
+    await kubectlSettled(sim, 'set', 'image', 'deployment/web', 'app=nginx:1.27')
+    const run = await kubectlSettled(sim, 'rollout', 'undo', 'deployment/web', '--to-revision=1')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual(['deployment.apps/web rolled back'])
+    expect(imageOf(sim, 'Deployment', 'web')).toBe('nginx:1.25')
+    const history = await kubectl(sim, 'rollout', 'history', 'deployment/web')
+    expect(history.lines.slice(2, -1).map((l) => l.split(/\s+/)[0])).toEqual(['2', '3', '4'])
+  })
+
+  test('--dry-run=server sends dryRun=All and changes nothing', async () => {
+    const sim = await webWithTwoRevisions()
+    const before = sim.get({ kind: 'Deployment', name: 'web' })
+    sim.clearRequests()
+    const run = await kubectlSettled(sim, 'rollout', 'undo', 'deployment/web', '--dry-run=server')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual(['deployment.apps/web rolled back (server dry run)'])
+    const patch = sim.requests.find((r) => r.method === 'PATCH')
+    expect(patch?.path).toBe('/apis/apps/v1/namespaces/default/deployments/web?dryRun=All')
+    expect(patch?.contentType).toBe('application/json-patch+json')
+    expect(sim.get({ kind: 'Deployment', name: 'web' })?.metadata.resourceVersion).toBe(
+      before?.metadata.resourceVersion,
+    )
+    expect(imageOf(sim, 'Deployment', 'web')).toBe('nginx:1.26')
+  })
+
+  test('--dry-run=client prints and sends no patch', async () => {
+    const sim = await webWithTwoRevisions()
+    sim.clearRequests()
+    const run = await kubectl(sim, 'rollout', 'undo', 'deployment/web', '--dry-run=client')
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('nginx:1.25')
+    expect(sim.requests.some((r) => r.method === 'PATCH')).toBe(false)
+  })
+
+  test('refuses a paused deployment', async () => {
+    const sim = await webWithTwoRevisions()
+    expect((await kubectl(sim, 'rollout', 'pause', 'deployment/web')).lines).toEqual([
+      'deployment.apps/web paused',
+    ])
+    const run = await kubectl(sim, 'rollout', 'undo', 'deployment/web')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe(
+      "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n",
+    )
+    expect(imageOf(sim, 'Deployment', 'web')).toBe('nginx:1.26')
+  })
+
+  test('skips when the template already matches', async () => {
+    const sim = await webWithTwoRevisions()
+    const run = await kubectl(sim, 'rollout', 'undo', 'deployment/web', '--to-revision=2')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual([
+      'deployment.apps/web skipped rollback (current template already matches revision 2)',
+    ])
+  })
+
+  test('needs a previous revision', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const run = await kubectl(sim, 'rollout', 'undo', 'deployment/web')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('error: no rollout history found for deployment "web"\n')
+  })
+
+  test('a missing deployment is NotFound', async () => {
+    const sim = await simWith()
+    const run = await kubectl(sim, 'rollout', 'undo', 'deployment/nope')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('Error from server (NotFound): deployments.apps "nope" not found\n')
+  })
+})
+
+describe('kubectl rollout status', () => {
+  test('waits for a complete rollout', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', replicas: 3 }))
+    sim.knobs.podReadyDelayMs = 150
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:1.26')
+    const run = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=30s')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines[run.lines.length - 1]).toBe('deployment "web" successfully rolled out')
+    for (const line of run.lines.slice(0, -1))
+      expect(line).toMatch(/^Waiting for deployment "web" rollout to finish: /)
+  })
+
+  test('fails once the progress deadline is exceeded', async () => {
+    const sim = await simWith(
+      deployment({ name: 'web', image: 'nginx:1.25', progressDeadlineSeconds: 1 }),
+    )
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:broken')
+    const run = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=30s')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('error: deployment "web" exceeded its progress deadline\n')
+    for (const line of run.lines)
+      expect(line).toMatch(/^Waiting for deployment "web" rollout to finish: /)
+  })
+
+  test('--timeout gives up with the standard message', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:broken')
+    const run = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=1s')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('error: timed out waiting for the condition\n')
+  })
+
+  test('--watch=false prints one line and exits 0 when not done', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:broken')
+    ;(
+      await sim.waitFor(
+        () =>
+          (
+            sim.get({ kind: 'Deployment', name: 'web' })?.['status'] as
+              { updatedReplicas?: number } | undefined
+          )?.updatedReplicas === 1,
+      )
+    )._unsafeUnwrap()
+    const run = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--watch=false')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual([
+      'Waiting for deployment "web" rollout to finish: 1 out of 2 new replicas have been updated...',
+    ])
+  })
+})
+
+describe('kubectl scale and set image', () => {
+  test('scale patches the scale subresource', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    sim.clearRequests()
+    const run = await kubectlSettled(sim, 'scale', 'deployment/web', '--replicas=4')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual(['deployment.apps/web scaled'])
+    const patch = sim.requests.find((r) => r.method === 'PATCH')
+    expect(patch?.path).toBe('/apis/apps/v1/namespaces/default/deployments/web/scale')
+    expect(patch?.contentType).toBe('application/merge-patch+json')
+    expect(sim.list({ kind: 'Pod', labelSelector: 'app=web' })).toHaveLength(4)
+  })
+
+  test('scale --current-replicas that does not match fails', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const run = await kubectl(
+      sim,
+      'scale',
+      'deployment/web',
+      '--replicas=4',
+      '--current-replicas=3',
+    )
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('error: Expected replicas to be 3, was 2\n')
+  })
+
+  test('set image creates a new revision', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const run = await kubectlSettled(sim, 'set', 'image', 'deployment/web', 'app=nginx:1.26')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual(['deployment.apps/web image updated'])
+    const revisions = sim
+      .list({ kind: 'ReplicaSet' })
+      .map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'])
+      .sort()
+    expect(revisions).toEqual(['1', '2'])
+    const unknown = await kubectl(sim, 'set', 'image', 'deployment/web', 'nope=nginx:1')
+    expect(unknown.exitCode).toBe(1)
+    expect(unknown.stderr).toBe('error: unable to find container named "nope"\n')
+  })
+})
+
+describe('kubectl get pods and logs', () => {
+  test('get pods prints the server-side table', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', replicas: 2 }))
+    const run = await kubectl(sim, 'get', 'pods')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines[0]?.split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'])
+    const rows = run.lines.slice(1).map((l) => l.split(/\s+/))
+    expect(rows).toHaveLength(2)
+    for (const [name, ready, status, restarts, age] of rows) {
+      expect(name).toMatch(/^web-[b-z2-9]+-[b-z2-9]{5}$/)
+      expect([ready, status, restarts]).toEqual(['1/1', 'Running', '0'])
+      expect(age).toMatch(/^\d+s$/)
+    }
+  })
+
+  test('a broken image shows ImagePullBackOff', async () => {
+    const sim = await simWith(
+      deployment({ name: 'web', image: 'registry.invalid/broken:1', replicas: 1 }),
+    )
+    const run = await kubectl(sim, 'get', 'pods', '-l', 'app=web')
+    expect(run.lines.slice(1).map((l) => l.split(/\s+/).slice(1, 4))).toEqual([
+      ['0/1', 'ImagePullBackOff', '0'],
+    ])
+  })
+
+  test('an empty namespace', async () => {
+    const sim = await simWith()
+    const run = await kubectl(sim, 'get', 'pods')
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe('No resources found in default namespace.\n')
+  })
+
+  test('logs of a pod and of a deployment', async () => {
+    const sim = (
+      await startKubeSim({
+        podReadyDelayMs: 5,
+        podLog: ({ pod, image }) => `hello from ${pod} (${image})\n`,
+      })
+    )._unsafeUnwrap()
+    sims.push(sim)
+    sim.apply(deployment({ name: 'web', image: 'nginx:1.25' }))._unsafeUnwrap()
+    ;(await sim.settle())._unsafeUnwrap()
+    const pods = sim.list({ kind: 'Pod', labelSelector: 'app=web' }).map((p) => p.metadata.name)
+    const byPod = await kubectl(sim, 'logs', pods[0] ?? '')
+    expect(byPod.exitCode).toBe(0)
+    expect(byPod.stdout).toBe(`hello from ${pods[0]} (nginx:1.25)\n`)
+    sim.clearRequests()
+    const byDeployment = await kubectl(sim, 'logs', 'deploy/web')
+    expect(byDeployment.exitCode).toBe(0)
+    const chosen = /^Found 2 pods, using pod\/(\S+)\n$/.exec(byDeployment.stderr)?.[1]
+    expect(pods).toContain(chosen)
+    expect(byDeployment.stdout).toBe(`hello from ${chosen} (nginx:1.25)\n`)
+    expect(
+      sim.requests.some(
+        (r) => r.path === `/api/v1/namespaces/default/pods/${chosen}/log?container=app`,
+      ),
+    ).toBe(true)
+  })
+
+  test('logs of a pod whose image cannot be pulled', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:broken', replicas: 1 }))
+    const pod = sim.list({ kind: 'Pod' })[0]?.metadata.name ?? ''
+    const run = await kubectl(sim, 'logs', pod)
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe(
+      `Error from server (BadRequest): container "app" in pod "${pod}" is waiting to start: trying and failing to pull image\n`,
+    )
+  })
+})
+
+describe.each(['StatefulSet', 'DaemonSet'] as const)('kubectl rollout on a %s', (kind) => {
+  const resource = kind === 'StatefulSet' ? 'statefulset' : 'daemonset'
+  const ref = `${resource}/db`
+
+  async function twoRevisions(): Promise<KubeSim> {
+    const sim = await simWith(workload({ kind, name: 'db', image: 'postgres:15' }))
+    const set = await kubectlSettled(sim, 'set', 'image', ref, 'app=postgres:16')
+    expect(set.lines).toEqual([`${resource}.apps/db image updated`])
+    return sim
+  }
+
+  test('history lists the ControllerRevisions', async () => {
+    const sim = await twoRevisions()
+    const run = await kubectl(sim, 'rollout', 'history', ref)
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual([
+      `${resource}.apps/db `,
+      'REVISION  CHANGE-CAUSE',
+      '1         <none>',
+      '2         <none>',
+      '',
+    ])
+  })
+
+  test('undo goes back to the previous revision and renumbers it', async () => {
+    const sim = await twoRevisions()
+    const run = await kubectlSettled(sim, 'rollout', 'undo', ref)
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual([`${resource}.apps/db rolled back`])
+    expect(imageOf(sim, kind, 'db')).toBe('postgres:15')
+    const history = await kubectl(sim, 'rollout', 'history', ref)
+    expect(history.lines).toEqual([
+      `${resource}.apps/db `,
+      'REVISION  CHANGE-CAUSE',
+      '2         <none>',
+      '3         <none>',
+      '',
+    ])
+    const pods = sim.list({ kind: 'Pod', labelSelector: 'app=db' })
+    expect(pods.length).toBeGreaterThan(0)
+    for (const pod of pods)
+      expect((pod['spec'] as { containers: { image: string }[] }).containers[0]?.image).toBe(
+        'postgres:15',
+      )
+  })
+
+  test('undo skips when the template already matches', async () => {
+    const sim = await twoRevisions()
+    const run = await kubectl(sim, 'rollout', 'undo', ref, '--to-revision=2')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toEqual([
+      `${resource}.apps/db skipped rollback (current template already matches revision 2)`,
+    ])
+  })
+
+  test('undo needs a previous revision', async () => {
+    const sim = await simWith(workload({ kind, name: 'db', image: 'postgres:15' }))
+    const run = await kubectl(sim, 'rollout', 'undo', ref)
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe('error: no last revision to roll back to\n')
+  })
+
+  test('status reports a finished rollout', async () => {
+    const sim = await twoRevisions()
+    const run = await kubectl(sim, 'rollout', 'status', ref, '--timeout=20s')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines[run.lines.length - 1]).toBe(
+      kind === 'StatefulSet'
+        ? 'partitioned roll out complete: 2 new pods have been updated...'
+        : 'daemon set "db" successfully rolled out',
+    )
+  })
+})
