@@ -26,7 +26,7 @@ import {
 import {
   databaseOf,
   setAllowConnections,
-  tableFingerprints,
+  fingerprintTables,
   tryRollbackLock,
   withSession,
   type LockHeld,
@@ -34,6 +34,7 @@ import {
   type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
+import type { IntegrityError } from './integrity-fingerprint.js'
 import { newSnapshotId, type ManifestTable } from './manifest.js'
 
 /**
@@ -105,6 +106,7 @@ export type CloneFailed = BlockError<'CloneFailed'> & {
  */
 export type CloneSnapshotError =
   | SessionError
+  | IntegrityError
   | LockHeld
   | DatabaseBusy
   | DatabaseMissing
@@ -215,11 +217,7 @@ export function cloneSnapshot(
           )
           .andThen(({ drained, strategy, serverVersion }) => {
             reportProgress(options, { phase: 'fingerprinting' })
-            return withSession(
-              options.connection,
-              { database: name, applicationName: 'rollback-kit clone fingerprint' },
-              (clone) => fingerprintInTransaction(clone),
-            )
+            return fingerprintTables(options.connection, name)
               .andThen((tables) => {
                 const marker: CloneMarker = {
                   rollbackKit: 'clone-snapshot',
@@ -291,12 +289,4 @@ function createClone(
     )
 }
 
-/** Fingerprints read in one transaction so they describe one consistent state. */
-export function fingerprintInTransaction(
-  session: Session,
-): ResultAsync<ManifestTable[], SessionError> {
-  return session
-    .query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-    .andThen(() => tableFingerprints(session))
-    .andThen((tables) => session.query('COMMIT').map(() => tables))
-}
+export type { DatabaseBusy, DrainPolicy } from './internal/restore-drain.js'

@@ -110,3 +110,99 @@ export type {
   LongRunningQuery,
 } from './health.js'
 // --- end pg-core: connection control, lock, health ---
+
+// --- snapshots, catalogue, restore, undo (dump*, clone*, manifest*, archive*, catalogue*,
+// verify-snapshot*, restore*, undo*.ts) ---
+export { readArchiveHeader } from './archive-header.js'
+export type {
+  ArchiveHeader,
+  ArchiveMalformed,
+  ArchiveUnreadable,
+  ArchiveVersion,
+  ReadArchiveHeaderError,
+} from './archive-header.js'
+export { isSnapshotId, MANIFEST_FILE, newSnapshotId, readManifest } from './manifest.js'
+export type {
+  DumpCompression,
+  DumpFormat,
+  ManifestDumpOptions,
+  ManifestFile,
+  ManifestInvalid,
+  ManifestTable,
+  ManifestUnreadable,
+  ReadManifestError,
+  SnapshotManifest,
+} from './manifest.js'
+export { dumpSnapshot } from './dump-snapshot.js'
+export type {
+  CatalogueUnwritable,
+  DumpFailed,
+  DumpProgress,
+  DumpSnapshot,
+  DumpSnapshotError,
+  DumpSnapshotOptions,
+} from './dump-snapshot.js'
+export { cloneSnapshot } from './clone-snapshot.js'
+export type {
+  CloneFailed,
+  CloneProgress,
+  CloneSnapshot,
+  CloneSnapshotError,
+  CloneSnapshotOptions,
+  DatabaseBusy,
+  DatabaseMissing,
+  DrainPolicy,
+} from './clone-snapshot.js'
+export { verifySnapshot } from './verify-snapshot.js'
+export type {
+  ArchiveVersionUnsupported,
+  SnapshotCorrupt,
+  SnapshotVerification,
+  VerifySnapshotError,
+  VerifySnapshotOptions,
+  VerifySnapshotProgress,
+} from './verify-snapshot.js'
+export { verifyCloneSnapshot } from './verify-snapshot-clone.js'
+export type {
+  CloneModified,
+  CloneVerification,
+  NotASnapshot,
+  VerifyCloneSnapshotError,
+  VerifyCloneSnapshotOptions,
+} from './verify-snapshot-clone.js'
+export { listSnapshots, pruneSnapshots } from './catalogue.js'
+export type {
+  CatalogueUnreadable,
+  CloneSnapshotEntry,
+  DumpSnapshotEntry,
+  ListSnapshotsError,
+  ListSnapshotsOptions,
+  PruneFailed,
+  PruneOutcome,
+  PruneSnapshotsError,
+  PruneSnapshotsOptions,
+  SnapshotEntry,
+  SnapshotListing,
+  UnreadableSnapshot,
+} from './catalogue.js'
+export { restoreSnapshot } from './restore-snapshot.js'
+export type {
+  LeftoverCleanup,
+  RestoreFailed,
+  RestoreProgress,
+  RestoreReceipt,
+  RestoreSnapshotError,
+  RestoreSnapshotOptions,
+  SnapshotSource,
+  SwapStep,
+  VerificationFailed,
+} from './restore-snapshot.js'
+export { undoRestore } from './undo-restore.js'
+export type {
+  NothingToUndo,
+  UndoReceipt,
+  UndoRestoreError,
+  UndoRestoreOptions,
+  UndoRestoreProgress,
+} from './undo-restore.js'
+// --- end snapshots, catalogue, restore, undo ---

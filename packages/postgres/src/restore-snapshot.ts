@@ -16,12 +16,9 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import { fingerprintInTransaction, type DatabaseMissing } from './clone-snapshot.js'
-import {
-  compareTables,
-  describeDifferences,
-  type TableDifference,
-} from './internal/restore-compare.js'
+import type { DatabaseMissing } from './clone-snapshot.js'
+import { verifyIntegrity, type TableDifference } from './integrity-compare.js'
+import type { IntegrityError } from './integrity-fingerprint.js'
 import {
   withDrainedDatabase,
   type DatabaseBusy,
@@ -43,7 +40,10 @@ import {
 } from './internal/snapshot-db-markers.js'
 import {
   childEnv,
+  connectionTo,
   databaseOf,
+  describeDifferences,
+  differencesFrom,
   tryRollbackLock,
   withSession,
   type LockHeld,
@@ -162,6 +162,7 @@ export type RestoreSnapshotError =
   | NotASnapshot
   | CloneModified
   | SessionError
+  | IntegrityError
   | InvalidInput
   | CommandNotFound
   | Aborted
@@ -245,7 +246,9 @@ export function restoreSnapshot(
       )
     }
     const cloneName = options.snapshot.name
-    return underLock(base, (admin, prepared) => restoreClone(base, admin, prepared, cloneName))
+    return underLock(base, (admin, prepared) =>
+      restoreClone(base, admin, { ...prepared, cloneName }),
+    )
   })
 }
 
@@ -328,7 +331,7 @@ function restoreDump(
       )
     }
     return restoreInto(base, plan, target)
-      .andThen(() => verifyAgainst(base, plan.tables, target, true))
+      .andThen(() => verifyAgainst(base, plan.tables, { database: target, targetChanged: true }))
       .map((tablesVerified) => receipt(base, plan, { tablesVerified }))
   }
   const shadow = `${SHADOW_PREFIX}${runId}`
@@ -347,7 +350,7 @@ function restoreDump(
   return createShadow(admin, { shadow, marker, template: 'template0', facts: plan.facts }).andThen(
     () =>
       restoreInto(base, plan, shadow)
-        .andThen(() => verifyAgainst(base, plan.tables, shadow, false))
+        .andThen(() => verifyAgainst(base, plan.tables, { database: shadow, targetChanged: false }))
         .andThen((tablesVerified) =>
           swapIn(base, admin, {
             incoming: shadow,
@@ -364,10 +367,10 @@ function restoreDump(
 function restoreClone(
   base: RestoreBase,
   admin: Session,
-  prepared: Prepared,
-  cloneName: string,
+  prepared: Prepared & { readonly cloneName: string },
 ): ResultAsync<RestoreReceipt, RestoreSnapshotError> {
   const { options, target, runId } = base
+  const { cloneName } = prepared
   return readCloneMarker(admin, cloneName).andThen(({ marker, allowConnections }) => {
     const verify = (): ResultAsync<number, RestoreSnapshotError> =>
       options.verifyClone === true
@@ -375,7 +378,7 @@ function restoreClone(
             name: cloneName,
             allowConnections,
           }).andThen((tables) => {
-            const differences = compareTables(marker.tables, tables)
+            const differences = differencesFrom(marker.tables, tables)
             return differences.length === 0
               ? okAsync(tables.length)
               : errAsync(
@@ -584,25 +587,24 @@ function restoreInto(
 function verifyAgainst(
   base: RestoreBase,
   expected: readonly ManifestTable[],
-  database: string,
-  targetChanged: boolean,
+  into: { readonly database: string; readonly targetChanged: boolean },
 ): ResultAsync<number, RestoreSnapshotError> {
+  const { database, targetChanged } = into
   reportProgress(base.options, { phase: 'verifying', message: `verifying ${database}` })
-  return withSession(
-    base.options.connection,
-    { database, applicationName: 'rollback-kit restore verify' },
-    fingerprintInTransaction,
-  ).andThen((actual) => {
-    const differences = compareTables(expected, actual)
-    if (differences.length === 0) return okAsync(actual.length)
-    return errAsync(
-      makeError(
-        'VerificationFailed',
-        `${database} does not match the snapshot: ${describeDifferences(differences)}`,
-        { database, differences, targetChanged },
-      ),
-    )
+  return verifyIntegrity({
+    connection: connectionTo(base.options.connection, database),
+    expected: { tables: expected },
+    ...(base.options.signal === undefined ? {} : { signal: base.options.signal }),
   })
+    .map((actual) => Object.keys(actual.tables).length)
+    .mapErr((e): RestoreSnapshotError => {
+      if (e.kind !== 'IntegrityMismatch') return e
+      return makeError(
+        'VerificationFailed',
+        `${database} does not match the snapshot: ${describeDifferences(e.differences)}`,
+        { database, differences: e.differences, targetChanged, cause: e },
+      )
+    })
 }
 
 function receipt(
@@ -665,3 +667,7 @@ function checkRestoreOptions(options: {
   }
   return undefined
 }
+
+export type { LeftoverCleanup } from './internal/restore-leftovers.js'
+export type { RestoreFailed } from './internal/restore-run-tool.js'
+export type { SwapStep } from './internal/restore-swap.js'

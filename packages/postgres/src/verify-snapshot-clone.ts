@@ -7,12 +7,9 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import { fingerprintInTransaction, type DatabaseMissing } from './clone-snapshot.js'
-import {
-  compareTables,
-  describeDifferences,
-  type TableDifference,
-} from './internal/restore-compare.js'
+import type { DatabaseMissing } from './clone-snapshot.js'
+import type { TableDifference } from './integrity-compare.js'
+import type { IntegrityError } from './integrity-fingerprint.js'
 import {
   databaseFacts,
   parseMarker,
@@ -20,6 +17,9 @@ import {
   type CloneMarker,
 } from './internal/snapshot-db-markers.js'
 import {
+  describeDifferences,
+  differencesFrom,
+  fingerprintTables,
   setAllowConnections,
   withSession,
   type Session,
@@ -111,7 +111,7 @@ export function verifyCloneSnapshot(
         readCloneMarker(admin, name).andThen(({ marker, allowConnections }) =>
           fingerprintClone(options.connection, admin, { name, allowConnections }).andThen(
             (tables) => {
-              const differences = compareTables(marker.tables, tables)
+              const differences = differencesFrom(marker.tables, tables)
               if (differences.length > 0) {
                 return errAsync(
                   makeError(
@@ -165,16 +165,11 @@ export function fingerprintClone(
   connection: SnapshotConnection,
   admin: Session,
   clone: { readonly name: string; readonly allowConnections: boolean },
-): ResultAsync<ManifestTable[], SessionError | Unexpected> {
-  return acquireUseRelease({
+): ResultAsync<ManifestTable[], SessionError | IntegrityError | Unexpected> {
+  return acquireUseRelease<void, ManifestTable[], SessionError | IntegrityError, SessionError>({
     acquire: () =>
       clone.allowConnections ? okAsync(undefined) : setAllowConnections(admin, clone.name, true),
-    use: () =>
-      withSession(
-        connection,
-        { database: clone.name, applicationName: 'rollback-kit verify' },
-        fingerprintInTransaction,
-      ),
+    use: () => fingerprintTables(connection, clone.name),
     release: () =>
       clone.allowConnections ? okAsync(undefined) : setAllowConnections(admin, clone.name, false),
   })

@@ -226,14 +226,19 @@ function checkFiles(
       const full = join(options.dir, ...file.path.split('/'))
       const info = await stat(full).catch(() => undefined)
       if (info === undefined || !info.isFile()) {
-        return corrupt(file.path, 'missing', 'a regular file', 'nothing')
+        return corrupt(file.path, 'missing', { expected: 'a regular file', actual: 'nothing' })
       }
       if (info.size !== file.size) {
         const how = info.size < file.size ? ' (truncated)' : ''
-        return corrupt(file.path, 'size', `${file.size} bytes`, `${info.size} bytes${how}`)
+        return corrupt(file.path, 'size', {
+          expected: `${file.size} bytes`,
+          actual: `${info.size} bytes${how}`,
+        })
       }
       const sha256 = await sha256File(full, options.signal)
-      if (sha256 !== file.sha256) return corrupt(file.path, 'sha256', file.sha256, sha256)
+      if (sha256 !== file.sha256) {
+        return corrupt(file.path, 'sha256', { expected: file.sha256, actual: sha256 })
+      }
       bytes += info.size
       done += 1
       reportProgress(options, { phase: 'checksumming', done, total })
@@ -250,9 +255,9 @@ function checkFiles(
 function corrupt(
   file: string,
   problem: SnapshotCorrupt['problem'],
-  expected: string,
-  actual: string,
+  found: { readonly expected: string; readonly actual: string },
 ): SnapshotCorrupt {
+  const { expected, actual } = found
   const what = problem === 'missing' ? 'is missing' : `${problem} mismatch`
   return makeError(
     'SnapshotCorrupt',

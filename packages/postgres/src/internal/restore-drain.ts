@@ -61,8 +61,8 @@ export function withDrainedDatabase<T, E>(plan: {
         .andThen(() => setAllowConnections(session, database, false))
         .map(() => undefined),
     use: () =>
-      waitForSessions(session, database, plan.policy, plan.signal).andThen((drained) =>
-        plan.use(drained),
+      waitForSessions(session, database, { policy: plan.policy, signal: plan.signal }).andThen(
+        (drained) => plan.use(drained),
       ),
     release: () =>
       plan.restoreAllow ? setAllowConnections(session, database, true) : okAsync(undefined),
@@ -72,9 +72,9 @@ export function withDrainedDatabase<T, E>(plan: {
 function waitForSessions(
   session: Session,
   database: string,
-  policy: DrainPolicy | undefined,
-  signal: AbortSignal | undefined,
+  how: { readonly policy: DrainPolicy | undefined; readonly signal: AbortSignal | undefined },
 ): ResultAsync<DrainOutcome, SessionError | DatabaseBusy | Aborted> {
+  const { policy, signal } = how
   const graceMs = policy?.graceMs ?? 5_000
   const started = Date.now()
   const poll = (

@@ -1,6 +1,6 @@
 // The one place snapshot/restore code meets pg-core's connection, integrity, connection-control
 // and lock modules, so the rest of the snapshot code does not depend on their exact shapes.
-import { errAsync, okAsync, ResultAsync } from 'neverthrow'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import pg from 'pg'
 import {
   childProcessEnv,
@@ -16,6 +16,12 @@ import {
   type PgConnectionConfig,
   type PgSession,
 } from '../connection.js'
+import { compareFingerprints, type TableDifference } from '../integrity-compare.js'
+import {
+  fingerprintDatabase,
+  FINGERPRINT_SETTINGS,
+  type IntegrityError,
+} from '../integrity-fingerprint.js'
 import type { ManifestTable } from '../manifest.js'
 import { makeError, type BlockError, type Unexpected } from '@rollback-kit/core'
 
@@ -96,40 +102,83 @@ export function childEnv(connection: SnapshotConnection): ResultAsync<ChildEnv, 
   return childProcessEnv(connection)
 }
 
-/** Row counts and fingerprints of every user table, with pinned settings. */
+/**
+ * Row counts and fingerprints of every user table, inside the caller's open transaction (the
+ * dump's exported snapshot). Same settings and SQL as pg-core's `fingerprintDatabase`, which
+ * only runs in a transaction of its own; an integration test keeps the two equal.
+ */
 export function tableFingerprints(session: Session): ResultAsync<ManifestTable[], SessionError> {
+  const settings = Object.entries(FINGERPRINT_SETTINGS)
   return session
     .query(
-      `SELECT set_config('TimeZone','UTC',true), set_config('DateStyle','ISO, YMD',true),
-              set_config('IntervalStyle','postgres',true), set_config('extra_float_digits','3',true),
-              set_config('bytea_output','hex',true)`,
+      `SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+      settings.flat(),
     )
     .andThen(() =>
       session.query<{ schema: string; name: string }>(
-        `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c
-           JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema')
-            AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
-          ORDER BY 1, 2`,
+        `SELECT n.nspname AS schema, c.relname AS name
+           FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = 'r'
+            AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+            AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+          ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`,
       ),
     )
     .andThen((tables) =>
-      ResultAsync.combine(
-        tables.map((t) =>
-          session
-            .query<{ rows: string; fp: string | null }>(
-              `SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(x::text, 0)), 0)::text AS fp
-                 FROM ${session.escapeIdentifier(t.schema)}.${session.escapeIdentifier(t.name)} x`,
-            )
-            .map((rows) => ({
-              schema: t.schema,
-              name: t.name,
-              rows: Number(rows[0]?.rows ?? 0),
-              fingerprint: rows[0]?.fp ?? '0',
-            })),
-        ),
+      tables.reduce<ResultAsync<ManifestTable[], SessionError>>(
+        (chain, t) =>
+          chain.andThen((done) =>
+            session
+              .query<{ rows: string; fingerprint: string }>(
+                `SELECT count(*)::text AS rows,
+                        coalesce(sum(pg_catalog.hashtextextended(t::text, 0)), 0)::text AS fingerprint
+                   FROM ONLY ${session.escapeIdentifier(t.schema)}.${session.escapeIdentifier(t.name)} AS t`,
+              )
+              .map((rows) => [
+                ...done,
+                {
+                  schema: t.schema,
+                  name: t.name,
+                  rows: Number(rows[0]?.rows ?? '0'),
+                  fingerprint: rows[0]?.fingerprint ?? '0',
+                },
+              ]),
+          ),
+        okAsync([]),
       ),
     )
+}
+
+/** pg-core's `fingerprintDatabase` of one database of the server, as manifest tables. */
+export function fingerprintTables(
+  connection: SnapshotConnection,
+  database: string,
+): ResultAsync<ManifestTable[], IntegrityError> {
+  return fingerprintDatabase({ connection: connectionTo(connection, database) }).map(
+    (fingerprint) =>
+      Object.values(fingerprint.tables).map((t) => ({
+        schema: t.schema,
+        name: t.name,
+        rows: t.rows,
+        fingerprint: t.fingerprint,
+      })),
+  )
+}
+
+/** `err(differences)` when `actual` does not match `expected` table by table. */
+export function differencesFrom(
+  expected: readonly ManifestTable[],
+  actual: readonly ManifestTable[],
+): readonly TableDifference[] {
+  return compareFingerprints({ tables: expected }, { tables: actual }).differences
+}
+
+/** `public.orders (rows), public.x (missing)` for messages. */
+export function describeDifferences(differences: readonly TableDifference[]): string {
+  const shown = differences.slice(0, 5).map((d) => `${d.table} (${d.difference})`)
+  const more = differences.length > 5 ? `, and ${differences.length - 5} more` : ''
+  return `${shown.join(', ')}${more}`
 }
 
 // --- connection control and lock (stand-ins for pg-core's connection-control.ts / lock.ts) ---
