@@ -1,1 +1,52 @@
-export {}
+// The public API of @rollback-kit/docker. Every export is named here on purpose.
+
+export { classifyEngineError } from './errors.js'
+export type {
+  EngineCallContext,
+  EngineCallError,
+  EngineError,
+  EngineUnavailable,
+  NameConflict,
+  NoSuchContainer,
+  NoSuchImage,
+  NoSuchNetwork,
+  NoSuchService,
+  NotSwarmManager,
+} from './errors.js'
+
+export { COMPOSE_LABELS, ROLLBACK_LABELS } from './labels.js'
+
+export { listImageVersions } from './image-versions.js'
+export type { ImageVersion, ListImageVersionsOptions } from './image-versions.js'
+
+export { tailLogs } from './tail-logs.js'
+export type { TailLogsOptions } from './tail-logs.js'
+export { waitHealthy } from './wait-healthy.js'
+export type {
+  HealthEvidence,
+  HealthLogEntry,
+  HealthProbe,
+  HealthTimeout,
+  NotHealthy,
+  WaitHealthyError,
+  WaitHealthyOptions,
+} from './wait-healthy.js'
+
+export { replaceContainer } from './replace-container.js'
+export type {
+  HealthGate,
+  NotReversible,
+  ReplaceContainerOptions,
+  ReplaceError,
+  ReplaceFailed,
+  ReplaceProgress,
+  ReplaceResult,
+} from './replace-container.js'
+export { findPreviousImage, rollbackContainer } from './rollback-container.js'
+export type {
+  NoPreviousImage,
+  PreviousImage,
+  RollbackContainerError,
+  RollbackContainerOptions,
+  RollbackResult,
+} from './rollback-container.js'

@@ -1,0 +1,90 @@
+import type Dockerode from 'dockerode'
+import { ResultAsync } from 'neverthrow'
+import type { EngineCallError } from './errors.js'
+import { engineCall } from './internal/engine-call.js'
+
+/**
+ * One image of a repository.
+ * @category Images
+ */
+export interface ImageVersion {
+  /** `sha256:...` */
+  readonly id: string
+  /** Tags of this repository on the image, e.g. `['shop:1.4.2', 'shop:latest']`. */
+  readonly tags: readonly string[]
+  /** Registry digests (`shop@sha256:...`); empty for images never pushed or pulled. */
+  readonly digests: readonly string[]
+  /** Creation time (ISO 8601, with the engine's sub-second precision). */
+  readonly created: string
+  readonly sizeBytes: number
+}
+
+/**
+ * Options of {@link listImageVersions}.
+ * @category Images
+ */
+export interface ListImageVersionsOptions {
+  readonly docker: Dockerode
+  /** Repository without tag, e.g. `shop` or `registry.example.com/team/shop`. */
+  readonly repository: string
+}
+
+/**
+ * The images of a repository present on the engine, newest first.
+ *
+ * @returns the versions (empty when none), or `EngineUnavailable`, ...
+ *
+ * @example
+ * ```ts
+ * import Dockerode from 'dockerode'
+ * import { listImageVersions } from '@rollback-kit/docker'
+ *
+ * const versions = await listImageVersions({ docker: new Dockerode(), repository: 'shop' })
+ * if (versions.isOk()) for (const v of versions.value) console.log(v.tags.join(','), v.id, v.created)
+ * ```
+ * @category Images
+ */
+export function listImageVersions(
+  options: ListImageVersionsOptions,
+): ResultAsync<ImageVersion[], EngineCallError> {
+  const { docker, repository } = options
+  return engineCall({ operation: `list images of ${repository}` }, async () => {
+    const listed = await docker.listImages({ filters: { reference: [repository] } })
+    const versions: ImageVersion[] = []
+    for (const image of listed) {
+      const tags = (image.RepoTags ?? []).filter((tag) => repositoryOf(tag) === repository)
+      const digests = (image.RepoDigests ?? []).filter((d) => repositoryOf(d) === repository)
+      if (tags.length === 0 && digests.length === 0) continue
+      // The list gives whole seconds; inspect has the precise time, which orders builds.
+      const inspected = await docker.getImage(image.Id).inspect()
+      versions.push({
+        id: image.Id,
+        tags,
+        digests,
+        created: inspected.Created,
+        sizeBytes: image.Size,
+      })
+    }
+    return versions.sort((a, b) => compareCreated(b.created, a.created))
+  })
+}
+
+/** The repository of a reference: `shop:1.2` and `shop@sha256:..` give `shop`; a port stays. */
+export function repositoryOf(reference: string): string {
+  const withoutDigest = reference.split('@')[0] ?? reference
+  const slash = withoutDigest.lastIndexOf('/')
+  const colon = withoutDigest.lastIndexOf(':')
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
+}
+
+/** Compare RFC 3339 times with nanoseconds (Date keeps only milliseconds). */
+export function compareCreated(a: string, b: string): number {
+  const key = (time: string): string => {
+    const match = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time)
+    if (match === null) return time
+    const millis = new Date(`${match[1] ?? ''}${match[3] ?? 'Z'}`).getTime()
+    return `${String(millis).padStart(16, '0')}.${(match[2] ?? '').padEnd(9, '0')}`
+  }
+  const [ka, kb] = [key(a), key(b)]
+  return ka < kb ? -1 : ka > kb ? 1 : 0
+}

@@ -1,0 +1,43 @@
+/**
+ * Labels rollback-kit writes on the containers it creates, so the next rollback knows what
+ * ran before (and people can see it in `docker inspect`).
+ *
+ * @example
+ * ```ts
+ * import { ROLLBACK_LABELS } from '@rollback-kit/docker'
+ *
+ * const filters = { label: [`${ROLLBACK_LABELS.previousImage}`] } // containers we replaced
+ * ```
+ * @category Containers
+ */
+export const ROLLBACK_LABELS = Object.freeze({
+  /** Image id the container replaced ran. */
+  previousImage: 'io.rollback-kit.previous-image',
+  /** Image reference the replaced container was created from. */
+  previousImageRef: 'io.rollback-kit.previous-image-ref',
+  /** The reference asked for when this container was created (it runs the pinned id). */
+  imageRef: 'io.rollback-kit.image-ref',
+  /** When it was created by a deploy or rollback (ISO 8601). */
+  replacedAt: 'io.rollback-kit.replaced-at',
+})
+
+/**
+ * Labels Docker Compose sets on the containers it manages.
+ *
+ * @example
+ * ```ts
+ * import { COMPOSE_LABELS } from '@rollback-kit/docker'
+ *
+ * const filters = { label: [`${COMPOSE_LABELS.project}=shop`] }
+ * ```
+ * @category Compose
+ */
+export const COMPOSE_LABELS = Object.freeze({
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  containerNumber: 'com.docker.compose.container-number',
+  oneoff: 'com.docker.compose.oneoff',
+  configHash: 'com.docker.compose.config-hash',
+  dependsOn: 'com.docker.compose.depends_on',
+  version: 'com.docker.compose.version',
+})
