@@ -83,3 +83,6 @@ export type {
 
 export { k8sProbe } from './k8s-probe.js'
 export type { K8sProbeOptions } from './k8s-probe.js'
+
+export { postRollbackSuite } from './post-rollback-suite.js'
+export type { PostRollbackConfig } from './post-rollback-suite.js'

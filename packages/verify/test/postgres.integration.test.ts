@@ -6,13 +6,15 @@ import {
   expectMatchesSnapshot,
   expectNoRowsNewerThan,
   expectQueryTrue,
+  httpProbe,
   postgresProbe,
+  postRollbackSuite,
   renderJUnit,
   runProbe,
   runSuite,
   type Check,
 } from '@rollback-kit/verify'
-import { closedPort } from './support/http-server.js'
+import { closedPort, reply, startServer, type TestServer } from './support/http-server.js'
 import { parseXml } from './support/xml.js'
 
 const DB = 'rk_verify_shop'
@@ -243,5 +245,97 @@ describe('integrity expectations', () => {
     )._unsafeUnwrap()
     const root = parseXml(renderJUnit(report))
     expect(root.attributes).toMatchObject({ tests: '3', failures: '1', errors: '0' })
+  })
+})
+
+describe('postRollbackSuite', () => {
+  test('runs the seed checklist from a short config and reports per group', async () => {
+    let apiHits = 0
+    const servers = await Promise.all([
+      startServer((_request, response) => reply(response, { body: { status: 'UP' } })),
+      startServer((_request, response) => {
+        apiHits += 1
+        // Still starting for the first two probes, as a service right after a rollback.
+        return reply(response, {
+          status: apiHits <= 2 ? 503 : 200,
+          body: { status: apiHits <= 2 ? 'STARTING' : 'UP' },
+        })
+      }),
+      startServer((request, response) =>
+        request.url === '/login'
+          ? reply(response, { body: { token: 'x' } })
+          : reply(response, { body: { status: 'UP' } }),
+      ),
+    ])
+    try {
+      const [web, api, auth] = servers as [TestServer, TestServer, TestServer]
+      const suite = postRollbackSuite({
+        health: [
+          `${web.url}/health`,
+          { url: `${api.url}/api/health`, conditions: ['status == "UP"'] },
+        ],
+        healthPolicy: { periodMs: 30, timeoutMs: 1_000, failureThreshold: 10 },
+        functional: [
+          httpProbe({
+            url: `${auth.url}/login`,
+            method: 'POST',
+            name: 'user authentication',
+            conditions: ['has(token)'],
+          }),
+        ],
+        performance: { url: `${web.url}/health`, requests: 30, concurrency: 3 },
+        thresholds: { p95Ms: 2_000, maxErrorRate: 0 },
+        database: {
+          connection: url,
+          tables: ['users', 'orders'],
+          minRows: 1,
+          expected: { tables: { users: { rows: 2 }, orders: { rows: 3 } } },
+          noRowsNewerThan: [
+            { table: 'orders', column: 'created_at', since: new Date(Date.now() - 60 * 60 * 1000) },
+          ],
+          assertions: [
+            {
+              name: 'every order has a user',
+              sql: 'SELECT NOT EXISTS (SELECT 1 FROM orders o LEFT JOIN users u ON u.id = o.user_id WHERE u.id IS NULL)',
+            },
+          ],
+        },
+      })
+      expect(suite.checks.map((c) => [c.group, c.name])).toEqual([
+        ['health', `http://localhost:${web.port}/health`],
+        ['health', `http://localhost:${api.port}/api/health`],
+        ['functional', 'user authentication'],
+        ['functional', 'database queries execute'],
+        ['performance', 'response times and error rate'],
+        ['integrity', 'tables present with row counts'],
+        ['integrity', 'matches snapshot'],
+        ['integrity', expect.stringMatching(/^no orders rows newer than /)],
+        ['integrity', 'every order has a user'],
+      ])
+      const report = (await runSuite(suite))._unsafeUnwrap()
+      expect(
+        report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`),
+      ).toEqual([])
+      expect(report.verdict).toBe('pass')
+      expect(report.checks[1]?.evidence).toMatchObject({ attempts: 3, failures: 2 })
+      expect(report.checks.find((c) => c.name === 'tables present with row counts')?.message).toBe(
+        'row counts: public.users 2, public.orders 3',
+      )
+      const junit = parseXml(renderJUnit(report))
+      expect(junit.attributes).toMatchObject({ tests: '9', failures: '0', errors: '0' })
+
+      await sql('DELETE FROM orders WHERE id = 3')
+      try {
+        const after = (await runSuite(suite))._unsafeUnwrap()
+        expect(after.verdict).toBe('fail')
+        expect(after.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual([
+          'matches snapshot',
+        ])
+      } finally {
+        await sql('INSERT INTO orders (id, user_id) VALUES (3, 2)')
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.close()))
+    }
   })
 })
