@@ -134,6 +134,37 @@ describe('startPostgres', () => {
     expect(await setting(durable, 'max_connections')).toBe('42')
   })
 
+  test('an existing server (ROLLBACK_KIT_TEST_PG_URL) is used, and only what was created is dropped', async () => {
+    await using real = (await startPostgres({ existingUrl: false }))._unsafeUnwrap()
+    const previous = process.env['ROLLBACK_KIT_TEST_PG_URL']
+    process.env['ROLLBACK_KIT_TEST_PG_URL'] = real.url
+    try {
+      const external = (await startPostgres())._unsafeUnwrap()
+      expect(external.external).toBe(true)
+      expect(external.port).toBe(real.port)
+      expect(external.directory).toBeUndefined()
+      ;(await external.createDatabase('made here'))._unsafeUnwrap()
+      ;(await external.createRole('made role'))._unsafeUnwrap()
+      ;(await real.createDatabase('kept'))._unsafeUnwrap()
+      ;(await external.stop())._unsafeUnwrap()
+      const dbs = (
+        await real.query<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE datname IN ('made here', 'kept')",
+        )
+      )._unsafeUnwrap()
+      expect(dbs.map((d) => d.datname)).toEqual(['kept'])
+      const roles = (
+        await real.query("SELECT 1 FROM pg_roles WHERE rolname = 'made role'")
+      )._unsafeUnwrap()
+      expect(roles).toHaveLength(0)
+      // The server itself still runs.
+      expect(alive(real.pid!)).toBe(true)
+    } finally {
+      if (previous === undefined) delete process.env['ROLLBACK_KIT_TEST_PG_URL']
+      else process.env['ROLLBACK_KIT_TEST_PG_URL'] = previous
+    }
+  })
+
   test('a cluster left by a SIGKILLed process is removed by the next start', async () => {
     const child = spawn(
       join(repoRoot, 'node_modules/.bin/tsx'),

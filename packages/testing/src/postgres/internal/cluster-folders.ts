@@ -76,6 +76,14 @@ export function reapAbandonedClusters(parent: string, binDir: string): string[] 
   }
   const reaped: string[] = []
   for (const name of entries) {
+    const building = /^building-(\d+)-(\w+)-[0-9a-f]+$/.exec(name)
+    if (building !== null) {
+      // A template initdb whose process died: no server runs there, just remove it.
+      if (!processAlive(Number(building[1]), building[2] ?? 'x')) {
+        rmSync(join(parent, name), { recursive: true, force: true })
+      }
+      continue
+    }
     const owner = ownerOf(name)
     if (owner === undefined || processAlive(owner.pid, owner.startTime)) continue
     const claimed = join(parent, `reap-${me}-${owner.original}`)

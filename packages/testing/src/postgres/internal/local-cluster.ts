@@ -11,6 +11,7 @@ import {
 } from './cluster-folders.js'
 import { cleanUpOnExit, forgetOnExit } from './exit-cleanup.js'
 import { freePort } from './free-port.js'
+import { initialiseDataDir } from './template-cache.js'
 import { pidExists } from './process-identity.js'
 
 /** What a started local cluster looks like on disk and on the network. */
@@ -69,22 +70,7 @@ async function initAndStart(
   const logFile = join(directory, 'server.log')
   await mkdir(socketDir, { mode: 0o700 })
   chownToServerAccount(directory)
-  await runServerProgram({
-    binDir: options.binDir,
-    program: 'initdb',
-    args: [
-      '-D',
-      dataDir,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-      '--no-instructions',
-    ],
-    exec: { timeoutMs: 120_000 },
-  })
+  await initialiseDataDir({ parent: join(directory, '..'), binDir: options.binDir, dataDir })
   const hba = [
     'local all all trust',
     'host all postgres 127.0.0.1/32 trust',
