@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest'
+import { makeRedactor, redactDeep, redactUrl } from '@rollback-kit/core'
+
+describe('redaction', () => {
+  test('makeRedactor hides secrets, URL-encoded forms, longest first; ignores very short ones', () => {
+    const redact = makeRedactor(['p@ss word', 'p@ss', 'ab'])
+    expect(redact('a=p@ss word b=p%40ss%20word c=p@ss d=ab')).toBe('a=*** b=*** c=*** d=ab')
+  })
+
+  test('redactDeep copies JSON-like values; shared values are copied, true cycles cut', () => {
+    const redact = makeRedactor(['hunter22'])
+    const shared = { password: 'hunter22' }
+    const value: Record<string, unknown> = {
+      a: shared,
+      b: [shared],
+      error: new Error('bad hunter22'),
+    }
+    const copy = redactDeep(value, redact)
+    expect(copy).toEqual({
+      a: { password: '***' },
+      b: [{ password: '***' }],
+      error: { name: 'Error', message: 'bad ***' },
+    })
+    value['self'] = value
+    expect(redactDeep(value, redact)['self']).toBe('[circular]')
+  })
+
+  test('redactUrl hides passwords and secret-looking query parameters', () => {
+    expect(redactUrl('postgres://app:hunter2@db:5432/shop?sslpassword=x&application_name=rk')).toBe(
+      'postgres://app:***@db:5432/shop?sslpassword=***&application_name=rk',
+    )
+    expect(redactUrl('not a url')).toBe('not a url')
+  })
+})
