@@ -78,3 +78,8 @@ export function pruneEmpty(value: unknown): unknown {
 export function semanticEqual(a: unknown, b: unknown): boolean {
   return goJson(pruneEmpty(a)) === goJson(pruneEmpty(b))
 }
+
+/** Escape `<`, `>`, `&` as Go's encoding/json does (they only occur inside JSON strings). */
+export function goEscape(json: string): string {
+  return json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
+}

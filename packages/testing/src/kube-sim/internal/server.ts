@@ -16,6 +16,7 @@ import type { Faults } from './faults.js'
 import { route } from './router.js'
 import type { OpenWatch } from './watch.js'
 import { startWatch } from './watch.js'
+import { goEscape } from './go-json.js'
 
 /** One request as the request log keeps it. */
 export interface LoggedRequest {
@@ -64,7 +65,7 @@ function send(
     response.end(answer.text)
   } else {
     response.writeHead(answer.code, { 'Content-Type': contentType })
-    response.end(JSON.stringify(answer.json))
+    response.end(goEscape(JSON.stringify(answer.json)))
   }
   return answer.code
 }

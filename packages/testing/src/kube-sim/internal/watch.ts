@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import type { ResourceTarget } from './api.js'
 import { selectedBy } from './api.js'
 import { expired } from './api-status.js'
+import { goEscape } from './go-json.js'
 import type { Store, StoreEvent } from './store.js'
 import type { KubeObject } from './types.js'
 
@@ -28,7 +29,7 @@ export function startWatch(options: {
     (target.namespace === undefined || object.metadata.namespace === target.namespace) &&
     selected(object)
   const write = (type: string, object: unknown) => {
-    if (!response.writableEnded) response.write(`${JSON.stringify({ type, object })}\n`)
+    if (!response.writableEnded) response.write(`${goEscape(JSON.stringify({ type, object }))}\n`)
   }
 
   response.writeHead(200, {
