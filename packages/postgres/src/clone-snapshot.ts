@@ -12,11 +12,9 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import {
-  withDrainedDatabase,
-  type DatabaseBusy,
-  type DrainPolicy,
-} from './internal/restore-drain.js'
+import type { ConnectionsRemain } from './connection-control.js'
+import type { LockHeld } from './lock.js'
+import { withDrainedDatabase, type DrainPolicy } from './internal/restore-drain.js'
 import {
   CLONE_PREFIX,
   databaseFacts,
@@ -27,9 +25,7 @@ import {
   databaseOf,
   setAllowConnections,
   fingerprintTables,
-  tryRollbackLock,
-  withSession,
-  type LockHeld,
+  withLockedSession,
   type Session,
   type SessionError,
   type SnapshotConnection,
@@ -108,7 +104,7 @@ export type CloneSnapshotError =
   | SessionError
   | IntegrityError
   | LockHeld
-  | DatabaseBusy
+  | ConnectionsRemain
   | DatabaseMissing
   | CloneFailed
   | InvalidInput
@@ -121,14 +117,14 @@ export type CloneSnapshotError =
  *
  * A template must have no sessions while it is copied, so the source is drained: new
  * connections are blocked, sessions get `drain.graceMs` to leave, the remaining ones are
- * terminated only when `drain.terminate` is true (otherwise `DatabaseBusy`), and connections
+ * terminated only when `drain.terminate` is true (otherwise `ConnectionsRemain`), and connections
  * are always allowed again afterwards, whatever happened. The clone's row counts and
  * fingerprints are stored in its database comment so it can be listed and verified; its own
  * connections are disabled so it stays as it was.
  *
  * @returns the clone's name, metadata and drain figures.
  * **Errors**: `LockHeld` (a rollback of this database is running), `DatabaseMissing`,
- * `DatabaseBusy`, `CloneFailed`, `ConnectionFailed`, `QueryFailed`, `InvalidInput`, `Aborted`,
+ * `ConnectionsRemain`, `CloneFailed`, `ConnectionFailed`, `QueryFailed`, `InvalidInput`, `Aborted`,
  * `Unexpected`.
  *
  * @example
@@ -160,12 +156,11 @@ export function cloneSnapshot(
   const id = newSnapshotId({ database: source })
   const name = `${CLONE_PREFIX}${id.toLowerCase().replace(/-/g, '_')}`
   return checkAborted(options.signal).andThen(() =>
-    withSession(
+    withLockedSession(
       options.connection,
-      { database: maintenance, applicationName: 'rollback-kit clone' },
+      { locked: source, maintenance, signal: options.signal },
       (admin) =>
-        tryRollbackLock(admin, source)
-          .andThen(() => databaseFacts(admin, source))
+        databaseFacts(admin, source)
           .andThen((facts) =>
             facts === undefined
               ? errAsync(
@@ -194,9 +189,9 @@ export function cloneSnapshot(
                 }
                 reportProgress(options, { phase: 'draining', message: `draining ${source}` })
                 return withDrainedDatabase({
-                  session: admin,
+                  connection: options.connection,
+                  maintenance: maintenance,
                   database: source,
-                  restoreAllow: facts.allowConnections,
                   policy: options.drain,
                   signal: options.signal,
                   use: (drained) => {
@@ -289,4 +284,4 @@ function createClone(
     )
 }
 
-export type { DatabaseBusy, DrainPolicy } from './internal/restore-drain.js'
+export type { DrainOutcome, DrainPolicy } from './internal/restore-drain.js'

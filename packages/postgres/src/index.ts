@@ -149,7 +149,7 @@ export type {
   CloneSnapshot,
   CloneSnapshotError,
   CloneSnapshotOptions,
-  DatabaseBusy,
+  DrainOutcome,
   DatabaseMissing,
   DrainPolicy,
 } from './clone-snapshot.js'

@@ -16,12 +16,13 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import type { ConnectionsRemain } from './connection-control.js'
+import type { LockHeld } from './lock.js'
 import type { DatabaseMissing } from './clone-snapshot.js'
 import { verifyIntegrity, type TableDifference } from './integrity-compare.js'
 import type { IntegrityError } from './integrity-fingerprint.js'
 import {
   withDrainedDatabase,
-  type DatabaseBusy,
   type DrainOutcome,
   type DrainPolicy,
 } from './internal/restore-drain.js'
@@ -44,9 +45,7 @@ import {
   databaseOf,
   describeDifferences,
   differencesFrom,
-  tryRollbackLock,
-  withSession,
-  type LockHeld,
+  withLockedSession,
   type Session,
   type SessionError,
   type SnapshotConnection,
@@ -157,7 +156,7 @@ export type RestoreSnapshotError =
   | RestoreFailed
   | VerificationFailed
   | LockHeld
-  | DatabaseBusy
+  | ConnectionsRemain
   | DatabaseMissing
   | NotASnapshot
   | CloneModified
@@ -188,7 +187,7 @@ export type RestoreSnapshotError =
  *
  * @returns a receipt naming the kept previous database.
  * **Errors**: see {@link RestoreSnapshotError}: `SnapshotCorrupt`, `ArchiveVersionUnsupported`,
- * `RestoreFailed`, `VerificationFailed`, `LockHeld`, `DatabaseBusy`, ...
+ * `RestoreFailed`, `VerificationFailed`, `LockHeld`, `ConnectionsRemain`, ...
  *
  * @example
  * ```ts
@@ -273,12 +272,11 @@ function underLock(
   run: (admin: Session, prepared: Prepared) => ResultAsync<RestoreReceipt, RestoreSnapshotError>,
 ): ResultAsync<RestoreReceipt, RestoreSnapshotError> {
   const { options, target } = base
-  return withSession(
+  return withLockedSession(
     options.connection,
-    { database: base.maintenance, applicationName: 'rollback-kit restore' },
+    { locked: target, maintenance: base.maintenance, signal: options.signal },
     (admin) =>
-      tryRollbackLock(admin, target)
-        .andThen(() => removeLeftovers(admin, target))
+      removeLeftovers(admin, target)
         .andThen((leftovers) => {
           if (leftovers.dropped.length + leftovers.clonesReleased.length > 0) {
             loggerOf(options).warn(
@@ -489,9 +487,9 @@ function swapIn(
   reportProgress(options, { phase: 'draining', message: `draining ${target}` })
   return checkAborted(options.signal).andThen(() =>
     withDrainedDatabase({
-      session: admin,
+      connection: options.connection,
+      maintenance: base.maintenance,
       database: target,
-      restoreAllow: facts.allowConnections,
       policy: options.drain,
       signal: options.signal,
       beforeBlock: () =>

@@ -10,9 +10,10 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import type { ConnectionsRemain } from './connection-control.js'
+import type { LockHeld } from './lock.js'
 import {
   withDrainedDatabase,
-  type DatabaseBusy,
   type DrainOutcome,
   type DrainPolicy,
 } from './internal/restore-drain.js'
@@ -30,9 +31,7 @@ import {
 } from './internal/snapshot-db-markers.js'
 import {
   databaseOf,
-  tryRollbackLock,
-  withSession,
-  type LockHeld,
+  withLockedSession,
   type Session,
   type SessionError,
   type SnapshotConnection,
@@ -93,7 +92,7 @@ export type NothingToUndo = BlockError<'NothingToUndo'> & {
  * @category Restore
  */
 export type UndoRestoreError =
-  NothingToUndo | LockHeld | DatabaseBusy | SessionError | Aborted | Unexpected
+  NothingToUndo | LockHeld | ConnectionsRemain | SessionError | Aborted | Unexpected
 
 /**
  * Swap the database a swap restore replaced back in: one transaction renames the current
@@ -102,7 +101,7 @@ export type UndoRestoreError =
  * rollback lock as a restore, and drains the target the same way.
  *
  * @returns which database is the target again and where the replaced one is kept.
- * **Errors**: `NothingToUndo`, `LockHeld`, `DatabaseBusy`, `ConnectionFailed`, `QueryFailed`,
+ * **Errors**: `NothingToUndo`, `LockHeld`, `ConnectionsRemain`, `ConnectionFailed`, `QueryFailed`,
  * `Aborted`, `Unexpected`.
  *
  * @example
@@ -122,15 +121,15 @@ export function undoRestore(
 ): ResultAsync<UndoReceipt, UndoRestoreError> {
   const target = options.target ?? databaseOf(options.connection)
   return checkAborted(options.signal).andThen(() =>
-    withSession(
+    withLockedSession(
       options.connection,
       {
-        database: options.maintenanceDatabase ?? 'postgres',
-        applicationName: 'rollback-kit undo',
+        locked: target,
+        maintenance: options.maintenanceDatabase ?? 'postgres',
+        signal: options.signal,
       },
       (admin) =>
-        tryRollbackLock(admin, target)
-          .andThen(() => removeLeftovers(admin, target))
+        removeLeftovers(admin, target)
           .andThen(() => findPrevious(admin, target, options.previous))
           .andThen(({ name, marker }) =>
             databaseFacts(admin, target).andThen((facts) =>
@@ -186,10 +185,9 @@ function swapBack(
   if (facts === undefined) return renames().map((swapMs) => done(swapMs, undefined))
   reportProgress(options, { phase: 'draining', message: `draining ${target}` })
   return withDrainedDatabase({
-    session: admin,
+    connection: options.connection,
+    maintenance: options.maintenanceDatabase ?? 'postgres',
     database: target,
-    // After the swap, the target is the brought-back database: its own setting applies.
-    restoreAllow: facts.allowConnections && marker.allowedConnections,
     policy: options.drain,
     signal: options.signal,
     beforeBlock: () =>

@@ -1,6 +1,6 @@
 // The one place snapshot/restore code meets pg-core's connection, integrity, connection-control
 // and lock modules, so the rest of the snapshot code does not depend on their exact shapes.
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { okAsync, type ResultAsync } from 'neverthrow'
 import pg from 'pg'
 import {
   childProcessEnv,
@@ -22,8 +22,9 @@ import {
   FINGERPRINT_SETTINGS,
   type IntegrityError,
 } from '../integrity-fingerprint.js'
+import { withRollbackLock, type LockError } from '../lock.js'
 import type { ManifestTable } from '../manifest.js'
-import { makeError, type BlockError, type Unexpected } from '@rollback-kit/core'
+import { type Unexpected } from '@rollback-kit/core'
 
 /** A connection URL or a config object (pg-core's `PgConnection`). */
 export type SnapshotConnection = PgConnection
@@ -181,11 +182,35 @@ export function describeDifferences(differences: readonly TableDifference[]): st
   return `${shown.join(', ')}${more}`
 }
 
-// --- connection control and lock (stand-ins for pg-core's connection-control.ts / lock.ts) ---
+/**
+ * Take the rollback lock of `locked` (pg-core's advisory lock, held by its own session on the
+ * maintenance database), then run `use` with an admin session on the maintenance database.
+ */
+export function withLockedSession<T, E>(
+  connection: SnapshotConnection,
+  plan: {
+    readonly locked: string
+    readonly maintenance: string
+    readonly signal: AbortSignal | undefined
+  },
+  use: (admin: Session) => ResultAsync<T, E>,
+): ResultAsync<T, E | LockError | SessionError | Unexpected> {
+  return withRollbackLock(
+    {
+      connection,
+      database: plan.locked,
+      lockDatabase: plan.maintenance,
+      ...(plan.signal === undefined ? {} : { signal: plan.signal }),
+    },
+    () => withSession(connection, { database: plan.maintenance }, use),
+  )
+}
 
-export type LockHeld = BlockError<'LockHeld'> & { readonly database: string }
-
-/** `ALTER DATABASE ... ALLOW_CONNECTIONS <allow>`. */
+/**
+ * `ALTER DATABASE ... ALLOW_CONNECTIONS` on the caller's admin session. pg-core's
+ * block/allow functions open a session of their own; this one is for databases this package
+ * owns (clones, shadows) and for repairing a crashed run while the admin session is open.
+ */
 export function setAllowConnections(
   session: Session,
   database: string,
@@ -196,53 +221,4 @@ export function setAllowConnections(
       `ALTER DATABASE ${session.escapeIdentifier(database)} ALLOW_CONNECTIONS ${allow ? 'true' : 'false'}`,
     )
     .map(() => undefined)
-}
-
-/** Sessions connected to `database`, other than this one. */
-export function countSessions(
-  session: Session,
-  database: string,
-): ResultAsync<number, SessionError> {
-  return session
-    .query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [database],
-    )
-    .map((rows) => Number(rows[0]?.n ?? 0))
-}
-
-/** `pg_terminate_backend` every other session of `database`; returns how many. */
-export function terminateSessions(
-  session: Session,
-  database: string,
-): ResultAsync<number, SessionError> {
-  return session
-    .query<{ n: string }>(
-      `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000))::text AS n
-         FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-      [database],
-    )
-    .map((rows) => Number(rows[0]?.n ?? 0))
-}
-
-/** Try the session-level advisory lock guarding rollbacks of `database`. */
-export function tryRollbackLock(
-  session: Session,
-  database: string,
-): ResultAsync<void, SessionError | LockHeld> {
-  return session
-    .query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_lock(hashtextextended('rollback-kit:' || $1, 0)) AS locked`,
-      [database],
-    )
-    .andThen((rows) =>
-      rows[0]?.locked === true
-        ? okAsync(undefined)
-        : errAsync(
-            makeError('LockHeld', `another rollback of ${database} holds its lock`, {
-              database,
-              retryable: true,
-            }),
-          ),
-    )
 }
