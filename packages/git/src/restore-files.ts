@@ -17,7 +17,7 @@ import {
   writeManifest,
   type ManifestEntry,
 } from './internal/restore-manifest.js'
-import { gitDir, resolveCommit } from './internal/revision.js'
+import { gitDir, locate, resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { stamp } from './internal/stamp.js'
 import {
@@ -136,6 +136,8 @@ async function run(
   if (inRevision.isErr()) return err(inRevision.error)
   const dotGit = await gitDir(options)
   if (dotGit.isErr()) return err(dotGit.error)
+  const where = await locate(options)
+  if (where.isErr()) return err(where.error)
   const backupDir = resolve(
     options.dir,
     options.backupDir ?? `${dotGit.value}/rollback-kit/restore-backups/${stamp()}`,
@@ -147,14 +149,12 @@ async function run(
   const entries: ManifestEntry[] = []
   const files: RestoredFile[] = []
   for (const path of paths.value) {
-    const kept = await keepCopy(resolve(options.dir, path), backupCopyPath(backupDir, path))
+    const repoPath = `${where.value.prefix}${path}`
+    const copy = backupCopyPath(backupDir, repoPath)
+    const kept = await keepCopy(resolve(options.dir, path), copy)
     if (kept.isErr()) return err(kept.error)
-    entries.push({ path, ...kept.value, index: index.value.get(path) ?? null })
-    files.push({
-      path,
-      existed: kept.value.existed,
-      backupPath: kept.value.existed ? backupCopyPath(backupDir, path) : null,
-    })
+    entries.push({ path, repoPath, ...kept.value, index: index.value.get(path) ?? null })
+    files.push({ path, existed: kept.value.existed, backupPath: kept.value.existed ? copy : null })
   }
   const manifest = await writeManifest(backupDir, {
     format: MANIFEST_FORMAT,
@@ -252,9 +252,9 @@ function indexEntries(
 function keepCopy(
   source: string,
   target: string,
-): ResultAsync<Omit<ManifestEntry, 'path' | 'index'>, Unexpected | InvalidInput> {
+): ResultAsync<Omit<ManifestEntry, 'path' | 'repoPath' | 'index'>, Unexpected | InvalidInput> {
   return attempt(
-    async (): Promise<Result<Omit<ManifestEntry, 'path' | 'index'>, InvalidInput>> => {
+    async (): Promise<Result<Omit<ManifestEntry, 'path' | 'repoPath' | 'index'>, InvalidInput>> => {
       const info = await lstat(source).catch((cause: unknown) => {
         if ((cause as { code?: unknown }).code === 'ENOENT') return undefined
         throw cause

@@ -5,6 +5,7 @@ import { attempt, unexpected, type Unexpected } from '@rollback-kit/core'
 import type { GitCommandError } from './errors.js'
 import type { GitOptions } from './git-options.js'
 import { backupCopyPath, readManifest, type ManifestEntry } from './internal/restore-manifest.js'
+import { locate } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 
 /**
@@ -60,9 +61,13 @@ export function undoRestoreFiles(
   options: UndoRestoreFilesOptions,
 ): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
   return readManifest(options.backupDir).andThen((manifest) =>
-    putBack(options, manifest.files).andThen((result) => {
-      if (!manifest.staged) return ok(result)
-      return restoreIndex(options, manifest.files).map(() => result)
+    locate(options).andThen(({ root }) => {
+      // Paths in the manifest are relative to the repository root: work from there.
+      const atRoot: UndoRestoreFilesOptions = { ...options, dir: root }
+      return putBack(atRoot, manifest.files).andThen((result) => {
+        if (!manifest.staged) return ok(result)
+        return restoreIndex(atRoot, manifest.files).map(() => result)
+      })
     }),
   )
 }
@@ -76,7 +81,7 @@ function putBack(
       const restored: string[] = []
       const removed: string[] = []
       for (const file of files) {
-        const target = resolve(options.dir, file.path)
+        const target = resolve(options.dir, file.repoPath)
         if (!file.existed) {
           await rm(target, { force: true })
           removed.push(file.path)
@@ -87,7 +92,7 @@ function putBack(
         if (file.linkTarget !== null) {
           await symlink(file.linkTarget, target)
         } else {
-          await copyFile(backupCopyPath(options.backupDir, file.path), target)
+          await copyFile(backupCopyPath(options.backupDir, file.repoPath), target)
           if (file.mode !== null) await chmod(target, file.mode)
         }
         restored.push(file.path)
@@ -106,9 +111,9 @@ function restoreIndex(
   const cacheInfo = files.flatMap((file) =>
     file.index === null
       ? []
-      : ['--cacheinfo', `${file.index.mode},${file.index.hash},${file.path}`],
+      : ['--cacheinfo', `${file.index.mode},${file.index.hash},${file.repoPath}`],
   )
-  const untracked = files.filter((file) => file.index === null).map((file) => file.path)
+  const untracked = files.filter((file) => file.index === null).map((file) => file.repoPath)
   const steps: (readonly string[])[] = []
   if (cacheInfo.length > 0) steps.push(['update-index', '--add', ...cacheInfo])
   if (untracked.length > 0) steps.push(['update-index', '--force-remove', '--', ...untracked])

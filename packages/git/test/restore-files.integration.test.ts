@@ -178,6 +178,28 @@ describe('restoreFiles', () => {
     expect((await isClean({ dir: repo.dir }))._unsafeUnwrap()).toBe(true)
   })
 
+  test('paths are relative to dir, which may be a folder inside the repository', async () => {
+    const repo = await createTempRepo()
+    repos.push(repo)
+    await repo.commit({ 'deploy/docker-compose.yml': COMPOSE_V1 }, 'deploy 1.4.0')
+    await repo.commit({ 'deploy/docker-compose.yml': COMPOSE_V2 }, 'deploy 1.5.0')
+    const dir = join(repo.dir, 'deploy')
+    const result = (
+      await restoreFiles({ dir, revision: 'HEAD~1', paths: ['docker-compose.yml'] })
+    )._unsafeUnwrap()
+    expect(await read(repo, 'deploy/docker-compose.yml')).toBe(COMPOSE_V1)
+    expect((await repo.git(['diff', '--cached', '--name-only'])).trim()).toBe(
+      'deploy/docker-compose.yml',
+    )
+    ;(await result.undo())._unsafeUnwrap()
+    expect(await read(repo, 'deploy/docker-compose.yml')).toBe(COMPOSE_V2)
+    expect((await isClean({ dir: repo.dir }))._unsafeUnwrap()).toBe(true)
+    expect((await repo.git(['ls-files'])).trim().split('\n')).toEqual([
+      'README.md',
+      'deploy/docker-compose.yml',
+    ])
+  })
+
   test('a path that is not a file in the revision is InvalidInput and nothing is touched', async () => {
     const repo = await composeRepo()
     await repo.commit({ 'config/app.yml': 'a: 1\n' }, 'config folder')

@@ -8,8 +8,10 @@ export const MANIFEST_FORMAT = 'rollback-kit/git-restore-backup@1'
 
 /** What a path was before `restoreFiles` replaced it. */
 export interface ManifestEntry {
-  /** Relative to the `dir` the restore ran in. */
+  /** As given: relative to the `dir` the restore ran in. */
   readonly path: string
+  /** Relative to the repository root: what undo uses, whatever folder it runs from. */
+  readonly repoPath: string
   /** Whether the path existed in the working tree (absent files are removed on undo). */
   readonly existed: boolean
   /** Permission bits of the kept copy, or `null` for an absent file or a symlink. */
@@ -31,9 +33,9 @@ export interface RestoreManifest {
   readonly files: readonly ManifestEntry[]
 }
 
-/** Where the kept copy of `path` lives inside a backup folder. */
-export function backupCopyPath(backupDir: string, path: string): string {
-  return join(backupDir, 'files', path)
+/** Where the kept copy of `repoPath` (relative to the repository root) lives in a backup. */
+export function backupCopyPath(backupDir: string, repoPath: string): string {
+  return join(backupDir, 'files', repoPath)
 }
 
 export function manifestPath(backupDir: string): string {

@@ -38,3 +38,13 @@ export function resolveCommit(
 export function gitDir(options: GitOptions): ResultAsync<string, GitCommandError> {
   return runGit(options, ['rev-parse', '--absolute-git-dir']).map((out) => out.stdout.trim())
 }
+
+/** The working tree's root and the path of `dir` inside it (`''` or `deploy/`). */
+export function locate(
+  options: GitOptions,
+): ResultAsync<{ readonly root: string; readonly prefix: string }, GitCommandError> {
+  return runGit(options, ['rev-parse', '--show-toplevel', '--show-prefix']).map((out) => {
+    const [root = '', prefix = ''] = out.stdout.split('\n')
+    return { root, prefix }
+  })
+}
