@@ -28,6 +28,36 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boole
   return check()
 }
 
+interface Orphan {
+  readonly directory: string
+  readonly pid: number
+  readonly owner: number
+  readonly group: number
+}
+
+/** Run the fixture in its own process group; resolves once its cluster is up. */
+async function startFixture(
+  mode: 'hang' | 'exit',
+): Promise<{ orphan: Orphan; exited: Promise<unknown> }> {
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    ['--tsconfig', join(repoRoot, 'tsconfig.json'), 'test/fixtures/postgres-orphan.ts', mode],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    },
+  )
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout })
+    lines.once('line', resolve)
+    child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)))
+  })
+  const printed = JSON.parse(firstLine) as Omit<Orphan, 'group'>
+  return { orphan: { ...printed, group: child.pid! }, exited }
+}
+
 describe('startPostgres', () => {
   test('two clusters started in parallel accept queries; stop removes folders and processes', async () => {
     const [a, b] = await Promise.all([
@@ -166,27 +196,11 @@ describe('startPostgres', () => {
   })
 
   test('a cluster left by a SIGKILLed process is removed by the next start', async () => {
-    const child = spawn(
-      join(repoRoot, 'node_modules/.bin/tsx'),
-      ['--tsconfig', join(repoRoot, 'tsconfig.json'), 'test/fixtures/postgres-orphan.ts'],
-      {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        stdio: ['ignore', 'pipe', 'inherit'],
-        // Its own process group: tsx runs the script in a child node process, and the whole
-        // group is killed below, as a CI runner or the OOM killer would.
-        detached: true,
-      },
-    )
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout })
-      lines.once('line', resolve)
-      child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)))
-    })
-    const orphan = JSON.parse(firstLine) as { directory: string; pid: number; owner: number }
-    process.kill(-child.pid!, 'SIGKILL')
+    const { orphan, exited } = await startFixture('hang')
+    // Its own process group: tsx runs the script in a child node process, and the whole
+    // group is killed, as a CI runner or the OOM killer would.
+    process.kill(-orphan.group, 'SIGKILL')
     await exited
-    // tsx ran the fixture in a child node process: wait until that one is gone too.
     expect(await waitUntil(() => !alive(orphan.owner), 5_000)).toBe(true)
     // The server outlives its owner: nothing cleaned up, since SIGKILL cannot be caught.
     expect(alive(orphan.pid)).toBe(true)
@@ -197,4 +211,16 @@ describe('startPostgres', () => {
     expect(existsSync(orphan.directory)).toBe(false)
     expect(await waitUntil(() => !alive(orphan.pid), 5_000)).toBe(true)
   })
+
+  test.each(['exit', 'SIGTERM'] as const)(
+    'a process that ends by %s without stopping its cluster cleans it up',
+    async (how) => {
+      const { orphan, exited } = await startFixture(how === 'exit' ? 'exit' : 'hang')
+      if (how === 'SIGTERM') process.kill(orphan.owner, 'SIGTERM')
+      await exited
+      expect(await waitUntil(() => !alive(orphan.owner), 10_000)).toBe(true)
+      expect(await waitUntil(() => !alive(orphan.pid), 10_000)).toBe(true)
+      expect(existsSync(orphan.directory)).toBe(false)
+    },
+  )
 })
