@@ -1,19 +1,110 @@
-// The rollback drill. Until the scenarios land it prints its plan and the services it found.
-import { detectService, type ServiceName } from '@rollback-kit/testing'
+/**
+ * The rollback drill (`pnpm demo`): starts disposable services, ships a bad release in each
+ * scenario of the seed runbook, lets verification catch it, runs the composed rollback
+ * procedure, verifies again, and writes the report. Exit code 0 only when every scenario
+ * that ran was detected, rolled back and verified.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { detectService, startKubeSim, startPostgres } from '@rollback-kit/testing'
+import { writeDrillReport, type DrillReport } from './drill-report.js'
+import { parseDrillOptions } from './options.js'
+import { orThrow } from './run-drill-procedure.js'
+import type { ScenarioResult } from './scenario.js'
+import { containerScenario } from './scenarios/container.js'
+import { databaseScenario } from './scenarios/database.js'
+import { kubernetesScenario } from './scenarios/kubernetes.js'
 
-const plan = [
-  'start disposable services (PostgreSQL always; Docker and the Kubernetes simulator when available)',
-  'create the logistics database (users, orders, inventory_items) and take snapshots',
-  'ship a bad release: a destructive migration, an unhealthy image, a rollout that never gets ready',
-  'detect it through verification',
-  'run the composed rollback procedure',
-  'verify again and write the report (Markdown, JSON, JUnit)',
-]
-
-console.log('rollback-kit drill: plan')
-plan.forEach((line, index) => console.log(`  ${index + 1}. ${line}`))
-console.log('services:')
-for (const service of ['postgres', 'docker', 'kubectl'] satisfies ServiceName[]) {
-  const status = await detectService(service)
-  console.log(`  ${service}: ${status.available ? 'available' : 'missing'} (${status.detail})`)
+const options = parseDrillOptions(process.argv.slice(2))
+const started = Date.now()
+const say = (line: string): void => {
+  const at = ((Date.now() - started) / 1000).toFixed(1).padStart(6)
+  console.log(`[${at}s] ${line}`)
 }
+const workDir = await mkdtemp(join(tmpdir(), 'rk-drill-'))
+await mkdir(options.outDir, { recursive: true })
+// Journals stay beside the report: they are the audit trail of each rollback.
+const journal = (scenario: string): string => join(options.outDir, `${scenario}.journal.jsonl`)
+// A journal is append-only and belongs to one run: a new drill starts new ones.
+for (const scenario of options.scenarios) await rm(journal(scenario), { force: true })
+const scenarios: ScenarioResult[] = []
+const skipped: string[] = []
+const services: string[] = []
+const cleanups: (() => Promise<unknown>)[] = []
+
+try {
+  say(`rollback-kit drill: scenarios ${options.scenarios.join(', ')}; report in ${options.outDir}/`)
+  if (options.scenarios.includes('database')) {
+    say('starting a disposable PostgreSQL cluster')
+    const cluster = orThrow(await startPostgres(), 'startPostgres')
+    cleanups.push(async () => cluster.stop())
+    services.push(`PostgreSQL ${String(cluster.majorVersion)} on port ${String(cluster.port)}`)
+    say('\n== scenario: database (destructive migration)')
+    scenarios.push(
+      await databaseScenario({
+        cluster,
+        orders: options.orders,
+        workDir,
+        journalPath: journal('database'),
+        say,
+      }),
+    )
+  }
+  if (options.scenarios.includes('container')) {
+    const docker = await detectService('docker')
+    if (docker.available) {
+      say('\n== scenario: container (unhealthy image)')
+      const result = await containerScenario({
+        journalPath: journal('container'),
+        say,
+        onCleanup: (f) => cleanups.push(f),
+        onService: (s) => services.push(s),
+      })
+      scenarios.push(result)
+    } else {
+      skipped.push(`container: ${docker.detail}; get it: ${docker.howToGet}`)
+      say(`container scenario skipped: ${docker.detail} (${docker.howToGet})`)
+    }
+  }
+  if (options.scenarios.includes('kubernetes')) {
+    say('starting the Kubernetes API simulator')
+    const sim = orThrow(await startKubeSim({ podReadyDelayMs: 300 }), 'startKubeSim')
+    cleanups.push(async () => sim.stop())
+    services.push(`Kubernetes API simulator at ${sim.url}`)
+    say('\n== scenario: kubernetes (rollout that never gets ready)')
+    scenarios.push(await kubernetesScenario({ sim, journalPath: journal('kubernetes'), say }))
+  }
+} finally {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup()
+    } catch (cause) {
+      say(`cleanup failed: ${String(cause)}`)
+    }
+  }
+  await rm(workDir, { recursive: true, force: true })
+}
+
+const report: DrillReport = {
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  services,
+  scenarios,
+  skipped,
+  recovered: scenarios.length > 0 && scenarios.every((s) => s.recovered),
+}
+const files = await writeDrillReport(report, options.outDir)
+console.log('')
+console.log('scenario     detected  rollback    verified  rollback time  seed estimate')
+for (const s of scenarios) {
+  console.log(
+    `${s.name.padEnd(12)} ${(s.detected.verdict === 'fail' ? 'yes' : 'NO').padEnd(9)} ${s.procedure.outcome.padEnd(11)} ${s.verified.verdict.padEnd(9)} ${`${(s.procedure.durationMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.seed.estimate}`,
+  )
+  for (const kept of s.kept) console.log(`    kept: ${kept}`)
+}
+for (const line of skipped) console.log(`skipped: ${line}`)
+console.log(
+  `\n${report.recovered ? 'every scenario recovered and verified' : 'NOT every scenario recovered'}; wrote ${files.join(', ')}`,
+)
+process.exitCode = report.recovered ? 0 : 1

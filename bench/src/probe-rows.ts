@@ -1,0 +1,70 @@
+/**
+ * Probe rows: `concurrency` HTTP probes at once against a loopback server, ours (`runProbe`
+ * of an `httpProbe`, which parses, checks status and body) next to a raw `fetch` loop.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { httpProbe, runProbe } from '@rollback-kit/verify'
+import { measure } from './measure.js'
+import type { BenchRow } from './table.js'
+
+/** Measure the probe rows. */
+export async function probeRows(options: {
+  readonly concurrency: number
+  readonly runs: number
+  readonly onRow: (row: BenchRow) => void
+}): Promise<BenchRow[]> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' })
+    response.end('{"status":"UP"}')
+  })
+  server.maxConnections = options.concurrency * 2
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/health`
+  const rows: BenchRow[] = []
+  const add = (name: string, row: Omit<BenchRow, 'area' | 'name'>): void => {
+    const made = { area: 'probes', name, ...row }
+    rows.push(made)
+    options.onRow(made)
+  }
+  try {
+    const count = options.concurrency
+    add(`raw: ${String(count)} concurrent fetch`, {
+      measurement: await measure(
+        {
+          run: async () => {
+            const answers = await Promise.all(
+              Array.from({ length: count }, async () => {
+                const response = await fetch(url)
+                const body = await response.text()
+                return response.status === 200 && body.includes('UP')
+              }),
+            )
+            if (!answers.every(Boolean)) throw new Error('a raw fetch failed')
+          },
+        },
+        options.runs,
+      ),
+    })
+    const probe = httpProbe({ url, expectStatus: 200, bodyContains: 'UP' })
+    add(`ours: ${String(count)} concurrent httpProbe`, {
+      measurement: await measure(
+        {
+          run: async () => {
+            const results = await Promise.all(
+              Array.from({ length: count }, () => runProbe(probe, { timeoutMs: 30_000 })),
+            )
+            const failed = results.filter((result) => result.isErr() || !result.value.ok)
+            if (failed.length > 0) throw new Error(`${String(failed.length)} probes failed`)
+          },
+        },
+        options.runs,
+      ),
+      detail: 'status + body assertions, per-probe latency',
+    })
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+  return rows
+}

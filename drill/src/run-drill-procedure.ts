@@ -1,0 +1,53 @@
+/**
+ * Runs a scenario's rollback procedure with the drill's progress lines, and turns the
+ * setup calls' Results into values (a drill whose setup fails has nothing to show).
+ */
+import {
+  formatError,
+  reportOf,
+  runProcedure,
+  type Procedure,
+  type ProcedureReport,
+  type RunProcedureOptions,
+  type StepOutputs,
+} from '@rollback-kit/core'
+import type { Result } from 'neverthrow'
+import type { Say } from './scenario.js'
+
+/** The value of a setup call, or a thrown Error carrying its formatted error. */
+export function orThrow<T, E>(result: Result<T, E>, what: string): T {
+  if (result.isOk()) return result.value
+  throw new Error(`${what} failed:\n${formatError(result.error)}`)
+}
+
+/** Run the procedure, printing each step as it starts and ends; the report either way. */
+export async function runDrillProcedure<O extends StepOutputs>(
+  procedure: Procedure<O>,
+  options: Omit<RunProcedureOptions, 'onProgress'> & { readonly say: Say },
+): Promise<ProcedureReport> {
+  const { say, ...rest } = options
+  const result = await runProcedure(procedure, {
+    ...rest,
+    onProgress: (event) => {
+      switch (event.phase) {
+        case 'step-started':
+          say(`  step ${String(event.index + 1)}/${String(event.total)} ${event.step} ...`)
+          break
+        case 'step-finished':
+          say(`  step ${event.step}: ${event.status} in ${String(Math.round(event.durationMs))} ms`)
+          break
+        case 'undo-started':
+          say(`  undo ${event.step} ...`)
+          break
+        default:
+          break
+      }
+    },
+  })
+  const report = reportOf(result)
+  if (report === undefined)
+    throw new Error(
+      `procedure ${procedure.name} could not run:\n${formatError(result.isErr() ? result.error : undefined)}`,
+    )
+  return report
+}

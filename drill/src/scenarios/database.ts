@@ -1,0 +1,187 @@
+/**
+ * Scenario 2 of the seed runbook, "Database Schema Changes": a destructive migration ships,
+ * the integrity check against the last snapshot catches it, and the rollback restores the
+ * pre-release clone by a verified rename swap. The replaced database is kept for undo.
+ */
+import { join } from 'node:path'
+import { defineProcedure, preRollbackChecklist, rollbackChecklist } from '@rollback-kit/core'
+import {
+  cloneSnapshot,
+  dumpSnapshot,
+  restoreSnapshot,
+  undoRestore,
+  verifyIntegrity,
+  verifySnapshot,
+} from '@rollback-kit/postgres'
+import type { PostgresCluster } from '@rollback-kit/testing'
+import { expectMatchesSnapshot, expectQueryTrue, runSuite } from '@rollback-kit/verify'
+import { orThrow, runDrillProcedure } from '../run-drill-procedure.js'
+import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
+
+const DATABASE = 'logistics'
+
+/** Create the logistics database: users, orders and inventory_items, sized by `orders`. */
+async function createLogistics(cluster: PostgresCluster, orders: number): Promise<string> {
+  const url = orThrow(await cluster.createDatabase(DATABASE), 'create logistics')
+  const statements = [
+    `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL)`,
+    `CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users,
+       total numeric(10,2) NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL)`,
+    `CREATE TABLE inventory_items (id bigint PRIMARY KEY, sku text NOT NULL, quantity int NOT NULL)`,
+    `INSERT INTO users SELECT g, 'user' || g || '@flow-motion.example', now() - g * interval '1 minute'
+       FROM generate_series(1, $1::bigint / 10 + 1) g`,
+    `INSERT INTO orders SELECT g, g % ($1::bigint / 10 + 1) + 1, (g % 997) * 1.25,
+       (ARRAY['new','paid','shipped','delivered'])[g % 4 + 1], now() - g * interval '1 second'
+       FROM generate_series(1, $1::bigint) g`,
+    `INSERT INTO inventory_items SELECT g, 'SKU-' || lpad(g::text, 8, '0'), g % 500
+       FROM generate_series(1, $1::bigint / 20 + 1) g`,
+    `ANALYZE`,
+  ]
+  for (const sql of statements) {
+    orThrow(
+      await cluster.query(sql, { database: DATABASE, params: sql.includes('$1') ? [orders] : [] }),
+      'seed logistics',
+    )
+  }
+  return url
+}
+
+/** Run the scenario end to end. */
+export async function databaseScenario(context: {
+  readonly cluster: PostgresCluster
+  readonly orders: number
+  readonly workDir: string
+  /** Where the procedure journals its transitions (kept with the report). */
+  readonly journalPath: string
+  readonly say: Say
+}): Promise<ScenarioResult> {
+  const { cluster, say } = context
+  say(`creating ${DATABASE} with ${context.orders.toLocaleString('en')} orders`)
+  const connection = await createLogistics(cluster, context.orders)
+  const catalogueDir = join(context.workDir, 'catalogue')
+
+  say('taking the pre-release snapshots (pg_dump archive and template clone)')
+  const dump = orThrow(
+    await dumpSnapshot({ connection, catalogueDir, format: 'custom' }),
+    'dump snapshot',
+  )
+  const clone = orThrow(
+    await cloneSnapshot({ connection, drain: { graceMs: 1_000, terminate: true } }),
+    'clone snapshot',
+  )
+  const expected = { tables: dump.manifest.tables }
+  const checks = [
+    expectMatchesSnapshot({
+      connection,
+      expected,
+      name: 'row counts and fingerprints match the release snapshot',
+    }),
+    expectQueryTrue({
+      connection,
+      name: 'orders.total exists and no order lost',
+      sql: `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+              WHERE table_name = 'orders' AND column_name = 'total')
+            AND (SELECT count(*) FROM orders) = $1`,
+      params: [context.orders],
+    }),
+  ]
+
+  say('shipping the bad release: migration 042 drops orders.total and deletes inventory rows')
+  orThrow(
+    await cluster.query(
+      `BEGIN; ALTER TABLE orders DROP COLUMN total; DELETE FROM inventory_items WHERE id % 3 = 0; COMMIT`,
+      { database: DATABASE },
+    ),
+    'bad migration',
+  )
+  const detected = orThrow(
+    await runSuite({ name: 'database after release', checks }),
+    'verification',
+  )
+  say(
+    `verification after the release: ${detected.verdict} (${String(detected.summary.failed)} failed)`,
+  )
+
+  const procedure = defineProcedure({
+    name: 'database rollback',
+    description: 'restore logistics from the pre-release clone, keeping the broken database',
+  })
+    .step({
+      name: 'verify-backups',
+      description:
+        'checksums, archive version and pg_restore --list of the dump; the clone is intact',
+      run: ({ signal }) => verifySnapshot({ dir: dump.dir, signal }).map((v) => ({ dump: v.id })),
+      satisfies: ['prep.backup-created'],
+    })
+    .step({
+      name: 'safety-clone',
+      description: "keep the broken state too (the seed's pre_rollback_backup.sql)",
+      run: ({ signal }) =>
+        cloneSnapshot({ connection, signal, drain: { graceMs: 1_000, terminate: true } }).map(
+          (safety) => ({ name: safety.name }),
+        ),
+      satisfies: ['pre.backup-created'],
+    })
+    .step({
+      name: 'restore',
+      description: 'swap the pre-release clone in by renames; the replaced database is kept',
+      run: ({ signal }) =>
+        restoreSnapshot({
+          connection,
+          snapshot: { kind: 'clone', name: clone.name },
+          drain: { graceMs: 2_000, terminate: true },
+          signal,
+        }).map((receipt) => ({ previous: receipt.previous ?? '', swapMs: receipt.swapMs ?? 0 })),
+      undo: ({ output, signal }) =>
+        undoRestore({
+          connection,
+          previous: output.previous,
+          drain: { graceMs: 2_000, terminate: true },
+          signal,
+        }),
+      satisfies: [
+        'during.services-stopped',
+        'during.rollback-executed',
+        'during.services-restarted',
+      ],
+    })
+    .step({
+      name: 'verify-integrity',
+      description: 'row counts and fingerprints equal the snapshot manifest',
+      run: ({ signal }) =>
+        verifyIntegrity({ connection, expected, signal }).map((fingerprint) => ({
+          tables: Object.keys(fingerprint.tables).length,
+        })),
+      satisfies: ['post.data-integrity-verified', 'during.health-checks-passing'],
+    })
+  say('running the rollback procedure')
+  const report = await runDrillProcedure(procedure, {
+    checklist: [...preRollbackChecklist, ...rollbackChecklist],
+    journalPath: context.journalPath,
+    say,
+  })
+  const verified = orThrow(
+    await runSuite({ name: 'database after rollback', checks }),
+    'verification',
+  )
+  say(`verification after the rollback: ${verified.verdict}`)
+  const restore = report.steps.find((step) => step.name === 'restore')
+  const safety = report.steps.find((step) => step.name === 'safety-clone')
+  return {
+    name: 'database',
+    seed: {
+      section: 'Database Rollback (Scenario 2)',
+      estimate: '20-30 minutes',
+      estimateMs: 20 * 60_000,
+    },
+    detected,
+    procedure: report,
+    verified,
+    kept: [
+      `database ${String((restore?.evidence as { previous?: string } | undefined)?.previous ?? '?')} (the replaced one; undoRestore swaps it back)`,
+      `clone ${String((safety?.evidence as { name?: string } | undefined)?.name ?? '?')} (the broken state, as found)`,
+      `dump snapshot ${dump.dir}`,
+    ],
+    recovered: isRecovered(detected, report, verified),
+  }
+}
