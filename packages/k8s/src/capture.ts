@@ -280,7 +280,7 @@ function assemble(ref: WorkloadRef, object: AnyWorkload, config: CapturedConfig)
     version: 1,
     workload: ref,
     capturedAt: formatTime(new Date()),
-    object: clean as WorkloadCapture['object'],
+    object: clean,
     objectHash,
     configMaps: config.configMaps,
     secrets: config.secrets,
@@ -496,7 +496,9 @@ function capturePrevious(
       if (object === undefined) return okAsync(undefined)
       const live = referencedConfig(toPlainJson(object.spec?.template))
       const names = {
-        configMaps: [...new Set([...live.configMaps, ...capture.configMaps.map((c) => c.name)])].sort(),
+        configMaps: [
+          ...new Set([...live.configMaps, ...capture.configMaps.map((c) => c.name)]),
+        ].sort(),
         secrets: [...new Set([...live.secrets, ...capture.secrets.map((s) => s.name)])].sort(),
       }
       return captureConfig(context, ref.namespace, names).map((config) =>
@@ -542,14 +544,11 @@ function restoreConfigMap(
         ).map(() => 'created' as const)
       }
       if (captureConfigMapObject(live).hash === cm.hash) return okAsync('unchanged' as const)
-      return callApi(
-        context,
-        { request: `PUT configmaps/${cm.name} in ${namespace}` },
-        (options) =>
-          core.replaceNamespacedConfigMap(
-            { name: cm.name, namespace, body: body(live.metadata?.resourceVersion), ...dry },
-            options,
-          ),
+      return callApi(context, { request: `PUT configmaps/${cm.name} in ${namespace}` }, (options) =>
+        core.replaceNamespacedConfigMap(
+          { name: cm.name, namespace, body: body(live.metadata?.resourceVersion), ...dry },
+          options,
+        ),
       ).map(() => 'replaced' as const)
     })
 }
@@ -624,9 +623,7 @@ function restoreObject(
     )
     .andThen((live): ResultAsync<Action, KubeApiError> => {
       if (live === undefined) {
-        return createWorkload(context, ref, { body: wanted as unknown as AnyWorkload, dryRun }).map(
-          () => 'created' as const,
-        )
+        return createWorkload(context, ref, { body: wanted, dryRun }).map(() => 'created' as const)
       }
       const liveClean = cleanObject(ref, live)
       const annotations: Record<string, string> = { ...(wanted.metadata.annotations ?? {}) }
@@ -652,9 +649,7 @@ function restoreObject(
       ) {
         return okAsync('unchanged' as const)
       }
-      return replaceWorkload(context, ref, { body: body as unknown as AnyWorkload, dryRun }).map(
-        () => 'replaced' as const,
-      )
+      return replaceWorkload(context, ref, { body: body, dryRun }).map(() => 'replaced' as const)
     })
 }
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
-import type { ConfigOptions } from '@kubernetes/client-node'
+import type { Cluster, Context, User } from '@kubernetes/client-node'
 import { makeError, redactUrl, type Logger, type RetryPolicy } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { KubeConfigInvalid } from './errors.js'
@@ -30,8 +30,31 @@ export type KubeConfigSource =
   | { readonly from: 'in-cluster' }
   | { readonly from: 'file'; readonly path: string }
   | { readonly from: 'contents'; readonly contents: string }
-  | { readonly from: 'options'; readonly options: ConfigOptions }
+  | { readonly from: 'options'; readonly options: KubeConfigOptions }
   | { readonly from: 'kubeConfig'; readonly kubeConfig: KubeConfig }
+
+/**
+ * A kubeconfig given as objects (what `KubeConfig.loadFromOptions` takes).
+ *
+ * @example
+ * ```ts
+ * import type { KubeConfigOptions } from '@rollback-kit/k8s'
+ *
+ * const options: KubeConfigOptions = {
+ *   clusters: [{ name: 'prod', server: 'https://10.0.0.1:6443', caFile: '/etc/k8s/ca.crt', skipTLSVerify: false }],
+ *   users: [{ name: 'deployer', token: process.env['KUBE_TOKEN'] ?? '' }],
+ *   contexts: [{ name: 'prod', cluster: 'prod', user: 'deployer' }],
+ *   currentContext: 'prod',
+ * }
+ * ```
+ * @category Connection
+ */
+export interface KubeConfigOptions {
+  readonly clusters: Cluster[]
+  readonly users: User[]
+  readonly contexts: Context[]
+  readonly currentContext: string
+}
 
 /**
  * Options of {@link connectKube}.

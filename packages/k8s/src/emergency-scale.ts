@@ -2,7 +2,6 @@
  * The seed's `kubectl scale --replicas=0 --all`, with a record to scale everything back.
  * @module
  */
-import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
 import {
   checkAborted,
   loggerOf,
@@ -18,7 +17,7 @@ import type { KubeApiError } from './errors.js'
 import type { CallContext } from './internal/api-call.js'
 import { retryOnConflict } from './internal/conflict.js'
 import { formatTime } from './internal/template.js'
-import { listWorkloads, patchWorkload, readWorkload } from './internal/workload-api.js'
+import { listWorkloads, patchWorkload, readWorkload, replicasOf } from './internal/workload-api.js'
 import type { ScalableRef } from './scale.js'
 
 /**
@@ -168,13 +167,18 @@ export function emergencyScaleToZero(
 ): ResultAsync<ScaleRecord, EmergencyScaleError> {
   const kinds = options.kinds ?? ['Deployment', 'StatefulSet']
   const takenAt = formatTime(new Date(Math.floor(Date.now() / 1000) * 1000))
-  const selector = options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }
+  const selector =
+    options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }
   const run = async (): Promise<Result<ScaleRecord, EmergencyScaleError>> => {
     const aborted = await checkAborted(options.signal)
     if (aborted.isErr()) return err(aborted.error)
     const refs: ScalableRef[] = []
     for (const kind of kinds) {
-      const listed = await listWorkloads(options, { kind, namespace: options.namespace, ...selector })
+      const listed = await listWorkloads(options, {
+        kind,
+        namespace: options.namespace,
+        ...selector,
+      })
       if (listed.isErr()) return err(listed.error)
       for (const item of listed.value) {
         refs.push({ kind, namespace: options.namespace, name: item.metadata?.name ?? '' })
@@ -223,8 +227,8 @@ export function emergencyScaleToZero(
 /** Read, then one merge patch: annotation with the count to come back to, replicas 0. */
 function scaleOneToZero(context: CallContext, ref: ScalableRef): ResultAsync<number, KubeApiError> {
   return readWorkload(context, ref).andThen((current) => {
-    const object = current as V1Deployment | V1StatefulSet
-    const replicas = object.spec?.replicas ?? 1
+    const object = current
+    const replicas = replicasOf(object) ?? 1
     const remembered = parseCount(object.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
     const previous = replicas === 0 && remembered !== undefined ? remembered : replicas
     return patchWorkload(context, ref, {
@@ -370,23 +374,24 @@ export interface ReadScaleRecordOptions extends OperationOptions {
 export function readScaleRecord(
   options: ReadScaleRecordOptions,
 ): ResultAsync<ScaleRecord, KubeApiError> {
-  const selector = options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }
+  const selector =
+    options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }
   const listKind = (kind: 'Deployment' | 'StatefulSet') =>
     listWorkloads(options, { kind, namespace: options.namespace, ...selector }).map((items) =>
       items.flatMap((item): ScaleRecordEntry[] => {
         const count = parseCount(item.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
-        return count === undefined ? [] : [{ kind, name: item.metadata?.name ?? '', replicas: count }]
+        return count === undefined
+          ? []
+          : [{ kind, name: item.metadata?.name ?? '', replicas: count }]
       }),
     )
   return listKind('Deployment').andThen((deployments) =>
-    listKind('StatefulSet').map(
-      (statefulSets): ScaleRecord => ({
-        namespace: options.namespace,
-        ...selector,
-        takenAt: formatTime(new Date(Math.floor(Date.now() / 1000) * 1000)),
-        entries: [...deployments, ...statefulSets],
-      }),
-    ),
+    listKind('StatefulSet').map((statefulSets): ScaleRecord => ({
+      namespace: options.namespace,
+      ...selector,
+      takenAt: formatTime(new Date(Math.floor(Date.now() / 1000) * 1000)),
+      entries: [...deployments, ...statefulSets],
+    })),
   )
 }
 

@@ -67,10 +67,11 @@ export type Invalid = BlockError<'Invalid'> & ApiErrorContext
  * connections). Always `retryable`; returned once the retry budget is spent.
  * @category Errors
  */
-export type Unavailable = BlockError<'Unavailable'> & ApiErrorContext & {
-  /** How many tries were made before giving up. */
-  readonly attempts?: number
-}
+export type Unavailable = BlockError<'Unavailable'> &
+  ApiErrorContext & {
+    /** How many tries were made before giving up. */
+    readonly attempts?: number
+  }
 
 /**
  * Every way a single API request can fail, as all the blocks of this package report it.

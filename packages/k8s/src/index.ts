@@ -1,7 +1,12 @@
 // The public API of @rollback-kit/k8s. Every export is named here on purpose.
 
 export { connectKube } from './connect.js'
-export type { ConnectKubeOptions, KubeClient, KubeConfigSource } from './connect.js'
+export type {
+  ConnectKubeOptions,
+  KubeClient,
+  KubeConfigOptions,
+  KubeConfigSource,
+} from './connect.js'
 
 export type {
   AlreadyExists,

@@ -2,7 +2,6 @@
  * `kubectl rollout status`: wait until a rollout completes, is stuck, or runs out of time.
  * @module
  */
-import type { V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
 import {
   makeError,
   reportProgress,
@@ -228,10 +227,10 @@ export function rolloutStatus(
 function judge(ref: WorkloadRef, object: AnyWorkload, revision: number): StatusVerdict {
   switch (ref.kind) {
     case 'Deployment':
-      return deploymentStatus(object as V1Deployment, revision)
+      return deploymentStatus(object, revision)
     case 'StatefulSet':
-      return statefulSetStatus(object as V1StatefulSet)
+      return statefulSetStatus(object)
     case 'DaemonSet':
-      return daemonSetStatus(object as V1DaemonSet)
+      return daemonSetStatus(object)
   }
 }

@@ -13,12 +13,7 @@ import {
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
-import type {
-  KubeApiError,
-  NoRolloutHistory,
-  Paused,
-  RevisionNotFound,
-} from './errors.js'
+import type { KubeApiError, NoRolloutHistory, Paused, RevisionNotFound } from './errors.js'
 import { loadHistory, type HistoryEntry, type LoadedHistory } from './internal/history.js'
 import { selectControllerRevision, selectDeploymentRevision } from './internal/revisions.js'
 import {
@@ -275,15 +270,13 @@ function undoOnce(
       body,
       contentType: 'application/json-patch+json',
       dryRun: options.dryRun === 'server',
-    }).map(
-      (): RolloutUndoResult => ({
-        ...base,
-        outcome: 'rolled-back',
-        dryRun: options.dryRun ?? 'none',
-        annotations,
-        message: options.dryRun === 'server' ? `${rolledBack} (server dry run)` : rolledBack,
-      }),
-    )
+    }).map((): RolloutUndoResult => ({
+      ...base,
+      outcome: 'rolled-back',
+      dryRun: options.dryRun ?? 'none',
+      annotations,
+      message: options.dryRun === 'server' ? `${rolledBack} (server dry run)` : rolledBack,
+    }))
   }
 
   if (target.kind !== 'ControllerRevision') {
@@ -313,14 +306,12 @@ function undoOnce(
     body: target.object.data as object,
     contentType: 'application/strategic-merge-patch+json',
     dryRun: options.dryRun === 'server',
-  }).map(
-    (): RolloutUndoResult => ({
-      ...base,
-      outcome: 'rolled-back',
-      dryRun: options.dryRun ?? 'none',
-      message: options.dryRun === 'server' ? `${rolledBack} (server dry run)` : rolledBack,
-    }),
-  )
+  }).map((): RolloutUndoResult => ({
+    ...base,
+    outcome: 'rolled-back',
+    dryRun: options.dryRun ?? 'none',
+    message: options.dryRun === 'server' ? `${rolledBack} (server dry run)` : rolledBack,
+  }))
 }
 
 function label(ref: WorkloadRef): string {

@@ -2,13 +2,24 @@
  * `kubectl scale` and `kubectl rollout restart`.
  * @module
  */
-import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
-import { checkAborted, invalidInput, makeError, type InvalidInput, type OperationOptions } from '@rollback-kit/core'
+import {
+  checkAborted,
+  invalidInput,
+  makeError,
+  type InvalidInput,
+  type OperationOptions,
+} from '@rollback-kit/core'
 import { errAsync, type ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
 import type { KubeApiError, Paused } from './errors.js'
 import { formatTime, RESTARTED_AT_ANNOTATION } from './internal/template.js'
-import { patchScale, patchWorkload, readWorkload } from './internal/workload-api.js'
+import {
+  isPaused,
+  patchScale,
+  patchWorkload,
+  readWorkload,
+  replicasOf,
+} from './internal/workload-api.js'
 import type { WorkloadRef } from './workload.js'
 
 /**
@@ -96,21 +107,28 @@ export function scale(options: ScaleOptions): ResultAsync<ScaleResult, ScaleErro
   const ref = options.workload
   if (!Number.isSafeInteger(options.replicas) || options.replicas < 0) {
     return errAsync(
-      invalidInput({ field: 'options.replicas', reason: `must be a non-negative integer, got ${options.replicas}` }),
+      invalidInput({
+        field: 'options.replicas',
+        reason: `must be a non-negative integer, got ${options.replicas}`,
+      }),
     )
   }
   if (ref.kind !== 'Deployment' && ref.kind !== 'StatefulSet') {
     return errAsync(
-      invalidInput({ field: 'options.workload.kind', reason: `a ${String(ref.kind)} cannot be scaled` }),
+      invalidInput({
+        field: 'options.workload.kind',
+        reason: `a ${String(ref.kind)} cannot be scaled`,
+      }),
     )
   }
   return checkAborted(options.signal)
     .andThen(() => readWorkload(options, ref))
     .andThen((current) => {
-      const previousReplicas = (current as V1Deployment | V1StatefulSet).spec?.replicas ?? 1
-      return patchScale(options, ref, { replicas: options.replicas, dryRun: options.dryRun === true }).map(
-        (): ScaleResult => ({ workload: ref, previousReplicas, replicas: options.replicas }),
-      )
+      const previousReplicas = replicasOf(current) ?? 1
+      return patchScale(options, ref, {
+        replicas: options.replicas,
+        dryRun: options.dryRun === true,
+      }).map((): ScaleResult => ({ workload: ref, previousReplicas, replicas: options.replicas }))
     })
 }
 
@@ -181,11 +199,13 @@ export type RestartError = KubeApiError | Paused
  */
 export function restart(options: RestartOptions): ResultAsync<RestartResult, RestartError> {
   const ref = options.workload
-  const restartedAt = formatTime(new Date(Math.floor((options.at ?? new Date()).getTime() / 1000) * 1000))
+  const restartedAt = formatTime(
+    new Date(Math.floor((options.at ?? new Date()).getTime() / 1000) * 1000),
+  )
   return checkAborted(options.signal)
     .andThen(() => readWorkload(options, ref))
     .andThen((current) => {
-      if (ref.kind === 'Deployment' && (current as V1Deployment).spec?.paused === true) {
+      if (ref.kind === 'Deployment' && isPaused(current)) {
         return errAsync<RestartResult, RestartError>(
           makeError('Paused', "can't restart paused deployment (run rollout resume first)", {
             namespace: ref.namespace,
@@ -194,7 +214,9 @@ export function restart(options: RestartOptions): ResultAsync<RestartResult, Res
         )
       }
       const body = {
-        spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
+        spec: {
+          template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } },
+        },
       }
       return patchWorkload(options, ref, {
         body,

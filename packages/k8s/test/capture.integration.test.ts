@@ -25,7 +25,12 @@ const b64 = (text: string) => Buffer.from(text).toString('base64')
 const web: WorkloadRef = { kind: 'Deployment', namespace: 'default', name: 'web' }
 
 function configMap(level: string) {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' }, data: { LOG_LEVEL: level } }
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'web-config' },
+    data: { LOG_LEVEL: level },
+  }
 }
 function secret(password: string) {
   return {
@@ -42,7 +47,10 @@ function webDeployment(image: string) {
     image,
     env: [
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'web-db', key: 'password' } } },
-      { name: 'FLAG', valueFrom: { configMapKeyRef: { name: 'feature-flags', key: 'x', optional: true } } },
+      {
+        name: 'FLAG',
+        valueFrom: { configMapKeyRef: { name: 'feature-flags', key: 'x', optional: true } },
+      },
     ],
     volumes: [{ name: 'config', configMap: { name: 'web-config' } }],
   })
@@ -70,9 +78,16 @@ describe('captureWorkload', () => {
     expect(capture.object).not.toHaveProperty('status')
     expect(capture.object.metadata).not.toHaveProperty('resourceVersion')
     expect(capture.configMaps).toMatchObject([{ name: 'web-config', data: { LOG_LEVEL: 'info' } }])
-    expect(capture.secrets).toMatchObject([{ name: 'web-db', type: 'Opaque', data: { password: b64(PASSWORD) } }])
+    expect(capture.secrets).toMatchObject([
+      { name: 'web-db', type: 'Opaque', data: { password: b64(PASSWORD) } },
+    ])
     expect(capture.missing).toEqual([{ kind: 'ConfigMap', name: 'feature-flags' }])
-    for (const hash of [capture.hash, capture.objectHash, capture.configMaps[0]?.hash, capture.secrets[0]?.hash]) {
+    for (const hash of [
+      capture.hash,
+      capture.objectHash,
+      capture.configMaps[0]?.hash,
+      capture.secrets[0]?.hash,
+    ]) {
       expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/)
     }
     const again = (await captureWorkload({ client, workload: web }))._unsafeUnwrap()

@@ -25,7 +25,9 @@ users:
 
 describe('connectKube', () => {
   it('loads a kubeconfig from its contents', async () => {
-    const client = (await connectKube({ source: { from: 'contents', contents: kubeconfig('t0ken-abc') } }))._unsafeUnwrap()
+    const client = (
+      await connectKube({ source: { from: 'contents', contents: kubeconfig('t0ken-abc') } })
+    )._unsafeUnwrap()
     expect(client.server).toBe('http://127.0.0.1:1')
     expect(client.requestTimeoutMs).toBe(30_000)
   })
@@ -49,7 +51,10 @@ describe('connectKube', () => {
     const contents = kubeconfig('t0ken-abc')
     const unknown = await connectKube({ source: { from: 'contents', contents }, context: 'nope' })
     expect(unknown._unsafeUnwrapErr()).toMatchObject({ kind: 'KubeConfigInvalid' })
-    const noCluster = await connectKube({ source: { from: 'contents', contents }, context: 'other' })
+    const noCluster = await connectKube({
+      source: { from: 'contents', contents },
+      context: 'other',
+    })
     expect(noCluster._unsafeUnwrapErr().kind).toBe('KubeConfigInvalid')
   })
 

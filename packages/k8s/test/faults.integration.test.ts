@@ -36,12 +36,13 @@ describe('conflicts and server errors', () => {
     expect(patchesOf(s).map((p) => p.status)).toEqual([409, 409, 200])
     // Every try starts again from a fresh GET of the Deployment.
     const gets = s.requests.filter(
-      (r) => r.method === 'GET' && r.path.startsWith('/apis/apps/v1/namespaces/default/deployments/web'),
+      (r) =>
+        r.method === 'GET' && r.path.startsWith('/apis/apps/v1/namespaces/default/deployments/web'),
     )
     expect(gets).toHaveLength(3)
     expect(progress.filter((p) => p === 'retrying')).toHaveLength(2)
     await s.settle()
-    const stored = s.get({ kind: 'Deployment', name: 'web' }) as {
+    const stored = s.get({ kind: 'Deployment', name: 'web' }) as unknown as {
       spec: { template: { spec: { containers: { image: string }[] } } }
     }
     expect(stored.spec.template.spec.containers[0]?.image).toBe('web:1')
@@ -51,7 +52,11 @@ describe('conflicts and server errors', () => {
     const { sim: s, client } = await seeded()
     s.failNext(409, { method: 'PATCH', count: 10 })
     const undone = await rolloutUndo({ client, workload: web, conflictAttempts: 3 })
-    expect(undone._unsafeUnwrapErr()).toMatchObject({ kind: 'Conflict', retryable: true, status: 409 })
+    expect(undone._unsafeUnwrapErr()).toMatchObject({
+      kind: 'Conflict',
+      retryable: true,
+      status: 409,
+    })
     expect(patchesOf(s)).toHaveLength(3)
   })
 

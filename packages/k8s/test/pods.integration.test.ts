@@ -33,7 +33,9 @@ describe('listPods and podLogs', () => {
     }
     const all = (await listPods({ client, namespace: 'default' }))._unsafeUnwrap()
     expect(all).toHaveLength(3)
-    const byLabel = (await listPods({ client, namespace: 'default', labelSelector: 'app=api' }))._unsafeUnwrap()
+    const byLabel = (
+      await listPods({ client, namespace: 'default', labelSelector: 'app=api' })
+    )._unsafeUnwrap()
     expect(byLabel.map((p) => p.images[0])).toEqual(['api:1'])
   })
 

@@ -9,7 +9,11 @@ describe('referencedConfig', () => {
         volumes: [
           { configMap: { name: 'files' } },
           { secret: { secretName: 'tls' } },
-          { projected: { sources: [{ configMap: { name: 'proj-cm' } }, { secret: { name: 'proj-s' } }] } },
+          {
+            projected: {
+              sources: [{ configMap: { name: 'proj-cm' } }, { secret: { name: 'proj-s' } }],
+            },
+          },
           { emptyDir: {} },
         ],
         initContainers: [{ envFrom: [{ configMapRef: { name: 'init-env' } }] }],
@@ -32,6 +36,9 @@ describe('referencedConfig', () => {
   })
 
   it('is empty for a template without references', () => {
-    expect(referencedConfig({ spec: { containers: [{}] } })).toEqual({ configMaps: [], secrets: [] })
+    expect(referencedConfig({ spec: { containers: [{}] } })).toEqual({
+      configMaps: [],
+      secrets: [],
+    })
   })
 })

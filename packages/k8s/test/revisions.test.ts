@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  selectControllerRevision,
-  selectDeploymentRevision,
-} from '../src/internal/revisions.js'
+import { selectControllerRevision, selectDeploymentRevision } from '../src/internal/revisions.js'
 
 const candidates = (...revisions: number[]) =>
   revisions.map((revision) => ({ revision, source: `rs-${revision}` }))
@@ -21,7 +18,10 @@ describe('selectDeploymentRevision (kubectl deploymentRevision)', () => {
   })
 
   it('reports no history with a single ReplicaSet and not-found for a missing revision', () => {
-    expect(selectDeploymentRevision(candidates(1), 0)).toEqual({ found: false, reason: 'no-history' })
+    expect(selectDeploymentRevision(candidates(1), 0)).toEqual({
+      found: false,
+      reason: 'no-history',
+    })
     expect(selectDeploymentRevision(candidates(1, 2), 9)).toEqual({
       found: false,
       reason: 'not-found',
@@ -38,8 +38,14 @@ describe('selectControllerRevision (kubectl findHistory)', () => {
   })
 
   it('has no last revision with one entry, and finds exact revisions', () => {
-    expect(selectControllerRevision(candidates(1), 0)).toEqual({ found: false, reason: 'no-history' })
+    expect(selectControllerRevision(candidates(1), 0)).toEqual({
+      found: false,
+      reason: 'no-history',
+    })
     expect(selectControllerRevision(candidates(1, 2), 1)).toMatchObject({ target: { revision: 1 } })
-    expect(selectControllerRevision(candidates(1, 2), 3)).toEqual({ found: false, reason: 'not-found' })
+    expect(selectControllerRevision(candidates(1, 2), 3)).toEqual({
+      found: false,
+      reason: 'not-found',
+    })
   })
 })

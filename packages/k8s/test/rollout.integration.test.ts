@@ -31,13 +31,16 @@ async function deploymentWithThreeRevisions(name: string, extra: { paused?: bool
     await applySettled(sim, deployment({ name, image: `${name}:${i + 1}`, changeCause: cause }))
   }
   if (extra.paused === true) {
-    await applySettled(sim, deployment({ name, image: `${name}:3`, changeCause: 'v3', paused: true }))
+    await applySettled(
+      sim,
+      deployment({ name, image: `${name}:3`, changeCause: 'v3', paused: true }),
+    )
   }
 }
 
 const patches = () => sim.requests.filter((r) => r.method === 'PATCH')
 const imageOf = (kind: string, name: string) => {
-  const object = sim.get({ kind, name }) as {
+  const object = sim.get({ kind, name }) as unknown as {
     spec: { template: { spec: { containers: { image: string }[] } } }
   }
   return object.spec.template.spec.containers[0]?.image
@@ -46,7 +49,9 @@ const imageOf = (kind: string, name: string) => {
 describe('Deployment', () => {
   it('lists revisions with change-cause, images, creation time and the current one', async () => {
     await deploymentWithThreeRevisions('hist')
-    const history = (await rolloutHistory({ client, workload: ref('Deployment', 'hist') }))._unsafeUnwrap()
+    const history = (
+      await rolloutHistory({ client, workload: ref('Deployment', 'hist') })
+    )._unsafeUnwrap()
     expect(history.map((r) => [r.revision, r.changeCause, r.images, r.current])).toEqual([
       [1, 'v1', ['hist:1'], false],
       [2, 'v2', ['hist:2'], false],
@@ -61,7 +66,9 @@ describe('Deployment', () => {
 
   it('undoes to the previous revision: template, change-cause and renumbered history', async () => {
     await deploymentWithThreeRevisions('prev')
-    const undone = (await rolloutUndo({ client, workload: ref('Deployment', 'prev') }))._unsafeUnwrap()
+    const undone = (
+      await rolloutUndo({ client, workload: ref('Deployment', 'prev') })
+    )._unsafeUnwrap()
     expect(undone).toMatchObject({
       outcome: 'rolled-back',
       toRevision: 2,
@@ -71,7 +78,9 @@ describe('Deployment', () => {
     expect(undone.previousTemplate.spec?.containers[0]?.image).toBe('prev:3')
     await sim.settle()
     expect(imageOf('Deployment', 'prev')).toBe('prev:2')
-    const after = (await rolloutHistory({ client, workload: ref('Deployment', 'prev') }))._unsafeUnwrap()
+    const after = (
+      await rolloutHistory({ client, workload: ref('Deployment', 'prev') })
+    )._unsafeUnwrap()
     // The controller reuses revision 2's ReplicaSet and renumbers it 4 (kubectl shows 1, 3, 4).
     expect(after.map((r) => [r.revision, r.changeCause, r.current])).toEqual([
       [1, 'v1', false],
@@ -96,7 +105,11 @@ describe('Deployment', () => {
 
   it('refuses a revision that is not in history, naming the ones that are', async () => {
     await deploymentWithThreeRevisions('missing')
-    const undone = await rolloutUndo({ client, workload: ref('Deployment', 'missing'), toRevision: 9 })
+    const undone = await rolloutUndo({
+      client,
+      workload: ref('Deployment', 'missing'),
+      toRevision: 9,
+    })
     expect(undone._unsafeUnwrapErr()).toMatchObject({
       kind: 'RevisionNotFound',
       message: 'unable to find specified revision 9 in history',
@@ -133,7 +146,8 @@ describe('Deployment', () => {
     expect(undone._unsafeUnwrap()).toMatchObject({
       outcome: 'skipped',
       toRevision: 3,
-      message: 'deployment.apps/same skipped rollback (current template already matches revision 3)',
+      message:
+        'deployment.apps/same skipped rollback (current template already matches revision 3)',
     })
     expect(patches()).toEqual([])
   })
@@ -210,7 +224,10 @@ describe.each(['StatefulSet', 'DaemonSet'] as const)('%s', (kind) => {
     expect(skipped._unsafeUnwrap()).toMatchObject({ outcome: 'skipped', toRevision: 2 })
     expect(patches()).toEqual([])
     const missing = await rolloutUndo({ client, workload: ref(kind, n), toRevision: 7 })
-    expect(missing._unsafeUnwrapErr()).toMatchObject({ kind: 'RevisionNotFound', available: [1, 2] })
+    expect(missing._unsafeUnwrapErr()).toMatchObject({
+      kind: 'RevisionNotFound',
+      available: [1, 2],
+    })
   })
 
   it('has no last revision to roll back to with a single revision', async () => {

@@ -31,20 +31,34 @@ interface Stored {
   spec: { replicas: number; template: { metadata: { annotations?: Record<string, string> } } }
 }
 const stored = (kind: string, name: string, namespace = 'shop') =>
-  sim.get({ kind, name, namespace }) as Stored
+  sim.get({ kind, name, namespace }) as unknown as Stored
 
 const COUNTS = { a: 1, b: 2, c: 3, d: 5, e: 0 } as const
 
 async function fiveDeployments() {
   for (const [name, replicas] of Object.entries(COUNTS)) {
-    sim.apply(deployment({ name, image: `${name}:1`, namespace: 'shop', replicas, labels: { tier: name === 'a' ? 'edge' : 'core' } }))
+    sim.apply(
+      deployment({
+        name,
+        image: `${name}:1`,
+        namespace: 'shop',
+        replicas,
+        labels: { tier: name === 'a' ? 'edge' : 'core' },
+      }),
+    )
   }
-  await applySettled(sim, deployment({ name: 'elsewhere', image: 'x:1', namespace: 'other', replicas: 4 }))
+  await applySettled(
+    sim,
+    deployment({ name: 'elsewhere', image: 'x:1', namespace: 'other', replicas: 4 }),
+  )
 }
 
 describe('scale', () => {
   it('sets replicas through the scale subresource and returns the previous count', async () => {
-    await applySettled(sim, deployment({ name: 'web', image: 'web:1', namespace: 'shop', replicas: 2 }))
+    await applySettled(
+      sim,
+      deployment({ name: 'web', image: 'web:1', namespace: 'shop', replicas: 2 }),
+    )
     sim.clearRequests()
     const scaled = await scale({
       client,
@@ -62,7 +76,10 @@ describe('scale', () => {
   })
 
   it('scales a StatefulSet', async () => {
-    await applySettled(sim, { ...workloadWithHistory('StatefulSet', 'db', 'db:1'), metadata: { name: 'db', namespace: 'shop' } })
+    await applySettled(sim, {
+      ...workloadWithHistory('StatefulSet', 'db', 'db:1'),
+      metadata: { name: 'db', namespace: 'shop' },
+    })
     const scaled = await scale({
       client,
       workload: { kind: 'StatefulSet', namespace: 'shop', name: 'db' },
@@ -79,7 +96,10 @@ describe('scale', () => {
       workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
       replicas: -1,
     })
-    expect(negative._unsafeUnwrapErr()).toMatchObject({ kind: 'InvalidInput', field: 'options.replicas' })
+    expect(negative._unsafeUnwrapErr()).toMatchObject({
+      kind: 'InvalidInput',
+      field: 'options.replicas',
+    })
     const daemon = await scale({
       client,
       workload: { kind: 'DaemonSet' as 'Deployment', namespace: 'shop', name: 'agent' },
@@ -101,7 +121,9 @@ describe('restart', () => {
     })
     expect(restarted._unsafeUnwrap().restartedAt).toBe('2026-11-25T10:00:00Z')
     expect(
-      stored('Deployment', 'web').spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'],
+      stored('Deployment', 'web').spec.template.metadata.annotations?.[
+        'kubectl.kubernetes.io/restartedAt'
+      ],
     ).toBe('2026-11-25T10:00:00Z')
     expect(sim.requests.find((r) => r.method === 'PATCH')?.contentType).toBe(
       'application/strategic-merge-patch+json',
@@ -109,7 +131,10 @@ describe('restart', () => {
   })
 
   it('refuses a paused Deployment like kubectl', async () => {
-    await applySettled(sim, deployment({ name: 'web', image: 'web:1', namespace: 'shop', paused: true }))
+    await applySettled(
+      sim,
+      deployment({ name: 'web', image: 'web:1', namespace: 'shop', paused: true }),
+    )
     const restarted = await restart({
       client,
       workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
@@ -126,7 +151,11 @@ describe('emergencyScaleToZero', () => {
     await fiveDeployments()
     const events: string[] = []
     const record = (
-      await emergencyScaleToZero({ client, namespace: 'shop', onProgress: (e) => events.push(e.phase) })
+      await emergencyScaleToZero({
+        client,
+        namespace: 'shop',
+        onProgress: (e) => events.push(e.phase),
+      })
     )._unsafeUnwrap()
     expect(record.namespace).toBe('shop')
     expect([...record.entries].sort((x, y) => x.name.localeCompare(y.name))).toEqual(
@@ -167,7 +196,10 @@ describe('emergencyScaleToZero', () => {
 
   it('includes StatefulSets and rebuilds the record from annotations after a crash', async () => {
     await fiveDeployments()
-    await applySettled(sim, { ...workloadWithHistory('StatefulSet', 'db', 'db:1'), metadata: { name: 'db', namespace: 'shop' } })
+    await applySettled(sim, {
+      ...workloadWithHistory('StatefulSet', 'db', 'db:1'),
+      metadata: { name: 'db', namespace: 'shop' },
+    })
     const record = (await emergencyScaleToZero({ client, namespace: 'shop' }))._unsafeUnwrap()
     expect(record.entries).toContainEqual({ kind: 'StatefulSet', name: 'db', replicas: 2 })
     const rebuilt = (await readScaleRecord({ client, namespace: 'shop' }))._unsafeUnwrap()

@@ -6,7 +6,11 @@ import {
 } from '../src/internal/status-line.js'
 
 const deployment = (status: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  metadata: { name: 'web', generation: 2, annotations: { 'deployment.kubernetes.io/revision': '4' } },
+  metadata: {
+    name: 'web',
+    generation: 2,
+    annotations: { 'deployment.kubernetes.io/revision': '4' },
+  },
   spec: { replicas: 3 },
   status: { observedGeneration: 2, ...status },
   ...extra,
@@ -28,8 +32,11 @@ describe('deploymentStatus (kubectl DeploymentStatusViewer)', () => {
       'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...',
     )
     expect(
-      deploymentStatus(deployment({ updatedReplicas: 3, replicas: 3, availableReplicas: 2 })).message,
-    ).toBe('Waiting for deployment "web" rollout to finish: 2 of 3 updated replicas are available...')
+      deploymentStatus(deployment({ updatedReplicas: 3, replicas: 3, availableReplicas: 2 }))
+        .message,
+    ).toBe(
+      'Waiting for deployment "web" rollout to finish: 2 of 3 updated replicas are available...',
+    )
   })
 
   it('is done when everything is updated and available', () => {
@@ -78,21 +85,36 @@ describe('statefulSetStatus', () => {
     )
     expect(
       statefulSetStatus(
-        sts(strategy, { readyReplicas: 3, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b' }),
+        sts(strategy, {
+          readyReplicas: 3,
+          updatedReplicas: 1,
+          currentRevision: 'a',
+          updateRevision: 'b',
+        }),
       ).message,
     ).toBe('waiting for statefulset rolling update to complete 1 pods at revision b...')
     expect(
       statefulSetStatus(
-        sts(strategy, { readyReplicas: 3, currentReplicas: 3, currentRevision: 'b', updateRevision: 'b' }),
+        sts(strategy, {
+          readyReplicas: 3,
+          currentReplicas: 3,
+          currentRevision: 'b',
+          updateRevision: 'b',
+        }),
       ),
-    ).toEqual({ state: 'done', message: 'statefulset rolling update complete 3 pods at revision b...' })
+    ).toEqual({
+      state: 'done',
+      message: 'statefulset rolling update complete 3 pods at revision b...',
+    })
   })
 
   it('follows the partition branch', () => {
-    const partitioned = { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }
-    expect(statefulSetStatus(sts(partitioned, { readyReplicas: 3, updatedReplicas: 1 })).state).toBe(
-      'waiting',
-    )
+    const partitioned = {
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } },
+    }
+    expect(
+      statefulSetStatus(sts(partitioned, { readyReplicas: 3, updatedReplicas: 1 })).state,
+    ).toBe('waiting')
     expect(statefulSetStatus(sts(partitioned, { readyReplicas: 3, updatedReplicas: 2 }))).toEqual({
       state: 'done',
       message: 'partitioned roll out complete: 2 new pods have been updated...',

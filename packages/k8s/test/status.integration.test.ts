@@ -69,7 +69,10 @@ describe('rolloutStatus', () => {
     const error = status._unsafeUnwrapErr()
     expect(error.kind).toBe('TimedOut')
     expect(error.message).toContain('timed out waiting for the condition')
-    expect(error).toHaveProperty('lastStatus', expect.stringContaining('Waiting for deployment "web"'))
+    expect(error).toHaveProperty(
+      'lastStatus',
+      expect.stringContaining('Waiting for deployment "web"'),
+    )
   })
 
   it('stops with Aborted when the caller aborts', async () => {

@@ -21,7 +21,10 @@ describe('semanticEqual', () => {
       metadata: { creationTimestamp: null, labels: { app: 'web' } },
       spec: { containers: [{ name: 'web', image: 'a', resources: {}, env: [] }] },
     }
-    const b = { spec: { containers: [{ image: 'a', name: 'web' }] }, metadata: { labels: { app: 'web' } } }
+    const b = {
+      spec: { containers: [{ image: 'a', name: 'web' }] },
+      metadata: { labels: { app: 'web' } },
+    }
     expect(semanticEqual(a, b)).toBe(true)
   })
 

@@ -77,10 +77,7 @@ export function callApi<T>(
   )
 }
 
-function optionsFor(
-  signal: AbortSignal,
-  contentType: string | undefined,
-): ConfigurationOptions {
+function optionsFor(signal: AbortSignal, contentType: string | undefined): ConfigurationOptions {
   return {
     middleware: [
       {

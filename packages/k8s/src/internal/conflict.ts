@@ -7,12 +7,19 @@ import type { Logger } from '@rollback-kit/core'
  */
 export function retryOnConflict<T, E extends { readonly kind: string }>(
   step: () => ResultAsync<T, E>,
-  options: { readonly attempts: number; readonly logger?: Logger | undefined; readonly what: string },
+  options: {
+    readonly attempts: number
+    readonly logger?: Logger | undefined
+    readonly what: string
+  },
 ): ResultAsync<T, E> {
   const once = (left: number): ResultAsync<T, E> =>
     step().orElse((error) => {
       if (error.kind !== 'Conflict' || left <= 1) return errAsync(error)
-      options.logger?.debug({ what: options.what, left: left - 1 }, 'conflict; re-reading and retrying')
+      options.logger?.debug(
+        { what: options.what, left: left - 1 },
+        'conflict; re-reading and retrying',
+      )
       return once(left - 1)
     })
   return once(Math.max(1, options.attempts))

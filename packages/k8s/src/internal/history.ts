@@ -55,46 +55,42 @@ export function loadHistory(
 ): ResultAsync<LoadedHistory, KubeApiError> {
   return readWorkload(context, ref).andThen((workload: AnyWorkload) => {
     if (ref.kind === 'Deployment') {
-      const deployment = workload as V1Deployment
-      return listOwnedReplicaSets(context, deployment).map(
-        (replicaSets): LoadedHistory => ({
-          kind: 'Deployment',
-          workload: deployment,
-          entries: sortByRevision(
-            replicaSets.flatMap((rs) => {
-              const revision = revisionOf(rs.metadata?.annotations)
-              return revision === undefined
-                ? []
-                : [
-                    {
-                      revision,
-                      kind: 'ReplicaSet' as const,
-                      object: rs,
-                      template: withoutPodTemplateHash(
-                        toPlainJson<V1PodTemplateSpec>(rs.spec?.template ?? {}),
-                      ),
-                    },
-                  ]
-            }),
-          ),
-        }),
-      )
+      const deployment = workload
+      return listOwnedReplicaSets(context, deployment).map((replicaSets): LoadedHistory => ({
+        kind: 'Deployment',
+        workload: deployment,
+        entries: sortByRevision(
+          replicaSets.flatMap((rs) => {
+            const revision = revisionOf(rs.metadata?.annotations)
+            return revision === undefined
+              ? []
+              : [
+                  {
+                    revision,
+                    kind: 'ReplicaSet' as const,
+                    object: rs,
+                    template: withoutPodTemplateHash(
+                      toPlainJson<V1PodTemplateSpec>(rs.spec?.template ?? {}),
+                    ),
+                  },
+                ]
+          }),
+        ),
+      }))
     }
     const owner = workload as V1StatefulSet | V1DaemonSet
-    return listOwnedControllerRevisions(context, owner).map(
-      (revisions): LoadedHistory => ({
-        kind: ref.kind,
-        workload: owner,
-        entries: sortByRevision(
-          revisions.map((cr) => ({
-            revision: cr.revision,
-            kind: 'ControllerRevision' as const,
-            object: cr,
-            template: templateOfRevisionData(cr.data),
-          })),
-        ),
-      }),
-    )
+    return listOwnedControllerRevisions(context, owner).map((revisions): LoadedHistory => ({
+      kind: ref.kind,
+      workload: owner,
+      entries: sortByRevision(
+        revisions.map((cr) => ({
+          revision: cr.revision,
+          kind: 'ControllerRevision' as const,
+          object: cr,
+          template: templateOfRevisionData(cr.data),
+        })),
+      ),
+    }))
   })
 }
 
@@ -104,7 +100,7 @@ export function templateOfRevisionData(data: unknown): V1PodTemplateSpec {
     ?.template
   const copy = toPlainJson<Record<string, unknown>>(template ?? {})
   delete copy['$patch']
-  return copy as V1PodTemplateSpec
+  return copy
 }
 
 function sortByRevision(entries: HistoryEntry[]): HistoryEntry[] {

@@ -54,10 +54,10 @@ export function selectControllerRevision<S>(
     if (candidates.length <= 1) return { found: false, reason: 'no-history' }
     const sorted = [...candidates].sort((a, b) => a.revision - b.revision)
     const target = sorted[sorted.length - 2]
-    return target === undefined
-      ? { found: false, reason: 'no-history' }
-      : { found: true, target }
+    return target === undefined ? { found: false, reason: 'no-history' } : { found: true, target }
   }
   const exact = candidates.find((candidate) => candidate.revision === toRevision)
-  return exact === undefined ? { found: false, reason: 'not-found' } : { found: true, target: exact }
+  return exact === undefined
+    ? { found: false, reason: 'not-found' }
+    : { found: true, target: exact }
 }

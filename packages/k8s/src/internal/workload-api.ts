@@ -100,7 +100,7 @@ export function replaceWorkload(
   return callApi<AnyWorkload>(context, { request: describe('PUT', ref) }, (options) => {
     switch (ref.kind) {
       case 'Deployment':
-        return apps.replaceNamespacedDeployment({ ...base, body: body as V1Deployment }, options)
+        return apps.replaceNamespacedDeployment({ ...base, body: body }, options)
       case 'StatefulSet':
         return apps.replaceNamespacedStatefulSet({ ...base, body: body as V1StatefulSet }, options)
       case 'DaemonSet':
@@ -124,14 +124,17 @@ export function createWorkload(
     (options) => {
       switch (ref.kind) {
         case 'Deployment':
-          return apps.createNamespacedDeployment({ namespace, body: body as V1Deployment, ...dry }, options)
+          return apps.createNamespacedDeployment({ namespace, body: body, ...dry }, options)
         case 'StatefulSet':
           return apps.createNamespacedStatefulSet(
             { namespace, body: body as V1StatefulSet, ...dry },
             options,
           )
         case 'DaemonSet':
-          return apps.createNamespacedDaemonSet({ namespace, body: body as V1DaemonSet, ...dry }, options)
+          return apps.createNamespacedDaemonSet(
+            { namespace, body: body as V1DaemonSet, ...dry },
+            options,
+          )
       }
     },
   )
@@ -140,29 +143,29 @@ export function createWorkload(
 /** List every workload of a kind in a namespace, following `continue` tokens. */
 export function listWorkloads(
   context: CallContext,
-  query: { readonly kind: WorkloadKind; readonly namespace: string; readonly labelSelector?: string },
+  query: {
+    readonly kind: WorkloadKind
+    readonly namespace: string
+    readonly labelSelector?: string
+  },
 ): ResultAsync<AnyWorkload[], KubeApiError> {
   const { apps } = context.client
   const { kind, namespace } = query
-  return paged<AnyWorkload>(
-    context,
-    `LIST ${RESOURCE[kind]} in ${namespace}`,
-    (token, options) => {
-      const params = {
-        namespace,
-        ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
-        ...(token === undefined ? {} : { _continue: token }),
-      }
-      switch (kind) {
-        case 'Deployment':
-          return apps.listNamespacedDeployment(params, options)
-        case 'StatefulSet':
-          return apps.listNamespacedStatefulSet(params, options)
-        case 'DaemonSet':
-          return apps.listNamespacedDaemonSet(params, options)
-      }
-    },
-  )
+  return paged<AnyWorkload>(context, `LIST ${RESOURCE[kind]} in ${namespace}`, (token, options) => {
+    const params = {
+      namespace,
+      ...(query.labelSelector === undefined ? {} : { labelSelector: query.labelSelector }),
+      ...(token === undefined ? {} : { _continue: token }),
+    }
+    switch (kind) {
+      case 'Deployment':
+        return apps.listNamespacedDeployment(params, options)
+      case 'StatefulSet':
+        return apps.listNamespacedStatefulSet(params, options)
+      case 'DaemonSet':
+        return apps.listNamespacedDaemonSet(params, options)
+    }
+  })
 }
 
 /** The ReplicaSets matched by the Deployment's selector and controlled by it (kubectl's rule). */
@@ -288,4 +291,16 @@ export function patchScale(
         ? apps.patchNamespacedDeploymentScale(params, options)
         : apps.patchNamespacedStatefulSetScale(params, options),
   )
+}
+
+/** `spec.replicas` of a Deployment or StatefulSet (DaemonSets have none). */
+export function replicasOf(workload: AnyWorkload): number | undefined {
+  const spec = workload.spec
+  return spec !== undefined && 'replicas' in spec ? spec.replicas : undefined
+}
+
+/** `spec.paused` of a Deployment. */
+export function isPaused(workload: AnyWorkload): boolean {
+  const spec = workload.spec
+  return spec !== undefined && 'paused' in spec && spec.paused === true
 }

@@ -1,5 +1,9 @@
 import { connectKube, type KubeClient } from '@rollback-kit/k8s'
-import { startKubeSim, type KubeSim, type KubeSimOptions } from '../../../testing/src/kube-sim/start-kube-sim.js'
+import {
+  startKubeSim,
+  type KubeSim,
+  type KubeSimOptions,
+} from '../../../testing/src/kube-sim/start-kube-sim.js'
 
 /** A simulator and a client for it, with a short retry budget and request deadline. */
 export async function startSimWithClient(
@@ -23,7 +27,10 @@ export async function startSimWithClient(
  */
 export function withSkipTlsVerify(kubeconfig: string): string {
   if (kubeconfig.includes('insecure-skip-tls-verify')) return kubeconfig
-  return kubeconfig.replace(/^(\s+)server: (.*)$/m, '$1server: $2\n$1insecure-skip-tls-verify: true')
+  return kubeconfig.replace(
+    /^(\s+)server: (.*)$/m,
+    '$1server: $2\n$1insecure-skip-tls-verify: true',
+  )
 }
 
 export interface DeploymentSpec {
@@ -75,7 +82,11 @@ export function deployment(spec: DeploymentSpec) {
   }
 }
 
-export function workloadWithHistory(kind: 'StatefulSet' | 'DaemonSet', name: string, image: string) {
+export function workloadWithHistory(
+  kind: 'StatefulSet' | 'DaemonSet',
+  name: string,
+  image: string,
+) {
   return {
     apiVersion: 'apps/v1',
     kind,
