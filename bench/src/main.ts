@@ -48,6 +48,8 @@ for (const [name, value] of [
 const startedAt = new Date().toISOString()
 const rows: BenchRow[] = []
 const skipped: string[] = []
+// A case that crashed is no figure: the run says so and exits 1 (missed targets never do).
+let crashed = 0
 const onRow = (row: BenchRow): void => {
   const { medianMs, minMs, maxMs } = row.measurement
   console.log(
@@ -75,6 +77,7 @@ async function area(
   try {
     rows.push(...(await body()))
   } catch (cause) {
+    crashed += 1
     skipped.push(`${name}: failed: ${cause instanceof Error ? cause.message : String(cause)}`)
     console.log(`  ${name}: failed: ${String(cause)}`)
   }
@@ -162,3 +165,4 @@ await writeFile(join(values.out, 'bench.json'), `${JSON.stringify(report, null, 
 if (values.docs)
   await writeFile('docs/guides/benchmarks.md', `---\ntitle: Benchmarks\n---\n\n${markdown}`)
 console.log(`\nwrote ${join(values.out, 'bench.md')} and bench.json (${String(rows.length)} rows)`)
+if (crashed > 0) process.exitCode = 1
