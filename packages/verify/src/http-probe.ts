@@ -135,15 +135,20 @@ function exchange(
       )
     }
     return okAsync(
-      judge(options, prepared, outcome.value, { base, latencyMs: Date.now() - startedAt }),
+      judge(
+        { options, prepared, answer: outcome.value },
+        { base, latencyMs: Date.now() - startedAt },
+      ),
     )
   })
 }
 
 function judge(
-  options: HttpProbeOptions,
-  prepared: PreparedHttpProbe,
-  answer: HttpAnswer,
+  exchanged: {
+    readonly options: HttpProbeOptions
+    readonly prepared: PreparedHttpProbe
+    readonly answer: HttpAnswer
+  },
   context: {
     readonly base: {
       readonly probe: string
@@ -154,6 +159,7 @@ function judge(
     readonly latencyMs: number
   },
 ): ProbeResult {
+  const { options, prepared, answer } = exchanged
   const assertions: ProbeAssertion[] = [
     {
       name: 'status',

@@ -230,15 +230,16 @@ export function checkPerformance(
       await Promise.all(Array.from({ length: Math.min(concurrency, count) }, () => worker()))
     }
     const startedAt = Date.now()
-    let durationMs = 0
+    const clock = { start: 0 }
     try {
       await pool(options.warmup ?? 0, false)
-      const measuredStart = performance.now()
+      clock.start = performance.now()
       await pool(options.requests, true)
-      durationMs = Math.round(performance.now() - measuredStart)
     } finally {
       agent.destroy()
     }
+    const durationMs = Math.round(performance.now() - clock.start)
+
     if (options.signal?.aborted === true) return err(aborted({ cause: options.signal.reason }))
     const latency = summarizeLatencies(latencies)
     const errorRate = errorCount / options.requests

@@ -116,7 +116,5 @@ export function resolveProbePolicy(
 }
 
 function withoutUndefined(policy: ProbePolicy): ProbePolicy {
-  return Object.fromEntries(
-    Object.entries(policy).filter(([, value]) => value !== undefined),
-  ) as ProbePolicy
+  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined))
 }

@@ -70,8 +70,8 @@ function secs(ms: number): string {
 
 /** Remove characters XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
 function clean(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(
+    // eslint-disable-next-line no-control-regex
     /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     '\uFFFD',
   )

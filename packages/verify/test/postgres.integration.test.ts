@@ -14,7 +14,7 @@ import {
   runSuite,
   type Check,
 } from '@rollback-kit/verify'
-import { closedPort, reply, startServer, type TestServer } from './support/http-server.js'
+import { closedPort, reply, startServer } from './support/http-server.js'
 import { parseXml } from './support/xml.js'
 
 const DB = 'rk_verify_shop'
@@ -268,7 +268,7 @@ describe('postRollbackSuite', () => {
       ),
     ])
     try {
-      const [web, api, auth] = servers as [TestServer, TestServer, TestServer]
+      const [web, api, auth] = servers
       const suite = postRollbackSuite({
         health: [
           `${web.url}/health`,

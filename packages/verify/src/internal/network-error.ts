@@ -46,7 +46,7 @@ function flatten(cause: unknown): ErrnoLike[] {
     {
       ...(typeof record.code === 'string' ? { code: record.code } : {}),
       ...(typeof record.address === 'string' ? { address: record.address } : {}),
-      message: typeof record.message === 'string' ? record.message : String(cause),
+      message: typeof record.message === 'string' ? record.message : 'unknown error',
     },
   ]
 }

@@ -5,12 +5,13 @@ export function show(value: unknown): string {
   if (value === undefined) return 'nothing'
   if (typeof value === 'string')
     return JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value)
+  let text: string
   try {
-    const text = JSON.stringify(value) ?? String(value)
-    return text.length > 120 ? `${text.slice(0, 117)}...` : text
+    text = JSON.stringify(value) ?? typeof value
   } catch {
-    return String(value)
+    text = `(${typeof value})`
   }
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text
 }
 
 /** `err(Aborted)` from a signal, for probes. */
