@@ -51,6 +51,12 @@ export interface ConnectionControlOptions {
    * database (e.g. `postgres`), since a session in a database keeps it busy.
    */
   readonly database?: string
+  /**
+   * Where block, allow and drain connect when `connection` points at the database they act
+   * on (a blocked database refuses every new session, superusers included). Default
+   * `postgres`.
+   */
+  readonly maintenanceDatabase?: string
   readonly signal?: AbortSignal
 }
 
@@ -101,7 +107,9 @@ export interface ConnectionsSetting {
 export function blockConnections(
   options: ConnectionControlOptions,
 ): ResultAsync<ConnectionsSetting, ConnectionControlError> {
-  return control(options, (session, database) => setAllowed(session, database, false))
+  return control(options, (session, database) => setAllowed(session, database, false), {
+    avoidTarget: true,
+  })
 }
 
 /**
@@ -118,7 +126,9 @@ export function blockConnections(
 export function allowConnections(
   options: ConnectionControlOptions,
 ): ResultAsync<ConnectionsSetting, ConnectionControlError> {
-  return control(options, (session, database) => setAllowed(session, database, true))
+  return control(options, (session, database) => setAllowed(session, database, true), {
+    avoidTarget: true,
+  })
 }
 
 /**
@@ -214,21 +224,33 @@ export function withConnectionsBlocked<T, E>(
   options: DrainOptions,
   use: (drained: DrainedDatabase) => ResultAsync<T, E>,
 ): ResultAsync<T, E | DrainError> {
+  // Every session of the drain lives outside the drained database, which refuses them.
+  const resolved = resolveConnection(options.connection)
+  if (resolved.isErr()) return errAsync(resolved.error)
+  const database = options.database ?? resolved.value.database
+  const outside: DrainOptions = {
+    ...options,
+    database,
+    connection:
+      resolved.value.database === database
+        ? { ...resolved.value, database: options.maintenanceDatabase ?? 'postgres' }
+        : options.connection,
+  }
   return acquireUseRelease<
     { readonly setting: ConnectionsSetting; drained?: DrainedDatabase },
     T,
     E | DrainError,
     ConnectionControlError
   >({
-    acquire: () => blockConnections(options).map((setting) => ({ setting })),
+    acquire: () => blockConnections(outside).map((setting) => ({ setting })),
     use: (state) =>
-      drain(options, state.setting.database).andThen((drained) => {
+      drain(outside, state.setting.database).andThen((drained) => {
         state.drained = drained
         return use(drained)
       }),
     release: (state) =>
       state.setting.wasAllowed
-        ? allowConnections(options).map(() => undefined)
+        ? allowConnections(outside).map(() => undefined)
         : okAsync(undefined),
   })
 }
@@ -267,15 +289,19 @@ function drain(options: DrainOptions, database: string): ResultAsync<DrainedData
 function control<T>(
   options: ConnectionControlOptions,
   run: (session: PgSession, database: string) => ResultAsync<T, ConnectionControlError>,
+  how: { readonly avoidTarget?: boolean } = {},
 ): ResultAsync<T, ConnectionControlError> {
   const resolved = resolveConnection(options.connection)
   if (resolved.isErr()) return errAsync(resolved.error)
   const database = options.database ?? resolved.value.database
-  return withClient(
-    options.connection,
-    (session) => run(session, database),
-    options.signal === undefined ? {} : { signal: options.signal },
-  )
+  const via =
+    how.avoidTarget === true && resolved.value.database === database
+      ? (options.maintenanceDatabase ?? 'postgres')
+      : resolved.value.database
+  return withClient(resolved.value, (session) => run(session, database), {
+    database: via,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  })
 }
 
 function sessionsOf(

@@ -95,6 +95,20 @@ describe('blockConnections / allowConnections', () => {
     await accepted.close()
   })
 
+  test('block and allow work when the connection points at the database itself', async () => {
+    const inside = cluster.urlFor({ database: WEIRD })
+    ;(await blockConnections({ connection: inside }))._unsafeUnwrap()
+    expect((await connect(inside)).isErr()).toBe(true)
+    const allowed = (await allowConnections({ connection: inside }))._unsafeUnwrap()
+    expect(allowed).toEqual({ database: WEIRD, wasAllowed: false })
+    const drained = await withConnectionsBlocked({ connection: inside, graceMs: 100 }, (d) =>
+      okAsync(d.database),
+    )
+    expect(drained._unsafeUnwrap()).toBe(WEIRD)
+    const open = (await connect(inside))._unsafeUnwrap()
+    await open.close()
+  })
+
   test('a missing database is DatabaseNotFound', async () => {
     const missing = await blockConnections({ connection: admin, database: 'nope' })
     expect(missing._unsafeUnwrapErr().kind).toBe('DatabaseNotFound')
