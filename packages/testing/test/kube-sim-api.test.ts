@@ -45,7 +45,7 @@ describe('startKubeSim', () => {
   })
 
   test('is AsyncDisposable', async () => {
-    let url = ''
+    let url: string
     {
       await using s = (await startKubeSim())._unsafeUnwrap()
       url = s.url

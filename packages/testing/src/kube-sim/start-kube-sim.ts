@@ -17,7 +17,7 @@ import type { LoggedRequest } from './internal/server.js'
 import { startServer } from './internal/server.js'
 import { Store } from './internal/store.js'
 import type { KubeObject, KubeObjectInput } from './internal/types.js'
-import { asArray, asObject, asString, isObject } from './internal/types.js'
+import { asArray, asObject, asString } from './internal/types.js'
 
 export type { KubeObject, KubeObjectInput } from './internal/types.js'
 
@@ -271,18 +271,20 @@ function unknownKind(kind: string): KubeSimUnknownKind {
 export function startKubeSim(
   options: KubeSimOptions = {},
 ): ResultAsync<KubeSim, StartKubeSimError> {
-  return ResultAsync.fromPromise(start(options), (cause) =>
-    isObject(cause) && typeof cause['kind'] === 'string' && typeof cause['message'] === 'string'
-      ? (cause as unknown as StartKubeSimError)
-      : makeError(
+  return new ResultAsync(
+    start(options).catch((cause: unknown) =>
+      err(
+        makeError(
           'KubeSimStartFailed',
           `kube-sim could not start: ${cause instanceof Error ? cause.message : String(cause)}`,
           { cause },
         ),
+      ),
+    ),
   )
 }
 
-async function start(options: KubeSimOptions): Promise<KubeSim> {
+async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKubeSimError>> {
   const namespace = options.namespace ?? 'default'
   const store = new Store()
   const internalErrors: unknown[] = []
@@ -328,6 +330,11 @@ async function start(options: KubeSimOptions): Promise<KubeSim> {
   }
   let server: Awaited<ReturnType<typeof startServer>> | undefined
   let ownedDirectory: string | undefined
+  const cleanup = async () => {
+    reconciler.stop()
+    await server?.close()
+    if (ownedDirectory !== undefined) await rm(ownedDirectory, { recursive: true, force: true })
+  }
   const ensureNamespace = (name: string) => {
     if (store.get(types.namespaces, undefined, name) === undefined)
       store.create(types.namespaces, { metadata: { name } })
@@ -373,7 +380,10 @@ async function start(options: KubeSimOptions): Promise<KubeSim> {
     }
     for (const object of options.objects ?? []) {
       const applied = apply(object)
-      if (applied.isErr()) throw applied.error
+      if (applied.isErr()) {
+        await cleanup()
+        return err(applied.error)
+      }
     }
 
     let stopped: Promise<void> | undefined
@@ -432,11 +442,10 @@ async function start(options: KubeSimOptions): Promise<KubeSim> {
         if (type === undefined) return err(unknownKind(ref.kind))
         try {
           return ok(
-            store.delete(
-              type,
-              type.namespaced ? (ref.namespace ?? namespace) : undefined,
-              ref.name,
-            ),
+            store.delete(type, {
+              namespace: type.namespaced ? (ref.namespace ?? namespace) : undefined,
+              name: ref.name,
+            }),
           )
         } catch (error) {
           return err(rejected(error))
@@ -468,11 +477,9 @@ async function start(options: KubeSimOptions): Promise<KubeSim> {
       stop,
       [Symbol.asyncDispose]: stop,
     }
-    return sim
+    return ok(sim)
   } catch (error) {
-    reconciler.stop()
-    await server?.close()
-    if (ownedDirectory !== undefined) await rm(ownedDirectory, { recursive: true, force: true })
+    await cleanup()
     throw error
   }
 }

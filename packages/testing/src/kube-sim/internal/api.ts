@@ -56,8 +56,7 @@ function dryRunOf(request: ApiRequest): boolean {
 export function selectedBy(query: URLSearchParams): (o: KubeObject) => boolean {
   const labels = parseSelector(query.get('labelSelector'))
   const fields = parseSelector(query.get('fieldSelector'))
-  return (o) =>
-    labels(o.metadata.labels ?? {}) && fields(fieldsOf(o as unknown as Record<string, unknown>))
+  return (o) => labels(o.metadata.labels ?? {}) && fields(fieldsOf(o))
 }
 
 /** The object as a list item: the API server leaves kind and apiVersion out of typed lists. */
@@ -232,7 +231,11 @@ export function handleResource(
     if (method === 'DELETE') {
       const selected = ctx.store.list(type, target.namespace).filter(selectedBy(request.query))
       const deleted = selected.map((o) =>
-        ctx.store.delete(type, o.metadata.namespace, o.metadata.name, { dryRun }),
+        ctx.store.delete(
+          type,
+          { namespace: o.metadata.namespace, name: o.metadata.name },
+          { dryRun },
+        ),
       )
       return {
         code: 200,
@@ -277,7 +280,7 @@ export function handleResource(
     const next = clone(workload)
     asObject(next['spec'])['replicas'] = replicas
     next.metadata.resourceVersion = rv === '' ? workload.metadata.resourceVersion : rv
-    const updated = ctx.store.update(type, next as unknown as Record<string, unknown>, { dryRun })
+    const updated = ctx.store.update(type, next, { dryRun })
     return { code: 200, json: scaleOf(updated) }
   }
   if (subresource !== undefined && subresource !== 'status') throw notFound(type, name)
@@ -305,7 +308,10 @@ export function handleResource(
       return { code: 200, json: ctx.store.update(type, patched, writeOptions) }
     }
     case 'DELETE':
-      return { code: 200, json: ctx.store.delete(type, target.namespace, name, { dryRun }) }
+      return {
+        code: 200,
+        json: ctx.store.delete(type, { namespace: target.namespace, name: name }, { dryRun }),
+      }
     default:
       throw methodNotAllowed('the server does not allow this method on the requested resource')
   }

@@ -3,7 +3,7 @@ import { alreadyExists, conflict, notFound } from './api-status.js'
 import { applyDefaults } from './defaults.js'
 import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
-import { findType, groupVersionOf } from './resources.js'
+import { findType, findTypeByKind, groupVersionOf } from './resources.js'
 import type { KubeObject, ObjectMeta } from './types.js'
 import { asObject, clone, isObject, kubeTime } from './types.js'
 import { validate } from './validate.js'
@@ -165,7 +165,7 @@ export class Store {
       throw conflict(type, name)
     let result: Record<string, unknown>
     if (options.subresource === 'status') {
-      result = clone(previous) as unknown as Record<string, unknown>
+      result = clone(previous)
       result['status'] = object['status']
     } else {
       result = object
@@ -191,10 +191,10 @@ export class Store {
   /** Delete an object and, like the garbage collector, everything it controls. */
   delete(
     type: ResourceType,
-    namespace: string | undefined,
-    name: string,
+    ref: { namespace: string | undefined; name: string },
     options: WriteOptions = {},
   ): KubeObject {
+    const { namespace, name } = ref
     const key = keyOf(type, namespace, name)
     const previous = this.objects.get(key)
     if (previous === undefined) throw notFound(type, name)
@@ -212,7 +212,7 @@ export class Store {
       if (object.metadata.namespace !== namespace) continue
       const type = this.typeOf(object)
       if (type && this.get(type, namespace, object.metadata.name))
-        this.delete(type, namespace, object.metadata.name)
+        this.delete(type, { namespace, name: object.metadata.name })
     }
   }
 
@@ -222,17 +222,13 @@ export class Store {
       if (!owned) continue
       const type = this.typeOf(object)
       if (type && this.get(type, object.metadata.namespace, object.metadata.name))
-        this.delete(type, object.metadata.namespace, object.metadata.name)
+        this.delete(type, { namespace: object.metadata.namespace, name: object.metadata.name })
     }
   }
 
   /** The resource type of a stored object. */
   typeOf(object: KubeObject): ResourceType | undefined {
-    const [group, version] = object.apiVersion.includes('/')
-      ? object.apiVersion.split('/')
-      : ['', object.apiVersion]
-    const plural = { Namespace: 'namespaces' }[object.kind] ?? `${object.kind.toLowerCase()}s`
-    return findType({ group: group ?? '', version: version ?? 'v1', plural })
+    return findTypeByKind(object.kind, object.apiVersion)
   }
 
   private bump(object: KubeObject): KubeObject {

@@ -56,13 +56,15 @@ const ageColumn: Column = {
 const spec = (o: KubeObject) => asObject(o['spec'])
 const status = (o: KubeObject) => asObject(o['status'])
 const n = (o: Record<string, unknown>, key: string) => asNumber(o[key], 0)
-const col = (name: string, type: Column['type'], cell: Column['cell'], priority = 0): Column => ({
+const col = (name: string, type: Column['type'], cell: Column['cell']): Column => ({
   name,
   type,
-  priority,
+  priority: 0,
   description: name,
   cell,
 })
+/** A column `kubectl get -o wide` adds. */
+const wide = (column: Column): Column => ({ ...column, priority: 1 })
 const containers = (o: KubeObject) =>
   asArray(
     asObject(spec(o)['template'])['spec'] === undefined
@@ -105,10 +107,10 @@ const columnsByKind: Record<string, Column[]> = {
       ),
     ),
     ageColumn,
-    col('IP', 'string', (o) => asString(status(o)['podIP'], '<none>'), 1),
-    col('Node', 'string', (o) => asString(spec(o)['nodeName'], '<none>'), 1),
-    col('Nominated Node', 'string', () => '<none>', 1),
-    col('Readiness Gates', 'string', () => '<none>', 1),
+    wide(col('IP', 'string', (o) => asString(status(o)['podIP'], '<none>'))),
+    wide(col('Node', 'string', (o) => asString(spec(o)['nodeName'], '<none>'))),
+    wide(col('Nominated Node', 'string', () => '<none>')),
+    wide(col('Readiness Gates', 'string', () => '<none>')),
   ],
   Deployment: [
     nameColumn,
@@ -116,32 +118,26 @@ const columnsByKind: Record<string, Column[]> = {
     col('Up-to-date', 'integer', (o) => n(status(o), 'updatedReplicas')),
     col('Available', 'integer', (o) => n(status(o), 'availableReplicas')),
     ageColumn,
-    col(
-      'Containers',
-      'string',
-      (o) =>
+    wide(
+      col('Containers', 'string', (o) =>
         containers(o)
           .map((c) => asString(c['name']))
           .join(','),
-      1,
+      ),
     ),
-    col(
-      'Images',
-      'string',
-      (o) =>
+    wide(
+      col('Images', 'string', (o) =>
         containers(o)
           .map((c) => asString(c['image']))
           .join(','),
-      1,
+      ),
     ),
-    col(
-      'Selector',
-      'string',
-      (o) =>
+    wide(
+      col('Selector', 'string', (o) =>
         Object.entries(asObject(asObject(spec(o)['selector'])['matchLabels']))
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(','),
-      1,
+      ),
     ),
   ],
   ReplicaSet: [

@@ -94,5 +94,8 @@ export function cleanupRevisions(options: {
   const candidates = revisionsOf(ctx, owner).filter((r) => !inUse.has(r.metadata.name))
   const diff = candidates.length - limit
   for (const r of candidates.slice(0, Math.max(0, diff)))
-    ctx.store.delete(types.controllerrevisions, r.metadata.namespace, r.metadata.name)
+    ctx.store.delete(types.controllerrevisions, {
+      namespace: r.metadata.namespace,
+      name: r.metadata.name,
+    })
 }

@@ -48,20 +48,20 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KubeObject): void
   }
   for (const pod of pods)
     if (!nodes.includes(String(asObject(pod['spec'])['nodeName'])))
-      ctx.store.delete(types.pods, pod.metadata.namespace, pod.metadata.name)
+      ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
 
   pods = podsOf(ctx, ds)
   if (rolling) {
     const outdated = pods.filter((p) => p.metadata.labels?.[hashLabel] !== updateHash)
     // Outdated pods that are not available go first; then healthy ones within maxUnavailable.
     for (const pod of outdated.filter((p) => !isPodReady(p)))
-      ctx.store.delete(types.pods, pod.metadata.namespace, pod.metadata.name)
+      ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
     const unavailable =
       podsOf(ctx, ds).filter((p) => !isPodReady(p)).length + (nodes.length - pods.length)
     let budget = maxUnavailable - unavailable
     for (const pod of outdated.filter((p) => isPodReady(p))) {
       if (budget <= 0) break
-      ctx.store.delete(types.pods, pod.metadata.namespace, pod.metadata.name)
+      ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
       budget--
     }
   }

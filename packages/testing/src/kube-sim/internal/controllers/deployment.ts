@@ -81,10 +81,9 @@ function surgeAndUnavailable(deployment: KubeObject): { surge: number; unavailab
 
 function scaleReplicaSet(
   ctx: ControllerContext,
-  rs: KubeObject,
-  replicas: number,
-  deployment: KubeObject,
+  options: { rs: KubeObject; replicas: number; deployment: KubeObject },
 ): KubeObject {
+  const { rs, replicas, deployment } = options
   const next = clone(rs)
   asObject(next['spec'])['replicas'] = replicas
   const { surge } = surgeAndUnavailable(deployment)
@@ -275,24 +274,30 @@ export function reconcileDeployment(ctx: ControllerContext, input: KubeObject): 
   if (newRS !== undefined) {
     if (paused) {
       if (olds.every((rs) => replicasOf(rs) === 0) && replicasOf(newRS) !== desired)
-        newRS = scaleReplicaSet(ctx, newRS, desired, deployment)
+        newRS = scaleReplicaSet(ctx, { rs: newRS, replicas: desired, deployment })
     } else if (strategy['type'] === 'Recreate') {
       const oldActive = olds.some((rs) => replicasOf(rs) > 0)
-      for (const rs of olds) if (replicasOf(rs) > 0) scaleReplicaSet(ctx, rs, 0, deployment)
+      for (const rs of olds)
+        if (replicasOf(rs) > 0) scaleReplicaSet(ctx, { rs: rs, replicas: 0, deployment })
       const oldPods = olds.reduce((sum, rs) => sum + asNumber(statusOf(rs)['replicas'], 0), 0)
       if (!oldActive && oldPods === 0 && replicasOf(newRS) !== desired)
-        newRS = scaleReplicaSet(ctx, newRS, desired, deployment)
+        newRS = scaleReplicaSet(ctx, { rs: newRS, replicas: desired, deployment })
     } else {
       const { surge, unavailable } = surgeAndUnavailable(deployment)
       const totalSpec =
         all.reduce((sum, rs) => sum + replicasOf(rs), 0) +
         (all.includes(newRS) ? 0 : replicasOf(newRS))
       const newSpec = replicasOf(newRS)
-      if (newSpec > desired) newRS = scaleReplicaSet(ctx, newRS, desired, deployment)
+      if (newSpec > desired)
+        newRS = scaleReplicaSet(ctx, { rs: newRS, replicas: desired, deployment })
       else if (newSpec < desired) {
         const room = desired + surge - totalSpec
         if (room > 0)
-          newRS = scaleReplicaSet(ctx, newRS, Math.min(desired, newSpec + room), deployment)
+          newRS = scaleReplicaSet(ctx, {
+            rs: newRS,
+            replicas: Math.min(desired, newSpec + room),
+            deployment,
+          })
       }
       const minAvailable = desired - unavailable
       const everyRS = [newRS, ...olds]
@@ -308,7 +313,8 @@ export function reconcileDeployment(ctx: ControllerContext, input: KubeObject): 
         const take = Math.max(0, Math.min(budget, replicas))
         replicas -= take
         budget -= take
-        if (replicas !== replicasOf(rs)) scaleReplicaSet(ctx, rs, replicas, deployment)
+        if (replicas !== replicasOf(rs))
+          scaleReplicaSet(ctx, { rs: rs, replicas: replicas, deployment })
       }
     }
   } else if (paused) {
@@ -441,7 +447,10 @@ function cleanupHistory(ctx: ControllerContext, deployment: KubeObject, olds: Ku
     const status = statusOf(rs)
     if (replicasOf(rs) !== 0 || asNumber(status['replicas'], 0) !== 0) continue
     if ((rs.metadata.generation ?? 1) > asNumber(status['observedGeneration'], 0)) continue
-    ctx.store.delete(types.replicasets, rs.metadata.namespace, rs.metadata.name)
+    ctx.store.delete(types.replicasets, {
+      namespace: rs.metadata.namespace,
+      name: rs.metadata.name,
+    })
     deleted++
   }
 }

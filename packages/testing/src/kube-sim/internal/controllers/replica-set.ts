@@ -29,7 +29,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, rs: KubeObject): voi
       return a.metadata.creationTimestamp < b.metadata.creationTimestamp ? 1 : -1
     })
     for (const pod of ranked.slice(0, pods.length - desired))
-      ctx.store.delete(types.pods, pod.metadata.namespace, pod.metadata.name)
+      ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
   }
   pods = podsOf(ctx, rs)
   const current = ctx.store.get(types.replicasets, rs.metadata.namespace, rs.metadata.name)

@@ -58,7 +58,7 @@ export function reconcileStatefulSet(ctx: ControllerContext, sts: KubeObject): v
     .filter((p) => Number(p.metadata.name.slice(name.length + 1)) >= replicas)
     .sort((a, b) => (a.metadata.name < b.metadata.name ? 1 : -1))
   for (const pod of ordered ? excess.slice(0, 1) : excess)
-    ctx.store.delete(types.pods, pod.metadata.namespace, pod.metadata.name)
+    ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
 
   // Rolling update: once every pod is ready, replace the highest outdated ordinal >= partition.
   pods = podsOf(ctx, sts)
@@ -72,7 +72,11 @@ export function reconcileStatefulSet(ctx: ControllerContext, sts: KubeObject): v
           Number(a.metadata.name.slice(name.length + 1)),
       )
     const victim = outdated[0]
-    if (victim) ctx.store.delete(types.pods, victim.metadata.namespace, victim.metadata.name)
+    if (victim)
+      ctx.store.delete(types.pods, {
+        namespace: victim.metadata.namespace,
+        name: victim.metadata.name,
+      })
   }
 
   pods = podsOf(ctx, sts)

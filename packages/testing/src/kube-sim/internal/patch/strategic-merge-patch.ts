@@ -28,7 +28,7 @@ const setLists = new Set(['finalizers'])
 function mergeList(options: { field: string; original: unknown; patch: unknown[] }): unknown[] {
   const { field, original, patch } = options
   const key = mergeKeys[field]
-  const base = Array.isArray(original) ? clone(original) : []
+  const base: unknown[] = Array.isArray(original) ? (clone(original) as unknown[]) : []
   if (patch.some((item) => isObject(item) && item['$patch'] === 'replace'))
     return patch.filter((item) => !(isObject(item) && item['$patch'] === 'replace'))
   if (setLists.has(field)) {
@@ -81,7 +81,7 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
     return stripDirectives(rest)
   }
   if (directive === 'delete') return undefined
-  if (directive !== undefined) throw badRequest(`Unknown patch type: ${String(directive)}`)
+  if (directive !== undefined) throw badRequest(`Unknown patch type: ${JSON.stringify(directive)}`)
   let out: Record<string, unknown> = isObject(target) ? clone(target) : {}
   const retainKeys = patch['$retainKeys']
   if (Array.isArray(retainKeys)) {
