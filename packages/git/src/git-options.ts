@@ -9,13 +9,14 @@ import type { OperationOptions } from '@rollback-kit/core'
  *
  * @example
  * ```ts
- * import type { GitOptions } from '@rollback-kit/git'
+ * import { revertCommit, type GitOptions } from '@rollback-kit/git'
  *
  * const options: GitOptions = {
  *   dir: '/srv/app',
  *   config: { 'user.name': 'Rollback Bot', 'user.email': 'rollback@example.com' },
  *   signal: AbortSignal.timeout(60_000),
  * }
+ * await revertCommit({ ...options, commit: 'a1b2c3d' })
  * ```
  * @category Options
  */

@@ -59,6 +59,18 @@ describe('currentHead', () => {
     })
   })
 
+  test('git missing from PATH is CommandNotFound', async () => {
+    const repo = await newRepo()
+    const path = process.env['PATH']
+    process.env['PATH'] = '/nonexistent-rk-bin'
+    try {
+      const error = (await currentHead({ dir: repo.dir }))._unsafeUnwrapErr()
+      expect(error).toMatchObject({ kind: 'CommandNotFound', command: 'git' })
+    } finally {
+      process.env['PATH'] = path
+    }
+  })
+
   test('a bad config key is InvalidInput before git runs', async () => {
     const repo = await newRepo()
     const error = (

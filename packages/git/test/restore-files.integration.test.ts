@@ -1,5 +1,15 @@
 // @needs git
-import { access, chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import {
+  access,
+  chmod,
+  lstat,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -198,6 +208,29 @@ describe('restoreFiles', () => {
       'README.md',
       'deploy/docker-compose.yml',
     ])
+  })
+
+  test('a symlink replaced by a file comes back as the same symlink on undo', async () => {
+    const repo = await composeRepo()
+    await symlink('docker-compose.prod.yml', join(repo.dir, 'current.yml'))
+    await repo.git(['add', 'current.yml'])
+    await repo.git(['-c', 'user.name=T', '-c', 'user.email=t@e.test', 'commit', '-qm', 'link'])
+    await repo.commit({ 'other.txt': 'x\n' }, 'later')
+    await rm(join(repo.dir, 'current.yml'))
+    await repo.commit({ 'current.yml': 'plain file\n' }, 'link becomes a file')
+    await rm(join(repo.dir, 'current.yml'))
+    await symlink('docker-compose.yml', join(repo.dir, 'current.yml'))
+    await repo.git(['add', 'current.yml'])
+    await repo.git(['-c', 'user.name=T', '-c', 'user.email=t@e.test', 'commit', '-qm', 'relink'])
+
+    const result = (
+      await restoreFiles({ dir: repo.dir, revision: 'HEAD~1', paths: ['current.yml'] })
+    )._unsafeUnwrap()
+    expect((await lstat(join(repo.dir, 'current.yml'))).isFile()).toBe(true)
+    expect(await read(repo, 'current.yml')).toBe('plain file\n')
+    ;(await result.undo())._unsafeUnwrap()
+    expect(await readlink(join(repo.dir, 'current.yml'))).toBe('docker-compose.yml')
+    expect((await isClean({ dir: repo.dir }))._unsafeUnwrap()).toBe(true)
   })
 
   test('a path that is not a file in the revision is InvalidInput and nothing is touched', async () => {

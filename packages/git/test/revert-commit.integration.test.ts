@@ -170,6 +170,19 @@ describe('revertCommit', () => {
     expect(await exists(join(repo.dir, '.git', 'index.lock'))).toBe(false)
   })
 
+  test('timeoutMs past a slow hook is TimedOut and leaves the tree as it was', async () => {
+    const repo = await newRepo()
+    const bad = await repo.commit({ 'a.txt': 'bad\n' }, 'bad')
+    const hook = join(repo.dir, '.git', 'hooks', 'prepare-commit-msg')
+    await writeFile(hook, '#!/bin/sh\nexec sleep 5 >/dev/null 2>&1\n', { mode: 0o755 })
+    const error = (
+      await revertCommit({ dir: repo.dir, commit: bad, timeoutMs: 1_000 })
+    )._unsafeUnwrapErr()
+    expect(error.kind).toBe('TimedOut')
+    expect((await currentHead({ dir: repo.dir }))._unsafeUnwrap().commit).toBe(bad)
+    expect((await isClean({ dir: repo.dir }))._unsafeUnwrap()).toBe(true)
+  })
+
   test('an already aborted signal is Aborted and changes nothing', async () => {
     const repo = await newRepo()
     const bad = await repo.commit({ 'a.txt': 'bad\n' }, 'bad')
