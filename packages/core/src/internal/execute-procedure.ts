@@ -43,6 +43,8 @@ export async function executeProcedure(input: {
   readonly runId: string
   readonly resumed: boolean
   readonly journal: JournalWriter
+  /** The first journal line: `run-started` or `run-resumed`. */
+  readonly opening: JournalDraft
   readonly prior: PriorRun
 }): Promise<Result<ProcedureReport, RunProcedureError>> {
   const { procedure, options, runId, prior } = input
@@ -59,6 +61,7 @@ export async function executeProcedure(input: {
       logger.warn({ path: input.journal.path }, problem)
     }
   }
+  await journal(input.opening)
   const run: RunContext = {
     options,
     redact,

@@ -74,18 +74,15 @@ export function resumeProcedure<O extends StepOutputs>(
     .andThen(({ prior, runId, onFailure, fromStep }) =>
       openJournal({ path, runId, redact, mode: 'append' }).andThen((writer) =>
         ResultAsync.fromPromise(
-          writer
-            .append({ type: 'run-resumed', ...(fromStep === undefined ? {} : { fromStep }) })
-            .then(() =>
-              executeProcedure({
-                procedure,
-                options: { onFailure, ...options },
-                runId,
-                resumed: true,
-                journal: writer,
-                prior,
-              }),
-            ),
+          executeProcedure({
+            procedure,
+            options: { onFailure, ...options },
+            runId,
+            resumed: true,
+            journal: writer,
+            opening: { type: 'run-resumed', ...(fromStep === undefined ? {} : { fromStep }) },
+            prior,
+          }),
           (cause) => unexpected(cause, `resuming procedure "${procedure.name}"`),
         ).andThen((outcome) => outcome),
       ),

@@ -61,23 +61,20 @@ export function runProcedure<O extends StepOutputs>(
       : openJournal({ path: options.journalPath, runId, redact, mode: 'create' })
   return journal.andThen((writer) =>
     ResultAsync.fromPromise(
-      writer
-        .append({
+      executeProcedure({
+        procedure,
+        options,
+        runId,
+        resumed: false,
+        journal: writer,
+        opening: {
           type: 'run-started',
           procedure: procedure.name,
           steps: procedure.steps.map((step) => step.name),
           onFailure: options.onFailure ?? 'undo',
-        })
-        .then(() =>
-          executeProcedure({
-            procedure,
-            options,
-            runId,
-            resumed: false,
-            journal: writer,
-            prior: freshRun(startedAt),
-          }),
-        ),
+        },
+        prior: freshRun(startedAt),
+      }),
       (cause) => unexpected(cause, `procedure "${procedure.name}"`),
     ).andThen((outcome) => outcome),
   )
