@@ -67,6 +67,15 @@ describe('checkDatabaseHealth', () => {
     }
   })
 
+  test('works on a database named we"ird; drop table x --', async () => {
+    const name = 'we"ird; drop table x -- ünï'
+    const url = (await cluster.createDatabase(name))._unsafeUnwrap()
+    const health = (await checkDatabaseHealth({ connection: url }))._unsafeUnwrap()
+    expect(health.database).toBe(name)
+    const missing = await checkDatabaseHealth({ connection: cluster.urlFor({ database: 'gone' }) })
+    expect(missing._unsafeUnwrapErr().kind).toBe('DatabaseNotFound')
+  })
+
   test('an unreachable server is ConnectionFailed', async () => {
     const health = await checkDatabaseHealth({
       connection: { host: '127.0.0.1', port: 1, user: 'x', database: 'x' },
