@@ -583,14 +583,14 @@ function restoreSecret(
       if (live === undefined) {
         return callApi(
           context,
-          { request: `POST secrets in ${namespace} (${secret.name})` },
+          { request: `POST secrets in ${namespace} (${secret.name})`, sensitive: true },
           (options) => core.createNamespacedSecret({ namespace, body: body(), ...dry }, options),
         ).map(() => 'created' as const)
       }
       if (captureSecretObject(live).hash === secret.hash) return okAsync('unchanged' as const)
       return callApi(
         context,
-        { request: `PUT secrets/${secret.name} in ${namespace}` },
+        { request: `PUT secrets/${secret.name} in ${namespace}`, sensitive: true },
         (options) =>
           core.replaceNamespacedSecret(
             { name: secret.name, namespace, body: body(live.metadata?.resourceVersion), ...dry },
@@ -668,8 +668,10 @@ function readSecret(
   namespace: string,
   name: string,
 ): ResultAsync<V1Secret, KubeApiError> {
-  return callApi(context, { request: `GET secrets/${name} in ${namespace}` }, (options) =>
-    context.client.core.readNamespacedSecret({ name, namespace }, options),
+  return callApi(
+    context,
+    { request: `GET secrets/${name} in ${namespace}`, sensitive: true },
+    (options) => context.client.core.readNamespacedSecret({ name, namespace }, options),
   )
 }
 

@@ -4,6 +4,7 @@
  */
 import {
   checkAborted,
+  loggerOf,
   invalidInput,
   makeError,
   type InvalidInput,
@@ -12,6 +13,7 @@ import {
 import { errAsync, type ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
 import type { KubeApiError, Paused } from './errors.js'
+import { retryOnConflict } from './internal/conflict.js'
 import { formatTime, RESTARTED_AT_ANNOTATION } from './internal/template.js'
 import {
   isPaused,
@@ -54,6 +56,8 @@ export interface ScaleOptions extends OperationOptions {
   readonly replicas: number
   /** Send with `dryRun=All`: the server validates, nothing changes. */
   readonly dryRun?: boolean
+  /** Tries of read-then-write when the write answers 409 Conflict. Default 4. */
+  readonly conflictAttempts?: number
 }
 
 /**
@@ -121,15 +125,21 @@ export function scale(options: ScaleOptions): ResultAsync<ScaleResult, ScaleErro
       }),
     )
   }
-  return checkAborted(options.signal)
-    .andThen(() => readWorkload(options, ref))
-    .andThen((current) => {
+  const once = () =>
+    readWorkload(options, ref).andThen((current) => {
       const previousReplicas = replicasOf(current) ?? 1
       return patchScale(options, ref, {
         replicas: options.replicas,
         dryRun: options.dryRun === true,
       }).map((): ScaleResult => ({ workload: ref, previousReplicas, replicas: options.replicas }))
     })
+  return checkAborted(options.signal).andThen(() =>
+    retryOnConflict(once, {
+      attempts: options.conflictAttempts ?? 4,
+      logger: loggerOf(options),
+      what: `scale ${ref.kind} ${ref.name}`,
+    }),
+  )
 }
 
 /**
@@ -149,6 +159,8 @@ export interface RestartOptions extends OperationOptions {
   readonly workload: WorkloadRef
   /** The time written into the annotation. Default now. */
   readonly at?: Date
+  /** Tries of read-then-write when the write answers 409 Conflict. Default 4. */
+  readonly conflictAttempts?: number
 }
 
 /**
@@ -202,9 +214,8 @@ export function restart(options: RestartOptions): ResultAsync<RestartResult, Res
   const restartedAt = formatTime(
     new Date(Math.floor((options.at ?? new Date()).getTime() / 1000) * 1000),
   )
-  return checkAborted(options.signal)
-    .andThen(() => readWorkload(options, ref))
-    .andThen((current) => {
+  const once = () =>
+    readWorkload(options, ref).andThen((current) => {
       if (ref.kind === 'Deployment' && isPaused(current)) {
         return errAsync<RestartResult, RestartError>(
           makeError('Paused', "can't restart paused deployment (run rollout resume first)", {
@@ -223,4 +234,11 @@ export function restart(options: RestartOptions): ResultAsync<RestartResult, Res
         contentType: 'application/strategic-merge-patch+json',
       }).map((): RestartResult => ({ workload: ref, restartedAt }))
     })
+  return checkAborted(options.signal).andThen(() =>
+    retryOnConflict(once, {
+      attempts: options.conflictAttempts ?? 4,
+      logger: loggerOf(options),
+      what: `restart ${ref.kind} ${ref.name}`,
+    }),
+  )
 }

@@ -75,6 +75,25 @@ describe('scale', () => {
     expect(stored('Deployment', 'web').spec.replicas).toBe(5)
   })
 
+  it('re-reads and retries when the scale PATCH answers 409', async () => {
+    await applySettled(
+      sim,
+      deployment({ name: 'web', image: 'web:1', namespace: 'shop', replicas: 2 }),
+    )
+    sim.failNext(409, { method: 'PATCH', count: 1 })
+    sim.clearRequests()
+    const scaled = await scale({
+      client,
+      workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+      replicas: 4,
+    })
+    expect(scaled._unsafeUnwrap()).toMatchObject({ previousReplicas: 2, replicas: 4 })
+    expect(sim.requests.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([
+      409, 200,
+    ])
+    expect(stored('Deployment', 'web').spec.replicas).toBe(4)
+  })
+
   it('scales a StatefulSet', async () => {
     await applySettled(sim, {
       ...workloadWithHistory('StatefulSet', 'db', 'db:1'),

@@ -20,6 +20,8 @@ export interface CallSpec {
   readonly contentType?: string
   /** Whether `Unavailable` and `TimedOut` answers are retried. Default true. */
   readonly retry?: boolean
+  /** The request carries or returns secret data: keep the server's message out of errors. */
+  readonly sensitive?: boolean
 }
 
 /**
@@ -46,7 +48,12 @@ export function callApi<T>(
         (signal) =>
           attempt(
             () => run(optionsFor(signal, spec.contentType)),
-            (thrown) => toKubeApiError(thrown, { request: spec.request, signal }),
+            (thrown) =>
+              toKubeApiError(thrown, {
+                request: spec.request,
+                signal,
+                sensitive: spec.sensitive,
+              }),
           ),
         {
           timeoutMs: client.requestTimeoutMs,

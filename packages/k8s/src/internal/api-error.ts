@@ -16,7 +16,12 @@ interface StatusBody {
  */
 export function toKubeApiError(
   thrown: unknown,
-  context: { readonly request: string; readonly signal?: AbortSignal | undefined },
+  context: {
+    readonly request: string
+    readonly signal?: AbortSignal | undefined
+    /** Leave the server's message out (requests about Secrets). */
+    readonly sensitive?: boolean | undefined
+  },
 ): KubeApiError {
   const { request, signal } = context
   if (signal?.aborted === true) {
@@ -25,7 +30,18 @@ export function toKubeApiError(
     return aborted({ message: `${request} was aborted`, cause: reason })
   }
   const code = statusCodeOf(thrown)
-  if (code !== undefined) return fromStatus(code, parseStatusBody(thrown), request)
+  if (code !== undefined) {
+    const body = parseStatusBody(thrown)
+    return fromStatus(
+      code,
+      context.sensitive === true && body.reason !== undefined
+        ? { reason: body.reason }
+        : context.sensitive === true
+          ? {}
+          : body,
+      request,
+    )
+  }
   if (isAbortLike(thrown)) return aborted({ message: `${request} was aborted` })
   if (isNetworkFailure(thrown)) {
     return makeError('Unavailable', `${request} failed: the API server could not be reached`, {
