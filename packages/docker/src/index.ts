@@ -50,3 +50,49 @@ export type {
   RollbackContainerOptions,
   RollbackResult,
 } from './rollback-container.js'
+
+export {
+  listComposeServices,
+  restartComposeServices,
+  rollbackComposeService,
+  startComposeServices,
+  stopComposeServices,
+} from './compose.js'
+export type {
+  ComposeActionOptions,
+  ComposeContainer,
+  ComposeScope,
+  ComposeService,
+  NoComposeService,
+  RollbackComposeServiceError,
+  RollbackComposeServiceOptions,
+} from './compose.js'
+
+export { rollbackSwarmService } from './swarm-rollback.js'
+export type {
+  NoPreviousSpec,
+  RollbackSwarmServiceOptions,
+  SwarmRollbackError,
+  SwarmRollbackPaused,
+  SwarmRollbackResult,
+  SwarmRollbackTimeout,
+} from './swarm-rollback.js'
+
+export { emergencyStop, restartStopped } from './emergency-stop.js'
+export type {
+  EmergencyStopOptions,
+  RestartIncomplete,
+  RestartStoppedOptions,
+  StopRecord,
+  StoppedContainer,
+} from './emergency-stop.js'
+
+export { captureState, restoreState } from './capture-state.js'
+export type {
+  CapturedContainer,
+  CapturedState,
+  CaptureStateOptions,
+  RestoredContainer,
+  RestoreIncomplete,
+  RestoreStateOptions,
+} from './capture-state.js'

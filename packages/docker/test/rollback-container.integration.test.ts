@@ -66,7 +66,9 @@ interface Comparable {
 async function comparable(name: string): Promise<Comparable & { image: string; id: string }> {
   const info = await kit.engine.docker.getContainer(name).inspect()
   const labels = Object.fromEntries(
-    Object.entries(info.Config.Labels ?? {}).filter(([key]) => !key.startsWith('io.rollback-kit.')),
+    Object.entries(info.Config.Labels ?? {}).filter(
+      ([key]) => !(Object.values(ROLLBACK_LABELS) as string[]).includes(key),
+    ),
   )
   return {
     id: info.Id,

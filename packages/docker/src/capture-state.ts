@@ -1,0 +1,285 @@
+import {
+  makeError,
+  reportProgress,
+  type BlockError,
+  type OperationOptions,
+  type ProgressEvent,
+} from '@rollback-kit/core'
+import type Dockerode from 'dockerode'
+import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { EngineCallError } from './errors.js'
+import { engineCall } from './internal/engine-call.js'
+import { recreatePlan, type ImageDefaults, type RecreatePlan } from './internal/recreate-config.js'
+import { parseDependsOn, startOrder } from './internal/start-order.js'
+import { COMPOSE_LABELS } from './labels.js'
+import { replaceContainer, type HealthGate, type ReplaceError } from './replace-container.js'
+
+/**
+ * One container as captured: enough to recreate it exactly.
+ * @category State capture
+ */
+export interface CapturedContainer {
+  readonly id: string
+  readonly name: string
+  /** The reference it was created from (may have moved since). */
+  readonly imageRef: string
+  /** The image id it ran: what a restore brings back. */
+  readonly imageId: string
+  readonly running: boolean
+  /** `healthy`, `unhealthy`, `starting`, or `none`. */
+  readonly health: string
+  readonly compose?: { readonly project: string; readonly service: string; readonly number: number }
+  readonly dependsOn: readonly string[]
+  readonly startedAt: string
+  /** Create options (image pinned by id) and networks, used when the container is gone. */
+  readonly recreate: RecreatePlan
+}
+
+/**
+ * What ran, as serialisable JSON. Restore it with {@link restoreState}.
+ * @category State capture
+ */
+export interface CapturedState {
+  readonly format: 'rollback-kit/docker-state@1'
+  readonly capturedAt: string
+  readonly project?: string
+  /** In start order. */
+  readonly containers: readonly CapturedContainer[]
+}
+
+/**
+ * Options of {@link captureState}: a compose project, or a list of containers.
+ * @category State capture
+ */
+export type CaptureStateOptions = { readonly docker: Dockerode } & (
+  | { readonly project: string; readonly containers?: never }
+  | { readonly containers: readonly string[]; readonly project?: never }
+)
+
+/**
+ * Record what runs in a compose project (or in the given containers): name, image reference
+ * and image id, the configuration needed to recreate it, compose labels, health.
+ *
+ * @returns the state, or engine errors (`NoSuchContainer` for a named container that is missing).
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises'
+ * import Dockerode from 'dockerode'
+ * import { captureState } from '@rollback-kit/docker'
+ *
+ * const state = await captureState({ docker: new Dockerode(), project: 'shop' })
+ * if (state.isOk()) await writeFile('shop-state.json', JSON.stringify(state.value, null, 2))
+ * ```
+ * @category State capture
+ */
+export function captureState(
+  options: CaptureStateOptions,
+): ResultAsync<CapturedState, EngineCallError> {
+  const { docker } = options
+  const run = async (): Promise<Result<CapturedState, EngineCallError>> => {
+    let ids: string[]
+    if (options.project !== undefined) {
+      const project = options.project
+      const listed = await engineCall({ operation: `list containers of ${project}` }, () =>
+        docker.listContainers({
+          all: true,
+          filters: { label: [`${COMPOSE_LABELS.project}=${project}`] },
+        }),
+      )
+      if (listed.isErr()) return err(listed.error)
+      ids = listed.value.filter((c) => c.Labels[COMPOSE_LABELS.oneoff] !== 'True').map((c) => c.Id)
+    } else {
+      ids = [...options.containers]
+    }
+    const captured: CapturedContainer[] = []
+    for (const id of ids) {
+      const info = await engineCall({ operation: `inspect ${id}`, container: id }, () =>
+        docker.getContainer(id).inspect(),
+      )
+      if (info.isErr()) return err(info.error)
+      const container = info.value
+      const image = await docker
+        .getImage(container.Image)
+        .inspect()
+        .catch(() => undefined)
+      const name = container.Name.replace(/^\//, '')
+      const labels = container.Config.Labels ?? {}
+      const project = labels[COMPOSE_LABELS.project]
+      const service = labels[COMPOSE_LABELS.service]
+      captured.push({
+        id: container.Id,
+        name,
+        imageRef: container.Config.Image,
+        imageId: container.Image,
+        running: container.State.Running,
+        health: container.State.Health?.Status ?? 'none',
+        ...(project !== undefined && service !== undefined
+          ? {
+              compose: {
+                project,
+                service,
+                number: Number(labels[COMPOSE_LABELS.containerNumber] ?? '1'),
+              },
+            }
+          : {}),
+        dependsOn: parseDependsOn(labels[COMPOSE_LABELS.dependsOn]),
+        startedAt: container.State.StartedAt,
+        recreate: recreatePlan({
+          old: container,
+          oldImage: image?.Config as ImageDefaults | undefined,
+          image: container.Image,
+          name,
+          labels: {},
+          pinPorts: true,
+          keepAnonymousVolumes: true,
+        }),
+      })
+    }
+    return ok({
+      format: 'rollback-kit/docker-state@1',
+      capturedAt: new Date().toISOString(),
+      ...(options.project === undefined ? {} : { project: options.project }),
+      containers: startOrder(captured.map((c) => ({ ...c, service: c.compose?.service }))).map(
+        ({ service: _service, ...rest }) => rest,
+      ),
+    })
+  }
+  return new ResultAsync(run())
+}
+
+/**
+ * What {@link restoreState} did to one container.
+ * @category State capture
+ */
+export interface RestoredContainer {
+  readonly name: string
+  readonly imageId: string
+  /** `unchanged`, `started`/`stopped` (same image), `replaced` (health-gated), `recreated` (was gone). */
+  readonly action: 'unchanged' | 'started' | 'stopped' | 'replaced' | 'recreated'
+}
+
+/**
+ * Some containers could not be restored; the others were.
+ * @category State capture
+ */
+export type RestoreIncomplete = BlockError<'RestoreIncomplete'> & {
+  readonly restored: readonly RestoredContainer[]
+  readonly failed: readonly { readonly name: string; readonly error: ReplaceError }[]
+}
+
+/**
+ * Options of {@link restoreState}.
+ * @category State capture
+ */
+export interface RestoreStateOptions extends OperationOptions<ProgressEvent<'restoring'>> {
+  readonly docker: Dockerode
+  readonly state: CapturedState
+  /** How replaced containers are judged healthy. */
+  readonly health?: HealthGate
+  readonly stopTimeoutSeconds?: number
+}
+
+/**
+ * Bring back a captured state exactly: every container runs its captured image id (replaced
+ * health-gated, keeping the old one until the new is healthy), in start order; containers
+ * that are gone are recreated from the capture; running/stopped as captured.
+ *
+ * @returns what was done per container, or `RestoreIncomplete` listing the failures.
+ *
+ * @example
+ * ```ts
+ * import Dockerode from 'dockerode'
+ * import { captureState, restoreState } from '@rollback-kit/docker'
+ *
+ * const docker = new Dockerode()
+ * const state = (await captureState({ docker, project: 'shop' }))._unsafeUnwrap()
+ * // ... a deploy goes wrong ...
+ * const restored = await restoreState({ docker, state, health: { timeoutMs: 30_000 } })
+ * ```
+ * @category State capture
+ */
+export function restoreState(
+  options: RestoreStateOptions,
+): ResultAsync<RestoredContainer[], RestoreIncomplete> {
+  const { docker } = options
+  const run = async (): Promise<Result<RestoredContainer[], RestoreIncomplete>> => {
+    const restored: RestoredContainer[] = []
+    const failed: { name: string; error: ReplaceError }[] = []
+    for (const wanted of options.state.containers) {
+      reportProgress(options, { phase: 'restoring', message: `restoring ${wanted.name}` })
+      const outcome = await restoreOne(options, wanted)
+      if (outcome.isErr()) failed.push({ name: wanted.name, error: outcome.error })
+      else restored.push({ name: wanted.name, imageId: wanted.imageId, action: outcome.value })
+    }
+    if (failed.length === 0) return ok(restored)
+    return err(
+      makeError<'RestoreIncomplete', Omit<RestoreIncomplete, keyof BlockError>>(
+        'RestoreIncomplete',
+        `${failed.length} container(s) not restored: ${failed.map((f) => `${f.name} (${f.error.kind})`).join(', ')}`,
+        { restored, failed },
+      ),
+    )
+  }
+  return new ResultAsync(run())
+
+  async function restoreOne(
+    opts: RestoreStateOptions,
+    wanted: CapturedContainer,
+  ): Promise<Result<RestoredContainer['action'], ReplaceError>> {
+    const current = await engineCall(
+      { operation: `inspect ${wanted.name}`, container: wanted.name },
+      () => docker.getContainer(wanted.name).inspect(),
+    )
+    if (current.isErr() && current.error.kind !== 'NoSuchContainer') return err(current.error)
+    const info = current.isOk() ? current.value : undefined
+    const setRunning = async (
+      id: string,
+    ): Promise<Result<'started' | 'stopped' | 'unchanged', ReplaceError>> => {
+      const now = await docker.getContainer(id).inspect()
+      if (now.State.Running === wanted.running) return ok('unchanged')
+      const done = await engineCall(
+        { operation: `start/stop ${wanted.name}`, container: wanted.name },
+        () =>
+          wanted.running
+            ? docker.getContainer(id).start()
+            : docker.getContainer(id).stop({ t: opts.stopTimeoutSeconds ?? 10 }),
+      )
+      return done.map(() => (wanted.running ? 'started' : 'stopped'))
+    }
+    if (info === undefined) {
+      const created = await engineCall(
+        { operation: `recreate ${wanted.name}`, image: wanted.imageId, name: wanted.name },
+        async () => {
+          const container = await docker.createContainer(wanted.recreate.create)
+          for (const network of wanted.recreate.extraNetworks) {
+            await docker
+              .getNetwork(network.name)
+              .connect({ Container: container.id, EndpointConfig: network.endpoint })
+          }
+          if (wanted.running) await container.start()
+          return container
+        },
+      )
+      return created.map(() => 'recreated' as const)
+    }
+    if (info.Image === wanted.imageId) return setRunning(info.Id)
+    const replaced = await replaceContainer({
+      docker,
+      container: info.Id,
+      image: wanted.imageId,
+      ...(opts.health === undefined ? {} : { health: opts.health }),
+      ...(opts.stopTimeoutSeconds === undefined
+        ? {}
+        : { stopTimeoutSeconds: opts.stopTimeoutSeconds }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    })
+    if (replaced.isErr()) return err(replaced.error)
+    if (!wanted.running) {
+      const stopped = await setRunning(replaced.value.container.id)
+      if (stopped.isErr()) return err(stopped.error)
+    }
+    return ok('replaced')
+  }
+}

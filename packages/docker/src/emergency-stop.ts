@@ -1,0 +1,211 @@
+import {
+  makeError,
+  reportProgress,
+  type BlockError,
+  type OperationOptions,
+  type ProgressEvent,
+} from '@rollback-kit/core'
+import type Dockerode from 'dockerode'
+import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { EngineCallError } from './errors.js'
+import { engineCall, hasStatus } from './internal/engine-call.js'
+import { parseDependsOn, startOrder } from './internal/start-order.js'
+import { COMPOSE_LABELS } from './labels.js'
+
+/**
+ * A container that was running when {@link emergencyStop} stopped it.
+ * @category Emergency stop
+ */
+export interface StoppedContainer {
+  readonly id: string
+  readonly name: string
+  readonly image: string
+  readonly imageId: string
+  readonly project?: string
+  readonly service?: string
+  /** Services it depends on (compose `depends_on` label), for the restart order. */
+  readonly dependsOn: readonly string[]
+  /** When it had last started: the restart order where no dependency label says it. */
+  readonly startedAt: string
+}
+
+/**
+ * What {@link emergencyStop} stopped: hand it to {@link restartStopped} to bring exactly
+ * that set back. Plain JSON, so it can be written to a file or a journal.
+ * @category Emergency stop
+ */
+export interface StopRecord {
+  readonly stoppedAt: string
+  /** The project stopped, or `undefined` for every container of the engine. */
+  readonly project?: string
+  /** In start order (dependencies first). */
+  readonly containers: readonly StoppedContainer[]
+  /** Containers that would not stop, with why. */
+  readonly failures: readonly { readonly name: string; readonly message: string }[]
+}
+
+/**
+ * Options of {@link emergencyStop}.
+ * @category Emergency stop
+ */
+export interface EmergencyStopOptions extends OperationOptions<ProgressEvent<'stopping'>> {
+  readonly docker: Dockerode
+  /** Stop only this compose project. Default: every running container of the engine. */
+  readonly project?: string
+  /** Seconds each container gets before it is killed. Default 10. */
+  readonly timeoutSeconds?: number
+}
+
+/**
+ * Stop every running container of a compose project (or of the engine) at once, and return
+ * a record of what was running. Containers that would not stop are listed in `failures`
+ * rather than stopping the others from stopping.
+ *
+ * @returns the record, or engine errors when the containers cannot even be listed.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises'
+ * import Dockerode from 'dockerode'
+ * import { emergencyStop } from '@rollback-kit/docker'
+ *
+ * const record = await emergencyStop({ docker: new Dockerode(), project: 'shop', timeoutSeconds: 5 })
+ * if (record.isOk()) await writeFile('/var/lib/incident/stopped.json', JSON.stringify(record.value))
+ * ```
+ * @category Emergency stop
+ */
+export function emergencyStop(
+  options: EmergencyStopOptions,
+): ResultAsync<StopRecord, EngineCallError> {
+  const { docker } = options
+  const run = async (): Promise<Result<StopRecord, EngineCallError>> => {
+    const listed = await engineCall({ operation: 'list running containers' }, () =>
+      docker.listContainers({
+        all: false,
+        ...(options.project === undefined
+          ? {}
+          : { filters: { label: [`${COMPOSE_LABELS.project}=${options.project}`] } }),
+      }),
+    )
+    if (listed.isErr()) return err(listed.error)
+    const running: StoppedContainer[] = []
+    for (const summary of listed.value) {
+      const info = await docker
+        .getContainer(summary.Id)
+        .inspect()
+        .catch(() => undefined)
+      if (info === undefined || !info.State.Running) continue
+      const labels = info.Config.Labels ?? {}
+      const project = labels[COMPOSE_LABELS.project]
+      const service = labels[COMPOSE_LABELS.service]
+      running.push({
+        id: info.Id,
+        name: info.Name.replace(/^\//, ''),
+        image: info.Config.Image,
+        imageId: info.Image,
+        ...(project === undefined ? {} : { project }),
+        ...(service === undefined ? {} : { service }),
+        dependsOn: parseDependsOn(labels[COMPOSE_LABELS.dependsOn]),
+        startedAt: info.State.StartedAt,
+      })
+    }
+    const ordered = startOrder(running)
+    reportProgress(options, {
+      phase: 'stopping',
+      message: `stopping ${ordered.length} container(s)`,
+    })
+    const failures: { name: string; message: string }[] = []
+    await Promise.all(
+      ordered.map(async (container) => {
+        const stopped = await engineCall(
+          { operation: `stop ${container.name}`, container: container.name },
+          () =>
+            docker
+              .getContainer(container.id)
+              .stop({ t: options.timeoutSeconds ?? 10 })
+              .catch((cause: unknown) => {
+                if (!hasStatus(cause, 304)) throw cause
+              }),
+        )
+        if (stopped.isErr()) failures.push({ name: container.name, message: stopped.error.message })
+      }),
+    )
+    return ok({
+      stoppedAt: new Date().toISOString(),
+      ...(options.project === undefined ? {} : { project: options.project }),
+      containers: ordered,
+      failures,
+    })
+  }
+  return new ResultAsync(run())
+}
+
+/**
+ * Some containers of a {@link StopRecord} could not be started again.
+ * @category Emergency stop
+ */
+export type RestartIncomplete = BlockError<'RestartIncomplete'> & {
+  readonly started: readonly string[]
+  readonly failed: readonly { readonly name: string; readonly error: EngineCallError }[]
+}
+
+/**
+ * Options of {@link restartStopped}.
+ * @category Emergency stop
+ */
+export interface RestartStoppedOptions extends OperationOptions<ProgressEvent<'starting'>> {
+  readonly docker: Dockerode
+  readonly record: StopRecord
+}
+
+/**
+ * Start exactly the containers an {@link emergencyStop} stopped, dependencies first
+ * (compose's `depends_on` where recorded, else the order they had started in).
+ *
+ * @returns the names started, or `RestartIncomplete` naming those that failed (the others
+ * are started anyway).
+ *
+ * @example
+ * ```ts
+ * import Dockerode from 'dockerode'
+ * import { emergencyStop, restartStopped } from '@rollback-kit/docker'
+ *
+ * const docker = new Dockerode()
+ * const record = (await emergencyStop({ docker, project: 'shop' }))._unsafeUnwrap()
+ * // ... incident handled ...
+ * await restartStopped({ docker, record })
+ * ```
+ * @category Emergency stop
+ */
+export function restartStopped(
+  options: RestartStoppedOptions,
+): ResultAsync<string[], RestartIncomplete> {
+  const run = async (): Promise<Result<string[], RestartIncomplete>> => {
+    const started: string[] = []
+    const failed: { name: string; error: EngineCallError }[] = []
+    for (const container of startOrder(options.record.containers)) {
+      reportProgress(options, { phase: 'starting', message: `starting ${container.name}` })
+      const done = await engineCall(
+        { operation: `start ${container.name}`, container: container.name },
+        () =>
+          options.docker
+            .getContainer(container.id)
+            .start()
+            .catch((cause: unknown) => {
+              if (!hasStatus(cause, 304)) throw cause
+            }),
+      )
+      if (done.isErr()) failed.push({ name: container.name, error: done.error })
+      else started.push(container.name)
+    }
+    if (failed.length === 0) return ok(started)
+    return err(
+      makeError<'RestartIncomplete', Omit<RestartIncomplete, keyof BlockError>>(
+        'RestartIncomplete',
+        `${failed.length} of ${options.record.containers.length} container(s) did not start: ${failed.map((f) => f.name).join(', ')}`,
+        { started, failed },
+      ),
+    )
+  }
+  return new ResultAsync(run())
+}
