@@ -86,3 +86,6 @@ export type { K8sProbeOptions } from './k8s-probe.js'
 
 export { postRollbackSuite } from './post-rollback-suite.js'
 export type { PostRollbackConfig } from './post-rollback-suite.js'
+
+export { dockerProbe } from './docker-probe.js'
+export type { DockerProbeOptions } from './docker-probe.js'
