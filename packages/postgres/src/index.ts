@@ -101,7 +101,13 @@ export type {
   TerminateConnectionsOptions,
 } from './connection-control.js'
 export { acquireRollbackLock, rollbackLockKey, withRollbackLock } from './lock.js'
-export type { AcquireRollbackLockOptions, LockError, LockHeld, RollbackLock } from './lock.js'
+export type {
+  AcquireRollbackLockOptions,
+  LockError,
+  LockHeld,
+  LockLost,
+  RollbackLock,
+} from './lock.js'
 export { checkDatabaseHealth } from './health.js'
 export type {
   CheckDatabaseHealthOptions,

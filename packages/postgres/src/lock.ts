@@ -28,6 +28,15 @@ export type LockHeld = BlockError<'LockHeld'> & {
 }
 
 /**
+ * The lock's session is gone (terminated, server restarted), so the lock is no longer held
+ * and another rollback may have started.
+ * @category Lock
+ */
+export type LockLost = BlockError<'LockLost'> & {
+  readonly database: string
+}
+
+/**
  * Errors of {@link acquireRollbackLock}.
  * @category Lock
  */
@@ -68,6 +77,11 @@ export interface RollbackLock extends AsyncDisposable {
   readonly key: string
   /** The server process of the session holding it. */
   readonly pid: number
+  /**
+   * Check the lock is still held (its session alive and the lock granted): call it before
+   * each destructive step of a long rollback.
+   */
+  verifyHeld(): ResultAsync<void, LockLost>
   /** Release the lock and close its session. Never fails; idempotent. */
   release(): ResultAsync<void, never>
 }
@@ -178,10 +192,30 @@ function heldLock(
       .andThen(() => session.close())
     return released
   }
+  const verifyHeld = (): ResultAsync<void, LockLost> =>
+    session
+      .query<{ held: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks
+                         WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                           AND pid = pg_catalog.pg_backend_pid()
+                           AND classid = $1::oid AND objid = $2::oid) AS held`,
+        lockIds(lock.key),
+      )
+      .orElse(() => okAsync([{ held: false }]))
+      .andThen((rows) =>
+        released === undefined && rows[0]?.held === true
+          ? okAsync(undefined)
+          : errAsync(
+              makeError('LockLost', `the rollback lock of ${lock.database} is no longer held`, {
+                database: lock.database,
+              }),
+            ),
+      )
   return {
     database: lock.database,
     key: lock.key,
     pid: session.pid,
+    verifyHeld,
     release,
     [Symbol.asyncDispose]: async () => {
       await release()
@@ -193,9 +227,6 @@ function lockHeld(
   session: OpenPgSession,
   lock: { readonly database: string; readonly key: string },
 ): ResultAsync<never, LockError> {
-  const big = BigInt.asUintN(64, BigInt(lock.key))
-  const classid = (big >> 32n).toString()
-  const objid = (big & 0xffffffffn).toString()
   return session
     .query<{ pid: number; app: string }>(
       `SELECT l.pid, a.application_name AS app
@@ -205,7 +236,7 @@ function lockHeld(
           AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
           AND l.classid = $1::oid AND l.objid = $2::oid
         LIMIT 1`,
-      [classid, objid],
+      lockIds(lock.key),
     )
     .orElse(() => okAsync([]))
     .andThen((rows) => {
@@ -224,4 +255,10 @@ function lockHeld(
         ),
       )
     })
+}
+
+/** pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low 32 bits). */
+function lockIds(key: string): [string, string] {
+  const big = BigInt.asUintN(64, BigInt(key))
+  return [(big >> 32n).toString(), (big & 0xffffffffn).toString()]
 }

@@ -79,10 +79,12 @@ describe('acquireRollbackLock', () => {
     const free = (
       await acquireRollbackLock({ connection: cluster.url, database: 'disposed' })
     )._unsafeUnwrap()
+    expect((await free.verifyHeld()).isOk()).toBe(true)
     // The holder's session dies (its process crashed, or someone terminated it).
     ;(
       await cluster.query('SELECT pg_terminate_backend($1, 5000)', { params: [free.pid] })
     )._unsafeUnwrap()
+    expect((await free.verifyHeld())._unsafeUnwrapErr().kind).toBe('LockLost')
     const after = (
       await acquireRollbackLock({ connection: cluster.url, database: 'disposed' })
     )._unsafeUnwrap()
