@@ -99,4 +99,9 @@ export type {
 
 export type { Notification, Notifier } from './notify/notifier.js'
 export { webhookNotifier } from './notify/webhook.js'
-export type { WebhookError, WebhookFailed, WebhookNotifierOptions } from './notify/webhook.js'
+export type {
+  WebhookError,
+  WebhookFailed,
+  WebhookNotifier,
+  WebhookNotifierOptions,
+} from './notify/webhook.js'

@@ -50,6 +50,7 @@ export interface Notification {
 export interface Notifier {
   /** Names the notifier in warnings. */
   readonly name: string
+  /** Send one notification; `err` when it could not be delivered. */
   notify(
     notification: Notification,
     options: { readonly signal: AbortSignal },

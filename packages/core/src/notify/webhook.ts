@@ -85,6 +85,27 @@ export interface WebhookNotifierOptions {
 }
 
 /**
+ * What {@link webhookNotifier} returns: a {@link Notifier} whose errors are typed and whose
+ * signal is optional, so it can also be called directly.
+ *
+ * @example
+ * ```ts
+ * import { webhookNotifier, type WebhookNotifier } from '@rollback-kit/core'
+ *
+ * const notifier: WebhookNotifier = webhookNotifier({ url: 'https://hooks.example.com/rollbacks' })
+ * const sent = await notifier.notify({ event: 'started', procedure: 'p', runId: 'r', subject: 's', text: 't' }, {})
+ * ```
+ * @category Notify
+ */
+export interface WebhookNotifier extends Notifier {
+  /** POST the notification (retrying network errors, 429 and 5xx). */
+  notify(
+    notification: Notification,
+    context: { readonly signal?: AbortSignal },
+  ): ResultAsync<void, WebhookError>
+}
+
+/**
  * A notifier that POSTs JSON to a webhook (Slack, Mattermost, Teams workflows, your own).
  *
  * Network errors, timeouts, 429 and 5xx answers are retried with core's `retry`; other 4xx are
@@ -103,12 +124,7 @@ export interface WebhookNotifierOptions {
  * ```
  * @category Notify
  */
-export function webhookNotifier(options: WebhookNotifierOptions): Notifier & {
-  notify(
-    notification: Notification,
-    context: { readonly signal?: AbortSignal },
-  ): ResultAsync<void, WebhookError>
-} {
+export function webhookNotifier(options: WebhookNotifierOptions): WebhookNotifier {
   const target = originOf(options.url)
   const name = options.name ?? `webhook ${target}`
   const body = options.body ?? ((notification: Notification) => ({ text: notification.text }))

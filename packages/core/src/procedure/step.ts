@@ -152,10 +152,13 @@ export interface Step<
 export interface AnyStep {
   readonly name: string
   readonly description?: string
+  /** See {@link Step.run}. */
   readonly run: (context: StepContext) => ResultAsync<unknown, BlockError>
+  /** See {@link Step.undo}. */
   readonly undo?: (
     context: StepOutcomeContext<StepOutputs, unknown>,
   ) => ResultAsync<unknown, BlockError>
+  /** See {@link Step.verify}. */
   readonly verify?: (
     context: StepOutcomeContext<StepOutputs, unknown>,
   ) => ResultAsync<unknown, BlockError>
