@@ -106,6 +106,15 @@ describe('Deployment controller', () => {
     for (const pod of pods) expect(pod.metadata.ownerReferences?.[0]?.uid).toBe(rs?.metadata.uid)
   })
 
+  test('a settled Deployment is not rewritten (no status churn across seconds)', async () => {
+    const s = await sim()
+    s.apply(deployment({ name: 'web', image: 'nginx:1.25' }))._unsafeUnwrap()
+    ;(await s.settle())._unsafeUnwrap()
+    const before = s.get({ kind: 'Deployment', name: 'web' })?.metadata.resourceVersion
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    expect(s.get({ kind: 'Deployment', name: 'web' })?.metadata.resourceVersion).toBe(before)
+  })
+
   test('a new template gets a new ReplicaSet and revision; generation follows spec changes only', async () => {
     const s = await sim()
     s.apply(deployment({ name: 'web', image: 'nginx:1.25' }))._unsafeUnwrap()

@@ -1,4 +1,7 @@
-/** A kubeconfig (YAML) for a server with no TLS and no authentication. */
+/**
+ * A kubeconfig (YAML) for a server with no TLS and no authentication, that both kubectl and
+ * `@kubernetes/client-node` accept.
+ */
 export function kubeconfigYaml(options: {
   server: string
   namespace: string
@@ -12,6 +15,8 @@ export function kubeconfigYaml(options: {
     `- name: ${name}`,
     '  cluster:',
     `    server: ${server}`,
+    // kubectl ignores it for http://; @kubernetes/client-node refuses http:// without it.
+    '    insecure-skip-tls-verify: true',
     // client-node refuses http:// servers without it; kubectl ignores it for plain HTTP.
     '    insecure-skip-tls-verify: true',
     'contexts:',

@@ -187,11 +187,14 @@ function condition(options: {
 function setCondition(
   conditions: Record<string, unknown>[],
   next: ReturnType<typeof condition>,
+  refresh: boolean,
 ): Record<string, unknown>[] {
   const index = conditions.findIndex((c) => c['type'] === next.type)
   const previous = index >= 0 ? conditions[index] : undefined
   if (previous && previous['status'] === next.status && previous['reason'] === next.reason) {
-    // Same state: keep lastTransitionTime; refresh lastUpdateTime and message.
+    // Same state: unchanged (SetDeploymentCondition), unless the rollout progressed, which
+    // refreshes lastUpdateTime and the message but keeps lastTransitionTime.
+    if (!refresh) return conditions
     const merged = { ...previous, message: next.message, lastUpdateTime: next.lastUpdateTime }
     return conditions.map((c, i) => (i === index ? merged : c))
   }
@@ -361,6 +364,7 @@ export function reconcileDeployment(ctx: ControllerContext, input: KubeObject): 
           message: 'Deployment does not have minimum availability.',
           now,
         }),
+    false,
   )
   const progressing = conditions.find((c) => c['type'] === 'Progressing')
   const rsName = newRS?.metadata.name ?? ''
@@ -373,6 +377,7 @@ export function reconcileDeployment(ctx: ControllerContext, input: KubeObject): 
     conditions = setCondition(
       conditions,
       condition({ type: 'Progressing', status, reason, message, now }),
+      true,
     )
     ctx.progressClock.set(uid, nowMs)
   }
