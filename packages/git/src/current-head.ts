@@ -6,6 +6,13 @@ import { runGit } from './internal/run-git.js'
 
 /**
  * Where HEAD points.
+ * @example
+ * ```ts
+ * import { currentHead, type Head } from '@rollback-kit/git'
+ *
+ * const head: Head = (await currentHead({ dir: '/srv/app' })).unwrapOr({ commit: '', branch: null })
+ * console.log(head.branch === null ? `detached at ${head.commit}` : `${head.branch} at ${head.commit}`)
+ * ```
  * @category Repository state
  */
 export interface Head {
@@ -17,6 +24,15 @@ export interface Head {
 
 /**
  * Why {@link currentHead} failed. `UnknownRevision` means the repository has no commit yet.
+ * @example
+ * ```ts
+ * import { currentHead, type CurrentHeadError } from '@rollback-kit/git'
+ *
+ * const explain = (e: CurrentHeadError): string =>
+ *   e.kind === 'UnknownRevision' ? 'the repository has no commit yet' : e.message
+ * const head = await currentHead({ dir: '/srv/app' })
+ * if (head.isErr()) console.error(explain(head.error))
+ * ```
  * @category Repository state
  */
 export type CurrentHeadError = GitCommandError | UnknownRevision

@@ -5,6 +5,13 @@ import { changedFiles } from './internal/status.js'
 
 /**
  * Options of {@link isClean}.
+ * @example
+ * ```ts
+ * import { isClean, type IsCleanOptions } from '@rollback-kit/git'
+ *
+ * const options: IsCleanOptions = { dir: '/srv/app', includeUntracked: false }
+ * const clean = await isClean(options)
+ * ```
  * @category Repository state
  */
 export interface IsCleanOptions extends GitOptions {
@@ -14,6 +21,15 @@ export interface IsCleanOptions extends GitOptions {
 
 /**
  * Why {@link isClean} failed.
+ * @example
+ * ```ts
+ * import { isClean, type IsCleanError } from '@rollback-kit/git'
+ *
+ * const explain = (e: IsCleanError): string =>
+ *   e.kind === 'NotARepository' ? `${e.dir} is not a Git checkout` : e.message
+ * const clean = await isClean({ dir: '/srv/app' })
+ * if (clean.isErr()) console.error(explain(clean.error))
+ * ```
  * @category Repository state
  */
 export type IsCleanError = GitCommandError

@@ -7,6 +7,14 @@ import { runGit } from './internal/run-git.js'
 
 /**
  * One commit of the history, as {@link listCommits} returns it.
+ * @example
+ * ```ts
+ * import { listCommits, type Commit } from '@rollback-kit/git'
+ *
+ * const oneline = (c: Commit): string => `${c.shortHash} ${c.subject} (${c.author}, ${c.date})`
+ * const commits = await listCommits({ dir: '/srv/app', count: 10 })
+ * if (commits.isOk()) console.log(commits.value.map(oneline).join('\n'))
+ * ```
  * @category Releases and history
  */
 export interface Commit {
@@ -26,6 +34,13 @@ export interface Commit {
 
 /**
  * Options of {@link listCommits}.
+ * @example
+ * ```ts
+ * import { listCommits, type ListCommitsOptions } from '@rollback-kit/git'
+ *
+ * const options: ListCommitsOptions = { dir: '/srv/app', count: 5, paths: ['docker-compose.yml'] }
+ * const compose = await listCommits(options)
+ * ```
  * @category Releases and history
  */
 export interface ListCommitsOptions extends GitOptions {
@@ -39,6 +54,15 @@ export interface ListCommitsOptions extends GitOptions {
 
 /**
  * Why {@link listCommits} failed.
+ * @example
+ * ```ts
+ * import { listCommits, type ListCommitsError } from '@rollback-kit/git'
+ *
+ * const explain = (e: ListCommitsError): string =>
+ *   e.kind === 'UnknownRevision' ? `no such revision: ${e.revision}` : e.message
+ * const commits = await listCommits({ dir: '/srv/app', revision: 'v1.4.0' })
+ * if (commits.isErr()) console.error(explain(commits.error))
+ * ```
  * @category Releases and history
  */
 export type ListCommitsError = GitCommandError | UnknownRevision

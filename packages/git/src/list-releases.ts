@@ -6,6 +6,14 @@ import { runGit } from './internal/run-git.js'
 
 /**
  * One release: a tag that points (directly or through an annotated tag) at a commit.
+ * @example
+ * ```ts
+ * import { listReleases, type Release } from '@rollback-kit/git'
+ *
+ * const releases: readonly Release[] = (await listReleases({ dir: '/srv/app' })).unwrapOr([])
+ * const previous = releases[1]
+ * if (previous !== undefined) console.log(`${previous.tag} -> ${previous.commit} (${previous.date})`)
+ * ```
  * @category Releases and history
  */
 export interface Release {
@@ -23,6 +31,13 @@ export interface Release {
 
 /**
  * Options of {@link listReleases}.
+ * @example
+ * ```ts
+ * import { listReleases, type ListReleasesOptions } from '@rollback-kit/git'
+ *
+ * const options: ListReleasesOptions = { dir: '/srv/app', pattern: 'v*', limit: 5 }
+ * const releases = await listReleases(options)
+ * ```
  * @category Releases and history
  */
 export interface ListReleasesOptions extends GitOptions {
@@ -34,6 +49,15 @@ export interface ListReleasesOptions extends GitOptions {
 
 /**
  * Why {@link listReleases} failed.
+ * @example
+ * ```ts
+ * import { listReleases, type ListReleasesError } from '@rollback-kit/git'
+ *
+ * const explain = (e: ListReleasesError): string =>
+ *   e.kind === 'CommandNotFound' ? 'install git first' : e.message
+ * const releases = await listReleases({ dir: '/srv/app' })
+ * if (releases.isErr()) console.error(explain(releases.error))
+ * ```
  * @category Releases and history
  */
 export type ListReleasesError = GitCommandError

@@ -15,6 +15,13 @@ import { changedFiles } from './internal/status.js'
 
 /**
  * Options of {@link resetTo}.
+ * @example
+ * ```ts
+ * import { resetTo, type ResetToOptions } from '@rollback-kit/git'
+ *
+ * const options: ResetToOptions = { dir: '/srv/app', commit: 'v1.4.0', confirm: true }
+ * const reset = await resetTo(options)
+ * ```
  * @category Changing history
  */
 export interface ResetToOptions extends GitOptions {
@@ -29,6 +36,17 @@ export interface ResetToOptions extends GitOptions {
 
 /**
  * What {@link resetTo} did, and how to take it back.
+ * @example
+ * ```ts
+ * import { resetTo, type ResetToResult } from '@rollback-kit/git'
+ *
+ * const reset = await resetTo({ dir: '/srv/app', commit: 'v1.4.0', confirm: true })
+ * if (reset.isOk()) {
+ *   const result: ResetToResult = reset.value
+ *   console.log(`was ${result.previousHead}, kept as ${result.backupRef}`)
+ *   await result.undo({ signal: AbortSignal.timeout(30_000) })
+ * }
+ * ```
  * @category Changing history
  */
 export interface ResetToResult {
@@ -49,6 +67,15 @@ export interface ResetToResult {
 
 /**
  * Why {@link resetTo} failed. Nothing was changed in every case.
+ * @example
+ * ```ts
+ * import { resetTo, type ResetToError } from '@rollback-kit/git'
+ *
+ * const explain = (e: ResetToError): string =>
+ *   e.kind === 'DirtyWorkingTree' ? `uncommitted: ${e.changedFiles.join(', ')}` : e.message
+ * const reset = await resetTo({ dir: '/srv/app', commit: 'v1.4.0', confirm: true })
+ * if (reset.isErr()) console.error(explain(reset.error))
+ * ```
  * @category Changing history
  */
 export type ResetToError = GitCommandError | UnknownRevision | DirtyWorkingTree | NotConfirmed

@@ -28,6 +28,19 @@ import {
 
 /**
  * Options of {@link restoreFiles}.
+ * @example
+ * ```ts
+ * import { restoreFiles, type RestoreFilesOptions } from '@rollback-kit/git'
+ *
+ * const options: RestoreFilesOptions = {
+ *   dir: '/srv/app',
+ *   revision: 'HEAD~1',
+ *   paths: ['docker-compose.yml'],
+ *   backupDir: '/var/backups/compose/incident-42',
+ *   stage: false,
+ * }
+ * const restored = await restoreFiles(options)
+ * ```
  * @category Restoring files
  */
 export interface RestoreFilesOptions extends GitOptions {
@@ -49,6 +62,15 @@ export interface RestoreFilesOptions extends GitOptions {
 
 /**
  * One restored file and where its previous version is kept.
+ * @example
+ * ```ts
+ * import { restoreFiles, type RestoredFile } from '@rollback-kit/git'
+ *
+ * const describe = (f: RestoredFile): string =>
+ *   f.backupPath === null ? `${f.path} (new)` : `${f.path} (previous kept at ${f.backupPath})`
+ * const restored = await restoreFiles({ dir: '/srv/app', revision: 'HEAD~1', paths: ['docker-compose.yml'] })
+ * if (restored.isOk()) console.log(restored.value.files.map(describe).join('\n'))
+ * ```
  * @category Restoring files
  */
 export interface RestoredFile {
@@ -62,6 +84,17 @@ export interface RestoredFile {
 
 /**
  * What {@link restoreFiles} did, and how to take it back.
+ * @example
+ * ```ts
+ * import { restoreFiles, type RestoreFilesResult } from '@rollback-kit/git'
+ *
+ * const restored = await restoreFiles({ dir: '/srv/app', revision: 'HEAD~1', paths: ['docker-compose.yml'] })
+ * if (restored.isOk()) {
+ *   const result: RestoreFilesResult = restored.value
+ *   console.log(`from ${result.commit}; manifest at ${result.manifestPath}`)
+ *   await result.undo()
+ * }
+ * ```
  * @category Restoring files
  */
 export interface RestoreFilesResult {
@@ -84,6 +117,15 @@ export interface RestoreFilesResult {
 /**
  * Why {@link restoreFiles} failed. When the restore itself failed after the backup was taken,
  * the previous files were put back before returning.
+ * @example
+ * ```ts
+ * import { restoreFiles, type RestoreFilesError } from '@rollback-kit/git'
+ *
+ * const explain = (e: RestoreFilesError): string =>
+ *   e.kind === 'InvalidInput' ? `${e.field}: ${e.reason}` : e.message
+ * const restored = await restoreFiles({ dir: '/srv/app', revision: 'HEAD~1', paths: ['docker-compose.yml'] })
+ * if (restored.isErr()) console.error(explain(restored.error))
+ * ```
  * @category Restoring files
  */
 export type RestoreFilesError = GitCommandError | UnknownRevision | Unexpected

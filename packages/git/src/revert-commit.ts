@@ -19,6 +19,13 @@ import { changedFiles } from './internal/status.js'
 
 /**
  * Options of {@link revertCommit}.
+ * @example
+ * ```ts
+ * import { revertCommit, type RevertCommitOptions } from '@rollback-kit/git'
+ *
+ * const options: RevertCommitOptions = { dir: '/srv/app', commit: 'a1b2c3d', mainline: 1 }
+ * const reverted = await revertCommit(options)
+ * ```
  * @category Changing history
  */
 export interface RevertCommitOptions extends GitOptions {
@@ -33,6 +40,18 @@ export interface RevertCommitOptions extends GitOptions {
 
 /**
  * What {@link revertCommit} did.
+ * @example
+ * ```ts
+ * import { resetTo, revertCommit, type RevertCommitResult } from '@rollback-kit/git'
+ *
+ * const reverted = await revertCommit({ dir: '/srv/app', commit: 'a1b2c3d' })
+ * if (reverted.isOk()) {
+ *   const { commit, previousHead }: RevertCommitResult = reverted.value
+ *   console.log(`revert commit ${commit}`)
+ *   // drop the revert again (the branch must not be shared yet):
+ *   await resetTo({ dir: '/srv/app', commit: previousHead, confirm: true })
+ * }
+ * ```
  * @category Changing history
  */
 export interface RevertCommitResult {
@@ -47,6 +66,23 @@ export interface RevertCommitResult {
 /**
  * Why {@link revertCommit} failed. In every case HEAD, index and working tree are as they
  * were before the call.
+ * @example
+ * ```ts
+ * import { revertCommit, type RevertCommitError } from '@rollback-kit/git'
+ *
+ * const explain = (e: RevertCommitError): string => {
+ *   switch (e.kind) {
+ *     case 'MergeConflict':
+ *       return `conflicts in ${e.conflictingFiles.join(', ')}: revert by hand`
+ *     case 'DirtyWorkingTree':
+ *       return `commit or stash ${e.changedFiles.join(', ')} first`
+ *     default:
+ *       return e.message
+ *   }
+ * }
+ * const reverted = await revertCommit({ dir: '/srv/app', commit: 'a1b2c3d' })
+ * if (reverted.isErr()) console.error(explain(reverted.error))
+ * ```
  * @category Changing history
  */
 export type RevertCommitError =

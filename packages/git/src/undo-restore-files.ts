@@ -10,6 +10,13 @@ import { runGit } from './internal/run-git.js'
 
 /**
  * Options of {@link undoRestoreFiles}.
+ * @example
+ * ```ts
+ * import { undoRestoreFiles, type UndoRestoreFilesOptions } from '@rollback-kit/git'
+ *
+ * const options: UndoRestoreFilesOptions = { dir: '/srv/app', backupDir: '/var/backups/compose/incident-42' }
+ * const undone = await undoRestoreFiles(options)
+ * ```
  * @category Restoring files
  */
 export interface UndoRestoreFilesOptions extends GitOptions {
@@ -19,6 +26,16 @@ export interface UndoRestoreFilesOptions extends GitOptions {
 
 /**
  * What {@link undoRestoreFiles} put back.
+ * @example
+ * ```ts
+ * import { undoRestoreFiles, type UndoRestoreFilesResult } from '@rollback-kit/git'
+ *
+ * const undone = await undoRestoreFiles({ dir: '/srv/app', backupDir: '/var/backups/compose/incident-42' })
+ * if (undone.isOk()) {
+ *   const { restored, removed }: UndoRestoreFilesResult = undone.value
+ *   console.log(`put back ${restored.length} file(s), removed ${removed.length}`)
+ * }
+ * ```
  * @category Restoring files
  */
 export interface UndoRestoreFilesResult {
@@ -30,6 +47,15 @@ export interface UndoRestoreFilesResult {
 
 /**
  * Why {@link undoRestoreFiles} failed. `InvalidInput` means `backupDir` holds no manifest.
+ * @example
+ * ```ts
+ * import { undoRestoreFiles, type UndoRestoreFilesError } from '@rollback-kit/git'
+ *
+ * const explain = (e: UndoRestoreFilesError): string =>
+ *   e.kind === 'InvalidInput' ? 'that folder is not a restore backup' : e.message
+ * const undone = await undoRestoreFiles({ dir: '/srv/app', backupDir: '/tmp/not-a-backup' })
+ * if (undone.isErr()) console.error(explain(undone.error))
+ * ```
  * @category Restoring files
  */
 export type UndoRestoreFilesError = GitCommandError | Unexpected
