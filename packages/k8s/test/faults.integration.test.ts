@@ -1,6 +1,6 @@
 import { rolloutHistory, rolloutUndo, scale, type WorkloadRef } from '@rollback-kit/k8s'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { KubeSim } from '../../testing/src/kube-sim/start-kube-sim.js'
+import type { KubeSim } from '@rollback-kit/testing'
 import { applySettled, deployment, startSimWithClient } from './support/kube.js'
 
 const web: WorkloadRef = { kind: 'Deployment', namespace: 'default', name: 'web' }

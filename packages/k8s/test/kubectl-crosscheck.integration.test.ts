@@ -11,7 +11,7 @@ import {
   type WorkloadRef,
 } from '@rollback-kit/k8s'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { KubeSim } from '../../testing/src/kube-sim/start-kube-sim.js'
+import type { KubeSim } from '@rollback-kit/testing'
 import {
   applySettled,
   deployment,

@@ -1,6 +1,6 @@
 import { listPods, podLogs, type KubeClient } from '@rollback-kit/k8s'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { KubeSim } from '../../testing/src/kube-sim/start-kube-sim.js'
+import type { KubeSim } from '@rollback-kit/testing'
 import { applySettled, deployment, startSimWithClient } from './support/kube.js'
 
 let sim: KubeSim

@@ -8,7 +8,7 @@ import {
   type KubeClient,
 } from '@rollback-kit/k8s'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { KubeSim } from '../../testing/src/kube-sim/start-kube-sim.js'
+import type { KubeSim } from '@rollback-kit/testing'
 import {
   applySettled,
   deployment,

@@ -1,9 +1,5 @@
 import { connectKube, type KubeClient } from '@rollback-kit/k8s'
-import {
-  startKubeSim,
-  type KubeSim,
-  type KubeSimOptions,
-} from '../../../testing/src/kube-sim/start-kube-sim.js'
+import { startKubeSim, type KubeSim, type KubeSimOptions } from '@rollback-kit/testing'
 
 /** A simulator and a client for it, with a short retry budget and request deadline. */
 export async function startSimWithClient(
@@ -13,24 +9,23 @@ export async function startSimWithClient(
   if (started.isErr()) throw new Error(`kube-sim did not start: ${started.error.message}`)
   const sim = started.value
   const connected = await connectKube({
-    source: { from: 'contents', contents: withSkipTlsVerify(sim.kubeconfig) },
+    // Built from the URL rather than sim.kubeconfig, so these tests do not depend on the YAML.
+    source: {
+      from: 'options',
+      options: {
+        clusters: [{ name: 'kube-sim', server: sim.url, skipTLSVerify: true }],
+        users: [{ name: 'kube-sim' }],
+        contexts: [
+          { name: 'kube-sim', cluster: 'kube-sim', user: 'kube-sim', namespace: sim.namespace },
+        ],
+        currentContext: 'kube-sim',
+      },
+    },
     retry: { attempts: options.attempts ?? 3, initialDelayMs: 10, maxDelayMs: 50 },
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
   })
   if (connected.isErr()) throw new Error(connected.error.message)
   return { sim, client: connected.value }
-}
-
-/**
- * client-node refuses `http://` servers unless the cluster sets `insecure-skip-tls-verify`
- * (kubectl ignores it for plain HTTP). Add it when the simulator's kubeconfig lacks it.
- */
-export function withSkipTlsVerify(kubeconfig: string): string {
-  if (kubeconfig.includes('insecure-skip-tls-verify')) return kubeconfig
-  return kubeconfig.replace(
-    /^(\s+)server: (.*)$/m,
-    '$1server: $2\n$1insecure-skip-tls-verify: true',
-  )
 }
 
 export interface DeploymentSpec {
