@@ -3,12 +3,26 @@ import type { ResultAsync } from 'neverthrow'
 
 /**
  * The groups of the seed's post-rollback checklist. Groups run concurrently in a suite.
+ * @example
+ * ```ts
+ * import type { CheckGroup, VerificationReport } from '@rollback-kit/verify'
+ *
+ * declare const report: VerificationReport
+ * const group: CheckGroup = 'integrity'
+ * const integrity = report.checks.filter((c) => c.group === group)
+ * ```
  * @category Suites
  */
 export type CheckGroup = 'health' | 'functional' | 'performance' | 'integrity'
 
 /**
  * A check's outcome, in the IETF health-check draft's words: `pass`, `warn` or `fail`.
+ * @example
+ * ```ts
+ * import type { CheckStatus } from '@rollback-kit/verify'
+ *
+ * const exitCode = (verdict: CheckStatus): number => (verdict === 'fail' ? 1 : 0)
+ * ```
  * @category Suites
  */
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -16,6 +30,18 @@ export type CheckStatus = 'pass' | 'warn' | 'fail'
 /**
  * What running a check gave: its status, one sentence, the headline measurement and the
  * evidence behind it (a {@link ProbeResult}, a {@link PerformanceResult}...).
+ * @example
+ * ```ts
+ * import type { CheckOutcome } from '@rollback-kit/verify'
+ *
+ * const outcome: CheckOutcome = {
+ *   status: 'warn',
+ *   message: 'queue depth 180 is above 100',
+ *   observedValue: 180,
+ *   observedUnit: 'jobs',
+ *   measurement: 'queueDepth',
+ * }
+ * ```
  * @category Suites
  */
 export interface CheckOutcome {

@@ -8,6 +8,13 @@ import { waitUntilHealthy } from './wait-until-healthy.js'
 
 /**
  * Options of {@link probeCheck}.
+ * @example
+ * ```ts
+ * import { probeCheck, tcpProbe, type ProbeCheckOptions } from '@rollback-kit/verify'
+ *
+ * const options: ProbeCheckOptions = { group: 'functional', severity: 'warning', timeoutMs: 2_000 }
+ * const check = probeCheck(tcpProbe({ host: 'localhost', port: 6379 }), options)
+ * ```
  * @category Suites
  */
 export interface ProbeCheckOptions {

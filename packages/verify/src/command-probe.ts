@@ -6,6 +6,16 @@ import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from '
 
 /**
  * What a command probe runs and expects.
+ * @example
+ * ```ts
+ * import type { CommandProbeOptions } from '@rollback-kit/verify'
+ *
+ * const options: CommandProbeOptions = {
+ *   command: 'redis-cli',
+ *   args: ['-h', 'localhost', 'ping'],
+ *   stdoutContains: 'PONG',
+ * }
+ * ```
  * @category Probes
  */
 export interface CommandProbeOptions {

@@ -6,6 +6,13 @@ import { probeResult, type Probe, type ProbeResult } from './probe.js'
 
 /**
  * Which container a Docker probe looks at.
+ * @example
+ * ```ts
+ * import type { DockerProbeOptions } from '@rollback-kit/verify'
+ *
+ * declare const docker: DockerProbeOptions['docker'] // new Docker() from 'dockerode'
+ * const options: DockerProbeOptions = { docker, container: 'shop-api', logLines: 20 }
+ * ```
  * @category Probes
  */
 export interface DockerProbeOptions {
@@ -28,10 +35,10 @@ export interface DockerProbeOptions {
  *
  * @example
  * ```ts
- * import Docker from 'dockerode'
- * import { dockerProbe, runProbe } from '@rollback-kit/verify'
+ * import { dockerProbe, runProbe, type DockerProbeOptions } from '@rollback-kit/verify'
  *
- * const web = dockerProbe({ docker: new Docker(), container: 'shop-web' })
+ * declare const docker: DockerProbeOptions['docker'] // new Docker() from 'dockerode'
+ * const web = dockerProbe({ docker, container: 'shop-web' })
  * const result = await runProbe(web, { timeoutMs: 5_000 })
  * ```
  * @category Probes

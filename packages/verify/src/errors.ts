@@ -12,6 +12,20 @@ import type { ProbeResult } from './probe.js'
  * Why a probe could not be run at all. A target that answers badly (or not at all) is not an
  * error: it is a {@link ProbeResult} with `ok: false`. Errors are reserved for a probe that is
  * misconfigured (`InvalidInput`), cancelled (`Aborted`) or broken (`Unexpected`).
+ * @example
+ * ```ts
+ * import { httpProbe, runProbe } from '@rollback-kit/verify'
+ *
+ * const result = await runProbe(httpProbe({ url: 'http://localhost:8080/health', expectStatus: '2yy' }))
+ * if (result.isErr()) {
+ *   switch (result.error.kind) {
+ *     case 'InvalidInput': // a bad status set, URL, pattern or condition
+ *     case 'Aborted':
+ *     case 'Unexpected':
+ *       console.error(result.error.message)
+ *   }
+ * }
+ * ```
  * @category Errors
  */
 export type ProbeError = InvalidInput | Aborted | Unexpected
@@ -19,6 +33,15 @@ export type ProbeError = InvalidInput | Aborted | Unexpected
 /**
  * A probe reached its policy's failure threshold: as many failures in a row as
  * `failureThreshold`, which is when Kubernetes gives up on a startup probe.
+ * @example
+ * ```ts
+ * import { httpProbe, waitUntilHealthy } from '@rollback-kit/verify'
+ *
+ * const waited = await waitUntilHealthy([httpProbe({ url: 'http://localhost:8080/health' })])
+ * if (waited.isErr() && waited.error.kind === 'Unhealthy') {
+ *   console.error(waited.error.probe, waited.error.failures, waited.error.lastResult.message)
+ * }
+ * ```
  * @category Errors
  */
 export type Unhealthy = BlockError<'Unhealthy'> & {
@@ -32,6 +55,13 @@ export type Unhealthy = BlockError<'Unhealthy'> & {
 
 /**
  * Why {@link waitUntilHealthy} did not end healthy.
+ * @example
+ * ```ts
+ * import type { WaitError } from '@rollback-kit/verify'
+ *
+ * const describe = (error: WaitError): string =>
+ *   error.kind === 'Unhealthy' ? `gave up on ${error.probe}` : error.message
+ * ```
  * @category Errors
  */
 export type WaitError = Unhealthy | TimedOut | ProbeError
@@ -39,6 +69,13 @@ export type WaitError = Unhealthy | TimedOut | ProbeError
 /**
  * Why a performance check could not be measured (not: why it missed its thresholds, which is
  * a result with `ok: false`).
+ * @example
+ * ```ts
+ * import { checkPerformance } from '@rollback-kit/verify'
+ *
+ * const run = await checkPerformance({ url: 'http://localhost:8080/', requests: 0, concurrency: 1 })
+ * if (run.isErr()) console.error(run.error.kind) // 'InvalidInput'
+ * ```
  * @category Errors
  */
 export type PerformanceError = InvalidInput | Aborted | Unexpected
@@ -46,6 +83,13 @@ export type PerformanceError = InvalidInput | Aborted | Unexpected
 /**
  * Why a suite could not produce a report. Failing checks do not make the suite fail: they
  * are in the report, with its verdict.
+ * @example
+ * ```ts
+ * import { runSuite } from '@rollback-kit/verify'
+ *
+ * const report = await runSuite({ name: 'empty', checks: [] }, { signal: AbortSignal.abort() })
+ * if (report.isErr()) console.error(report.error.kind) // 'Aborted'
+ * ```
  * @category Errors
  */
 export type SuiteError = InvalidInput | Aborted | Unexpected

@@ -10,6 +10,18 @@ import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from '
 
 /**
  * What an HTTP(S) probe sends and expects.
+ * @example
+ * ```ts
+ * import type { HttpProbeOptions } from '@rollback-kit/verify'
+ *
+ * const options: HttpProbeOptions = {
+ *   url: 'http://localhost:8000/health',
+ *   headers: { authorization: `Bearer ${process.env['HEALTH_TOKEN'] ?? ''}` },
+ *   expectStatus: [200, 204],
+ *   expectHeaders: { 'content-type': /json/ },
+ *   conditions: ['status == "UP"'],
+ * }
+ * ```
  * @category Probes
  */
 export interface HttpProbeOptions {

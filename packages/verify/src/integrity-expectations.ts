@@ -16,6 +16,13 @@ import type { Check, CheckOutcome } from './check.js'
 /**
  * How far row counts may drift from the expected ones: the larger of `rows` (absolute) and
  * `percent` of the expected count. Content fingerprints are only compared with no tolerance.
+ * @example
+ * ```ts
+ * import type { RowTolerance } from '@rollback-kit/verify'
+ *
+ * // Up to 50 rows or 0.5 %, whichever is larger.
+ * const tolerance: RowTolerance = { rows: 50, percent: 0.5 }
+ * ```
  * @category Integrity
  */
 export interface RowTolerance {
@@ -25,6 +32,16 @@ export interface RowTolerance {
 
 /**
  * Options of {@link expectMatchesSnapshot}.
+ * @example
+ * ```ts
+ * import type { ExpectMatchesSnapshotOptions } from '@rollback-kit/verify'
+ *
+ * const options: ExpectMatchesSnapshotOptions = {
+ *   connection: 'postgres://app@localhost/shop',
+ *   expected: { tables: [{ schema: 'public', name: 'users', rows: 1204, fingerprint: 'a1b2c3' }] },
+ *   strict: true,
+ * }
+ * ```
  * @category Integrity
  */
 export interface ExpectMatchesSnapshotOptions {
@@ -145,6 +162,17 @@ export function expectMatchesSnapshot(options: ExpectMatchesSnapshotOptions): Ch
 
 /**
  * Options of {@link expectNoRowsNewerThan}.
+ * @example
+ * ```ts
+ * import type { ExpectNoRowsNewerThanOptions } from '@rollback-kit/verify'
+ *
+ * const options: ExpectNoRowsNewerThanOptions = {
+ *   connection: 'postgres://app@localhost/shop',
+ *   table: { schema: 'billing', name: 'invoices' },
+ *   column: 'issued_at',
+ *   since: new Date('2026-11-25T14:00:00Z'),
+ * }
+ * ```
  * @category Integrity
  */
 export interface ExpectNoRowsNewerThanOptions {
@@ -234,6 +262,16 @@ export function expectNoRowsNewerThan(options: ExpectNoRowsNewerThanOptions): Ch
 
 /**
  * Options of {@link expectQueryTrue}.
+ * @example
+ * ```ts
+ * import type { ExpectQueryTrueOptions } from '@rollback-kit/verify'
+ *
+ * const options: ExpectQueryTrueOptions = {
+ *   connection: 'postgres://app@localhost/shop',
+ *   name: 'stock is never negative',
+ *   sql: 'SELECT coalesce(min(quantity), 0) >= 0 FROM inventory_items',
+ * }
+ * ```
  * @category Integrity
  */
 export interface ExpectQueryTrueOptions {

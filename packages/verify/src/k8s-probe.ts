@@ -6,6 +6,14 @@ import { probeResult, type Probe, type ProbeResult } from './probe.js'
 
 /**
  * Which workload a Kubernetes probe looks at.
+ * @example
+ * ```ts
+ * import type { KubeClient } from '@rollback-kit/k8s'
+ * import type { K8sProbeOptions } from '@rollback-kit/verify'
+ *
+ * declare const client: KubeClient
+ * const options: K8sProbeOptions = { client, workload: { kind: 'StatefulSet', namespace: 'data', name: 'redis' } }
+ * ```
  * @category Probes
  */
 export interface K8sProbeOptions {

@@ -1,5 +1,12 @@
 /**
  * Latency figures of a set of measurements, in milliseconds (nearest-rank percentiles).
+ * @example
+ * ```ts
+ * import { summarizeLatencies, type LatencySummary } from '@rollback-kit/verify'
+ *
+ * const summary: LatencySummary = summarizeLatencies([12, 15, 11, 240])
+ * console.log(summary.p95) // 240
+ * ```
  * @category Performance
  */
 export interface LatencySummary {

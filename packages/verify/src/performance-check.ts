@@ -20,6 +20,13 @@ import { summarizeLatencies, type LatencySummary } from './latency-summary.js'
 /**
  * Limits a performance run must stay within. Latencies in milliseconds; `maxErrorRate` as a
  * fraction (0.01 = 1 %).
+ * @example
+ * ```ts
+ * import type { PerformanceThresholds } from '@rollback-kit/verify'
+ *
+ * // Flagger's built-in checks: request-success-rate >= 99 %, request-duration <= 500 ms.
+ * const flaggerLike: PerformanceThresholds = { p99Ms: 500, maxErrorRate: 0.01 }
+ * ```
  * @category Performance
  */
 export interface PerformanceThresholds {
@@ -32,6 +39,17 @@ export interface PerformanceThresholds {
 
 /**
  * Progress of {@link checkPerformance}: about every tenth of the requests.
+ * @example
+ * ```ts
+ * import { checkPerformance } from '@rollback-kit/verify'
+ *
+ * await checkPerformance({
+ *   url: 'http://localhost:8080/',
+ *   requests: 1_000,
+ *   concurrency: 20,
+ *   onProgress: (event) => console.log(`${event.done}/${event.total}, ${event.errors} errors`),
+ * })
+ * ```
  * @category Performance
  */
 export type PerformanceProgress = ProgressEvent<'requests'> & {
@@ -42,6 +60,18 @@ export type PerformanceProgress = ProgressEvent<'requests'> & {
 
 /**
  * What to load and how hard.
+ * @example
+ * ```ts
+ * import type { PerformanceCheckOptions } from '@rollback-kit/verify'
+ *
+ * const options: PerformanceCheckOptions = {
+ *   url: 'http://localhost:8080/api/products',
+ *   requests: 500,
+ *   concurrency: 20,
+ *   warmup: 20,
+ *   thresholds: { p99Ms: 800, maxErrorRate: 0.005 },
+ * }
+ * ```
  * @category Performance
  */
 export interface PerformanceCheckOptions extends OperationOptions<PerformanceProgress> {
@@ -69,6 +99,13 @@ export interface PerformanceCheckOptions extends OperationOptions<PerformancePro
 
 /**
  * One threshold compared with what was measured.
+ * @example
+ * ```ts
+ * import { checkPerformance } from '@rollback-kit/verify'
+ *
+ * const run = await checkPerformance({ url: 'http://localhost:8080/', requests: 50, concurrency: 5, thresholds: { p95Ms: 300 } })
+ * const missed = run.isOk() ? run.value.thresholds.filter((t) => !t.ok) : []
+ * ```
  * @category Performance
  */
 export interface ThresholdOutcome {
@@ -83,6 +120,13 @@ export interface ThresholdOutcome {
  *
  * Latencies cover requests that got an HTTP answer (any status); `errors` counts answers with
  * an unexpected status, network failures and request timeouts.
+ * @example
+ * ```ts
+ * import { checkPerformance } from '@rollback-kit/verify'
+ *
+ * const run = await checkPerformance({ url: 'http://localhost:8080/', requests: 100, concurrency: 10 })
+ * if (run.isOk()) console.log(run.value.latency.p95, run.value.errorRate, run.value.requestsPerSecond)
+ * ```
  * @category Performance
  */
 export interface PerformanceResult {

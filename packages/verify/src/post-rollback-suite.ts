@@ -16,6 +16,17 @@ import type { Suite } from './run-suite.js'
 
 /**
  * The short config of the seed runbook's "Post-Rollback Verification" checklist.
+ * @example
+ * ```ts
+ * import type { PostRollbackConfig } from '@rollback-kit/verify'
+ *
+ * const config: PostRollbackConfig = {
+ *   health: ['http://localhost:8080/health', 'http://localhost:4001/api/health'],
+ *   thresholds: { p95Ms: 500, maxErrorRate: 0.01 },
+ *   performance: { url: 'http://localhost:8080/api/products', requests: 200 },
+ *   database: { connection: 'postgres://app@localhost/shop', tables: ['users', 'orders', 'inventory_items'] },
+ * }
+ * ```
  * @category Suites
  */
 export interface PostRollbackConfig {

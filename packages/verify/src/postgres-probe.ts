@@ -8,6 +8,16 @@ import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from '
 
 /**
  * What a PostgreSQL probe runs and expects.
+ * @example
+ * ```ts
+ * import type { PostgresProbeOptions } from '@rollback-kit/verify'
+ *
+ * const pool: PostgresProbeOptions = {
+ *   connection: { host: 'db.internal', user: 'monitor', database: 'shop', password: process.env['PGPASSWORD'] ?? '' },
+ *   sql: "SELECT count(*) AS active FROM pg_stat_activity WHERE state = 'active'",
+ *   conditions: ['row.active < 90'],
+ * }
+ * ```
  * @category Probes
  */
 export interface PostgresProbeOptions {

@@ -12,6 +12,13 @@ import { err, ok, type Result } from 'neverthrow'
  *
  * A success resets the failure count and a failure resets the success count, so a flapping
  * target reaches neither threshold.
+ * @example
+ * ```ts
+ * import type { ProbePolicy } from '@rollback-kit/verify'
+ *
+ * // A readiness-style policy: two good answers in a row, give up after 30 bad ones.
+ * const policy: ProbePolicy = { initialDelayMs: 5_000, periodMs: 2_000, timeoutMs: 1_000, successThreshold: 2, failureThreshold: 30 }
+ * ```
  * @category Policies
  */
 export interface ProbePolicy {
@@ -24,6 +31,13 @@ export interface ProbePolicy {
 
 /**
  * A {@link ProbePolicy} with every field set.
+ * @example
+ * ```ts
+ * import { resolveProbePolicy, type ResolvedProbePolicy } from '@rollback-kit/verify'
+ *
+ * const policy: ResolvedProbePolicy = resolveProbePolicy({ periodMs: 500 })._unsafeUnwrap()
+ * const longestWaitMs = policy.initialDelayMs + policy.failureThreshold * policy.periodMs
+ * ```
  * @category Policies
  */
 export type ResolvedProbePolicy = Required<ProbePolicy>

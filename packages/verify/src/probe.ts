@@ -5,12 +5,24 @@ import type { ProbeError } from './errors.js'
 
 /**
  * Which kind of target a probe looks at.
+ * @example
+ * ```ts
+ * import type { ProbeKind, ProbeResult } from '@rollback-kit/verify'
+ *
+ * const byKind = (results: readonly ProbeResult[], kind: ProbeKind) => results.filter((r) => r.kind === kind)
+ * ```
  * @category Probes
  */
 export type ProbeKind = 'http' | 'tcp' | 'command' | 'postgres' | 'docker' | 'k8s' | 'custom'
 
 /**
  * One expectation a probe checked, with what it saw: the evidence behind `ok`.
+ * @example
+ * ```ts
+ * import type { ProbeAssertion } from '@rollback-kit/verify'
+ *
+ * const status: ProbeAssertion = { name: 'status', ok: false, expected: '200-399', observed: 503 }
+ * ```
  * @category Probes
  */
 export interface ProbeAssertion {
@@ -28,6 +40,16 @@ export interface ProbeAssertion {
  *
  * `ok: false` means the target answered badly or not at all; the `message` says why in one
  * sentence and `assertions` hold the evidence.
+ * @example
+ * ```ts
+ * import { httpProbe, runProbe } from '@rollback-kit/verify'
+ *
+ * const result = await runProbe(httpProbe({ url: 'http://localhost:8080/health' }))
+ * if (result.isOk()) {
+ *   const { ok, latencyMs, observed, message } = result.value
+ *   console.log(ok, latencyMs, observed['status'], message)
+ * }
+ * ```
  * @category Probes
  */
 export interface ProbeResult {
@@ -50,6 +72,13 @@ export interface ProbeResult {
 
 /**
  * What a probe receives when it runs.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import type { ProbeContext } from '@rollback-kit/verify'
+ *
+ * const check = ({ signal }: ProbeContext) => okAsync(signal.aborted)
+ * ```
  * @category Probes
  */
 export interface ProbeContext {
@@ -97,6 +126,13 @@ export interface Probe {
 
 /**
  * Options of {@link runProbe}.
+ * @example
+ * ```ts
+ * import { runProbe, tcpProbe, type RunProbeOptions } from '@rollback-kit/verify'
+ *
+ * const options: RunProbeOptions = { timeoutMs: 2_000, signal: AbortSignal.timeout(10_000) }
+ * await runProbe(tcpProbe({ host: 'localhost', port: 5432 }), options)
+ * ```
  * @category Probes
  */
 export interface RunProbeOptions {

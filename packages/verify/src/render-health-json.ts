@@ -4,6 +4,19 @@ import type { VerificationReport } from './verification-report.js'
 /**
  * One measurement of a component in `application/health+json`
  * (draft-inadarei-api-health-check-06, section 4).
+ * @example
+ * ```ts
+ * import type { HealthCheckEntry } from '@rollback-kit/verify'
+ *
+ * const entry: HealthCheckEntry = {
+ *   componentId: 'postgres://app@db/shop',
+ *   componentType: 'datastore',
+ *   observedValue: 12,
+ *   observedUnit: 'ms',
+ *   status: 'pass',
+ *   time: '2026-11-25T16:00:00.000Z',
+ * }
+ * ```
  * @category Reports
  */
 export interface HealthCheckEntry {
@@ -19,6 +32,14 @@ export interface HealthCheckEntry {
 
 /**
  * An `application/health+json` document (draft-inadarei-api-health-check-06).
+ * @example
+ * ```ts
+ * import { renderHealthJson, type HealthDocument, type VerificationReport } from '@rollback-kit/verify'
+ *
+ * declare const report: VerificationReport
+ * const doc: HealthDocument = renderHealthJson(report)
+ * const slow = Object.entries(doc.checks).filter(([key]) => key.endsWith(':responseTime'))
+ * ```
  * @category Reports
  */
 export interface HealthDocument {
@@ -35,6 +56,14 @@ export interface HealthDocument {
 
 /**
  * Top-level fields of the health document that the report does not know.
+ * @example
+ * ```ts
+ * import { renderHealthJson, type HealthDocumentOptions, type VerificationReport } from '@rollback-kit/verify'
+ *
+ * declare const report: VerificationReport
+ * const options: HealthDocumentOptions = { serviceId: 'shop-api', releaseId: 'v1.4.2', notes: ['after rollback'] }
+ * const doc = renderHealthJson(report, options)
+ * ```
  * @category Reports
  */
 export interface HealthDocumentOptions {
@@ -47,6 +76,12 @@ export interface HealthDocumentOptions {
 
 /**
  * The media type of {@link renderHealthJson}'s output.
+ * @example
+ * ```ts
+ * import { HEALTH_JSON_MEDIA_TYPE } from '@rollback-kit/verify'
+ *
+ * const headers = { 'content-type': HEALTH_JSON_MEDIA_TYPE }
+ * ```
  * @category Reports
  */
 export const HEALTH_JSON_MEDIA_TYPE = 'application/health+json'

@@ -13,6 +13,16 @@ import type { CheckReport, VerificationReport } from './verification-report.js'
 
 /**
  * A named list of checks with a global deadline.
+ * @example
+ * ```ts
+ * import { httpProbe, probeCheck, type Suite } from '@rollback-kit/verify'
+ *
+ * const suite: Suite = {
+ *   name: 'after rollback',
+ *   deadlineMs: 300_000,
+ *   checks: [probeCheck(httpProbe({ url: 'http://localhost:8080/health' }))],
+ * }
+ * ```
  * @category Suites
  */
 export interface Suite {
@@ -24,6 +34,14 @@ export interface Suite {
 
 /**
  * Progress of {@link runSuite}: a check started or finished.
+ * @example
+ * ```ts
+ * import type { SuiteProgress } from '@rollback-kit/verify'
+ *
+ * const onProgress = (event: SuiteProgress): void => {
+ *   if (event.phase === 'check-finished') console.log(`${event.check}: ${event.status} in ${event.durationMs} ms`)
+ * }
+ * ```
  * @category Suites
  */
 export type SuiteProgress =
@@ -37,6 +55,16 @@ export type SuiteProgress =
 
 /**
  * Options of {@link runSuite}.
+ * @example
+ * ```ts
+ * import { runSuite, type RunSuiteOptions } from '@rollback-kit/verify'
+ *
+ * const options: RunSuiteOptions = {
+ *   signal: AbortSignal.timeout(600_000),
+ *   onProgress: (event) => console.log(event.message),
+ * }
+ * await runSuite({ name: 'smoke', checks: [] }, options)
+ * ```
  * @category Suites
  */
 export type RunSuiteOptions = OperationOptions<SuiteProgress>
@@ -54,7 +82,7 @@ const GROUP_ORDER: readonly CheckGroup[] = ['health', 'functional', 'performance
  *
  * @example
  * ```ts
- * import { httpProbe, probeCheck, renderMarkdown, runSuite } from '@rollback-kit/verify'
+ * import { httpProbe, probeCheck, renderVerificationMarkdown, runSuite } from '@rollback-kit/verify'
  *
  * const report = await runSuite({
  *   name: 'after rollback to v1.4.2',
@@ -64,7 +92,7 @@ const GROUP_ORDER: readonly CheckGroup[] = ['health', 'functional', 'performance
  *     probeCheck(httpProbe({ url: 'http://localhost:4001/api/health' }), { severity: 'warning' }),
  *   ],
  * })
- * if (report.isOk()) process.stdout.write(renderMarkdown(report.value))
+ * if (report.isOk()) process.stdout.write(renderVerificationMarkdown(report.value))
  * ```
  * @category Suites
  */

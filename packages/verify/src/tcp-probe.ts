@@ -9,6 +9,12 @@ import { probeResult, type Probe, type ProbeResult } from './probe.js'
 
 /**
  * Where a TCP probe connects.
+ * @example
+ * ```ts
+ * import type { TcpProbeOptions } from '@rollback-kit/verify'
+ *
+ * const redis: TcpProbeOptions = { host: 'localhost', port: 6379, maxLatencyMs: 100 }
+ * ```
  * @category Probes
  */
 export interface TcpProbeOptions {

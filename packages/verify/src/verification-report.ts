@@ -2,6 +2,13 @@ import type { CheckGroup, CheckStatus } from './check.js'
 
 /**
  * The record of one check in a {@link VerificationReport}.
+ * @example
+ * ```ts
+ * import type { CheckReport, VerificationReport } from '@rollback-kit/verify'
+ *
+ * declare const report: VerificationReport
+ * const failed: readonly CheckReport[] = report.checks.filter((c) => c.status === 'fail')
+ * ```
  * @category Reports
  */
 export interface CheckReport {
@@ -28,6 +35,14 @@ export interface CheckReport {
  *
  * The verdict is `fail` when any critical check failed, `warn` when a check warned or a
  * warning-severity check failed, `pass` otherwise.
+ * @example
+ * ```ts
+ * import { runSuite, type VerificationReport } from '@rollback-kit/verify'
+ *
+ * const result = await runSuite({ name: 'smoke', checks: [] })
+ * const report: VerificationReport | undefined = result.isOk() ? result.value : undefined
+ * process.exitCode = report?.verdict === 'fail' ? 1 : 0
+ * ```
  * @category Reports
  */
 export interface VerificationReport {

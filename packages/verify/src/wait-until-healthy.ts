@@ -14,6 +14,14 @@ import { resolveProbePolicy, type ProbePolicy, type ResolvedProbePolicy } from '
 /**
  * Progress of {@link waitUntilHealthy}: one `attempt` event per try, `probe-healthy` when a
  * probe reaches its success threshold, `healthy` at the end.
+ * @example
+ * ```ts
+ * import type { WaitProgress } from '@rollback-kit/verify'
+ *
+ * const log = (event: WaitProgress): void => {
+ *   if (event.phase === 'attempt') console.log(`${event.probe} #${event.attempt}: ${event.result.message}`)
+ * }
+ * ```
  * @category Policies
  */
 export type WaitProgress =
@@ -31,6 +39,16 @@ export type WaitProgress =
 
 /**
  * Options of {@link waitUntilHealthy}.
+ * @example
+ * ```ts
+ * import type { WaitOptions } from '@rollback-kit/verify'
+ *
+ * const options: WaitOptions = {
+ *   policy: { periodMs: 1_000, failureThreshold: 60 },
+ *   deadlineMs: 120_000,
+ *   signal: AbortSignal.timeout(300_000),
+ * }
+ * ```
  * @category Policies
  */
 export interface WaitOptions extends OperationOptions<WaitProgress> {
@@ -42,6 +60,14 @@ export interface WaitOptions extends OperationOptions<WaitProgress> {
 
 /**
  * How one probe fared while waiting.
+ * @example
+ * ```ts
+ * import { httpProbe, waitUntilHealthy } from '@rollback-kit/verify'
+ *
+ * const waited = await waitUntilHealthy([httpProbe({ url: 'http://localhost:8080/health' })])
+ * for (const summary of waited.isOk() ? waited.value.probes : [])
+ *   console.log(summary.probe, summary.attempts, summary.healthyAfterMs)
+ * ```
  * @category Policies
  */
 export interface ProbeWaitSummary {
@@ -56,6 +82,13 @@ export interface ProbeWaitSummary {
 
 /**
  * What {@link waitUntilHealthy} returns once every probe passed.
+ * @example
+ * ```ts
+ * import { httpProbe, waitUntilHealthy } from '@rollback-kit/verify'
+ *
+ * const waited = await waitUntilHealthy([httpProbe({ url: 'http://localhost:8080/health' })])
+ * if (waited.isOk()) console.log(`healthy after ${waited.value.durationMs} ms`)
+ * ```
  * @category Policies
  */
 export interface WaitReport {

@@ -7,9 +7,9 @@ import {
   performanceCheck,
   probeCheck,
   renderHealthJson,
-  renderJson,
+  renderVerificationJson,
   renderJUnit,
-  renderMarkdown,
+  renderVerificationMarkdown,
   runSuite,
   tcpProbe,
   type Check,
@@ -341,7 +341,7 @@ describe('runSuite', () => {
     })
 
     test('Markdown has the verdict, one row per check and evidence of failures', () => {
-      const markdown = renderMarkdown(report)
+      const markdown = renderVerificationMarkdown(report)
       expect(markdown).toContain('**Verdict: FAIL** (4 passed, 1 warned, 2 failed of 7)')
       const rows = markdown
         .split('\n')
@@ -352,7 +352,7 @@ describe('runSuite', () => {
     })
 
     test('JSON round-trips', () => {
-      const parsed = JSON.parse(renderJson(report)) as VerificationReport
+      const parsed = JSON.parse(renderVerificationJson(report)) as VerificationReport
       expect(parsed.summary).toEqual(report.summary)
       expect(parsed.checks).toHaveLength(7)
     })
