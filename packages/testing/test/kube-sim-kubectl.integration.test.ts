@@ -3,6 +3,10 @@
 // Proof of fidelity: the real kubectl (1.32) runs against the simulator, and every test
 // asserts the exit code and the exact lines kubectl prints against a real cluster (see
 // ../shared/research/k8s.md, verified against a real API server).
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { startKubeSim, type KubeObjectInput, type KubeSim } from '@rollback-kit/testing'
 import { afterEach, describe, expect, test } from 'vitest'
 import { deployment, imageOf, kubectl, workload } from './fixtures/kube-sim/kubectl.js'
@@ -22,6 +26,15 @@ async function kubectlSettled(sim: KubeSim, ...args: string[]) {
   ;(await sim.settle())._unsafeUnwrap()
   return run
 }
+
+/** kubectl apply --validate=false of a manifest given on stdin, then settle. */
+async function kubectlSettledWithInput(sim: KubeSim, manifest: string) {
+  const file = join(mkdtempSync(join(tmpdir(), 'kube-sim-manifest-')), 'manifest.json')
+  writeFileSync(file, manifest)
+  return kubectlSettled(sim, 'apply', '--validate=false', '-f', file)
+}
+
+const fixture = fileURLToPath(new URL('./fixtures/kube-sim/configmap.yaml', import.meta.url))
 
 /** A Deployment `web` with revisions 1 (nginx:1.25, "v1") and 2 (nginx:1.26, "v2"). */
 async function webWithTwoRevisions(): Promise<KubeSim> {
@@ -432,5 +445,90 @@ describe.each(['StatefulSet', 'DaemonSet'] as const)('kubectl rollout on a %s', 
         ? 'partitioned roll out complete: 2 new pods have been updated...'
         : 'daemon set "db" successfully rolled out',
     )
+  })
+})
+
+describe('other kubectl commands', () => {
+  test('rollout restart makes a new revision; delete cascades', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const restart = await kubectlSettled(sim, 'rollout', 'restart', 'deployment/web')
+    expect(restart.lines).toEqual(['deployment.apps/web restarted'])
+    expect(sim.list({ kind: 'ReplicaSet' })).toHaveLength(2)
+    const deleted = await kubectlSettled(sim, 'delete', 'deployment', 'web')
+    expect(deleted.exitCode).toBe(0)
+    expect(deleted.lines).toEqual(['deployment.apps "web" deleted'])
+    expect(sim.list({ kind: 'ReplicaSet' })).toEqual([])
+    expect(sim.list({ kind: 'Pod' })).toEqual([])
+  })
+
+  test('apply (with --validate=false: no OpenAPI) creates, then patches with a strategic merge', async () => {
+    const sim = await simWith()
+    const manifest = (image: string) =>
+      JSON.stringify(deployment({ name: 'api', image, replicas: 1 }))
+    const created = await kubectlSettledWithInput(sim, manifest('api:1'))
+    expect(created.lines).toEqual(['deployment.apps/api created'])
+    const configured = await kubectlSettledWithInput(sim, manifest('api:2'))
+    expect(configured.lines).toEqual(['deployment.apps/api configured'])
+    expect(imageOf(sim, 'Deployment', 'api')).toBe('api:2')
+    expect(
+      sim.requests.some(
+        (r) => r.method === 'PATCH' && r.contentType === 'application/strategic-merge-patch+json',
+      ),
+    ).toBe(true)
+    const validated = await kubectl(sim, 'apply', '-f', fixture)
+    expect(validated.exitCode).toBe(1)
+    expect(validated.stderr).toContain('failed to download openapi')
+    expect(validated.stderr).toContain('turn validation off with --validate=false')
+  })
+
+  test('works with aggregated discovery, in fewer requests', async () => {
+    const plain = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const aggregated = (
+      await startKubeSim({
+        podReadyDelayMs: 5,
+        aggregatedDiscovery: true,
+        objects: [deployment({ name: 'web', image: 'nginx:1.25' })],
+      })
+    )._unsafeUnwrap()
+    sims.push(aggregated)
+    ;(await aggregated.settle())._unsafeUnwrap()
+    for (const sim of [plain, aggregated]) {
+      const run = await kubectl(sim, 'get', 'deploy', 'web')
+      expect(run.exitCode).toBe(0)
+      expect(run.lines[0]?.split(/\s+/)).toEqual([
+        'NAME',
+        'READY',
+        'UP-TO-DATE',
+        'AVAILABLE',
+        'AGE',
+      ])
+      expect(run.lines[1]?.split(/\s+/).slice(0, 4)).toEqual(['web', '2/2', '2', '2'])
+    }
+    const discovery = (sim: KubeSim) =>
+      sim.requests
+        .filter((r) => r.path.startsWith('/api'))
+        .filter((r) => !r.path.includes('/namespaces/'))
+        .map((r) => r.path.split('?')[0])
+    expect(discovery(plain)).toEqual(['/api', '/apis', '/apis/apps/v1', '/api/v1'])
+    expect(discovery(aggregated)).toEqual(['/api', '/apis'])
+  })
+
+  test('an injected 500 is printed as kubectl prints a server error; a 409 on scale is retried', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    sim.failNext(500, { path: '/deployments/web' })
+    const run = await kubectl(sim, 'get', 'deployment', 'web')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe(
+      'Error from server (InternalError): Internal error occurred: injected by kube-sim\n',
+    )
+    // kubectl scale retries a Conflict (ScaleCondition), as against a real server.
+    sim.failNext(409, { method: 'PATCH' })
+    sim.clearRequests()
+    const conflict = await kubectl(sim, 'scale', 'deployment/web', '--replicas=3')
+    expect(conflict.exitCode).toBe(0)
+    expect(conflict.lines).toEqual(['deployment.apps/web scaled'])
+    expect(sim.requests.filter((r) => r.method === 'PATCH').map((r) => r.status)).toEqual([
+      409, 200,
+    ])
   })
 })

@@ -289,8 +289,19 @@ export function handleResource(
     ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
   }
   switch (method) {
-    case 'GET':
-      return { code: 200, json: mustGet(ctx, target, name) }
+    case 'GET': {
+      const found = mustGet(ctx, target, name)
+      if (subresource === undefined && wantsTable(request.accept))
+        return {
+          code: 200,
+          json: toTable({
+            type,
+            objects: [found],
+            resourceVersion: found.metadata.resourceVersion,
+          }),
+        }
+      return { code: 200, json: found }
+    }
     case 'PUT':
       return {
         code: 200,
