@@ -224,6 +224,8 @@ export function cloneSnapshot(
                   strategy,
                   tables,
                   durationMs: Date.now() - started,
+                  // Its fingerprints were just read from the clone itself.
+                  verifiedAt: new Date().toISOString(),
                 }
                 return setComment(admin, name, marker)
                   .andThen(() => setAllowConnections(admin, name, false))

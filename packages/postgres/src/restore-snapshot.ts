@@ -17,7 +17,7 @@ import {
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { ConnectionsRemain } from './connection-control.js'
-import type { LockHeld } from './lock.js'
+import type { LockHeld, LockLost } from './lock.js'
 import type { DatabaseMissing } from './clone-snapshot.js'
 import { verifyIntegrity, type TableDifference } from './integrity-compare.js'
 import type { IntegrityError } from './integrity-fingerprint.js'
@@ -156,6 +156,7 @@ export type RestoreSnapshotError =
   | RestoreFailed
   | VerificationFailed
   | LockHeld
+  | LockLost
   | ConnectionsRemain
   | DatabaseMissing
   | NotASnapshot
@@ -264,6 +265,8 @@ interface RestoreBase {
 interface Prepared {
   readonly facts: DatabaseFacts | undefined
   readonly leftovers: LeftoverCleanup
+  /** `LockLost` when the rollback lock's session is gone: checked right before the swap. */
+  readonly verifyLock: () => ResultAsync<void, LockLost>
 }
 
 /** Admin session, rollback lock, crashed-run clean-up, then the restore proper. */
@@ -275,7 +278,7 @@ function underLock(
   return withLockedSession(
     options.connection,
     { locked: target, maintenance: base.maintenance, signal: options.signal },
-    (admin) =>
+    (admin, lock) =>
       removeLeftovers(admin, target)
         .andThen((leftovers) => {
           if (leftovers.dropped.length + leftovers.clonesReleased.length > 0) {
@@ -285,7 +288,11 @@ function underLock(
             )
           }
           reportProgress(options, { phase: 'cleaned-leftovers', cleanup: leftovers })
-          return databaseFacts(admin, target).map((facts) => ({ facts, leftovers }))
+          return databaseFacts(admin, target).map((facts) => ({
+            facts,
+            leftovers,
+            verifyLock: () => lock.verifyHeld(),
+          }))
         })
         .andThen((prepared) => run(admin, prepared))
         .map((receipt) => {
@@ -355,6 +362,7 @@ function restoreDump(
             marker,
             facts: plan.facts,
             snapshotId: plan.snapshotId,
+            verifyLock: plan.verifyLock,
           }).map((swap) => receipt(base, plan, { tablesVerified, ...swap })),
         )
         // The shadow is ours: on any failure before the swap committed, it goes.
@@ -416,6 +424,7 @@ function restoreClone(
             marker: shadowMarker,
             facts: prepared.facts,
             snapshotId: marker.id,
+            verifyLock: prepared.verifyLock,
           })
             .map((swap) => receipt(base, plan, { tablesVerified, ...swap }))
             .orElse((e) => dropShadow().andThen(() => errAsync(e))),
@@ -431,6 +440,7 @@ function restoreClone(
           marker: shadowMarker,
           facts: prepared.facts,
           snapshotId: marker.id,
+          verifyLock: prepared.verifyLock,
         })
           .map((swap) => receipt(base, plan, { tablesVerified, ...swap }))
           .orElse((e) => giveBack().andThen(() => errAsync(e))),
@@ -448,6 +458,7 @@ function swapIn(
     readonly marker: ShadowMarker
     readonly facts: DatabaseFacts | undefined
     readonly snapshotId: string
+    readonly verifyLock: () => ResultAsync<void, LockLost>
   },
 ): ResultAsync<
   { readonly previous: string | undefined; readonly swapMs: number; readonly drain?: DrainOutcome },
@@ -468,18 +479,23 @@ function swapIn(
   }
   const renames = (): ResultAsync<number, RestoreSnapshotError> => {
     const swapStarted = Date.now()
-    return swapDatabases(admin, {
-      target,
-      targetExists: facts !== undefined,
-      incoming: swap.incoming,
-      previousName,
-      previousMarker,
-      targetComment: facts?.comment ?? null,
-      targetAllowConnections: facts?.allowConnections ?? true,
-      onStep: (step) => {
-        reportProgress(options, { phase: 'swapping', step })
-      },
-    }).map(() => Date.now() - swapStarted)
+    return swap
+      .verifyLock()
+      .andThen(() =>
+        swapDatabases(admin, {
+          target,
+          targetExists: facts !== undefined,
+          incoming: swap.incoming,
+          previousName,
+          previousMarker,
+          targetComment: facts?.comment ?? null,
+          targetAllowConnections: facts?.allowConnections ?? true,
+          onStep: (step) => {
+            reportProgress(options, { phase: 'swapping', step })
+          },
+        }),
+      )
+      .map(() => Date.now() - swapStarted)
   }
   if (facts === undefined) {
     return renames().map((swapMs) => ({ previous: undefined, swapMs }))

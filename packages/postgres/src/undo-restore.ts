@@ -11,7 +11,7 @@ import {
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { ConnectionsRemain } from './connection-control.js'
-import type { LockHeld } from './lock.js'
+import type { LockHeld, LockLost } from './lock.js'
 import {
   withDrainedDatabase,
   type DrainOutcome,
@@ -128,12 +128,18 @@ export function undoRestore(
         maintenance: options.maintenanceDatabase ?? 'postgres',
         signal: options.signal,
       },
-      (admin) =>
+      (admin, lock) =>
         removeLeftovers(admin, target)
           .andThen(() => findPrevious(admin, target, options.previous))
           .andThen(({ name, marker }) =>
             databaseFacts(admin, target).andThen((facts) =>
-              swapBack(options, admin, { target, name, marker, facts }),
+              swapBack(options, admin, {
+                target,
+                name,
+                marker,
+                facts,
+                verifyLock: () => lock.verifyHeld(),
+              }),
             ),
           ),
     ),
@@ -148,34 +154,40 @@ function swapBack(
     readonly name: string
     readonly marker: PreviousMarker
     readonly facts: DatabaseFacts | undefined
+    readonly verifyLock: () => ResultAsync<void, LockLost>
   },
 ): ResultAsync<UndoReceipt, UndoRestoreError> {
   const { target, name, marker, facts } = plan
   const runId = newRunId()
   const keptName = `${PREVIOUS_PREFIX}${runId}`
-  const renames = (): ResultAsync<number, SessionError> => {
+  const renames = (): ResultAsync<number, SessionError | LockLost> => {
     const started = Date.now()
-    return swapDatabases(admin, {
-      target,
-      targetExists: facts !== undefined,
-      incoming: name,
-      previousName: keptName,
-      previousMarker: {
-        rollbackKit: 'restore-previous',
-        v: 1,
-        runId,
-        target,
-        replacedAt: new Date().toISOString(),
-        replacedBy: 'undo',
-        originalComment: facts?.comment ?? null,
-        allowedConnections: facts?.allowConnections ?? true,
-      },
-      targetComment: marker.originalComment,
-      targetAllowConnections: marker.allowedConnections,
-      onStep: (step) => {
-        reportProgress(options, { phase: 'swapping', step })
-      },
-    }).map(() => Date.now() - started)
+    return plan
+      .verifyLock()
+      .andThen(() =>
+        swapDatabases(admin, {
+          target,
+          targetExists: facts !== undefined,
+          incoming: name,
+          previousName: keptName,
+          previousMarker: {
+            rollbackKit: 'restore-previous',
+            v: 1,
+            runId,
+            target,
+            replacedAt: new Date().toISOString(),
+            replacedBy: 'undo',
+            originalComment: facts?.comment ?? null,
+            allowedConnections: facts?.allowConnections ?? true,
+          },
+          targetComment: marker.originalComment,
+          targetAllowConnections: marker.allowedConnections,
+          onStep: (step) => {
+            reportProgress(options, { phase: 'swapping', step })
+          },
+        }),
+      )
+      .map(() => Date.now() - started)
   }
   const done = (swapMs: number, drain: DrainOutcome | undefined): UndoReceipt => {
     const kept = facts === undefined ? undefined : keptName

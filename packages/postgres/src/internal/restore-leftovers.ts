@@ -8,7 +8,10 @@ import {
 } from './snapshot-db-markers.js'
 import { setAllowConnections, type Session, type SessionError } from './snapshot-pg.js'
 
-/** What the clean-up of a crashed run did. */
+/**
+ * What the clean-up of a crashed run did.
+ * @category Restore
+ */
 export interface LeftoverCleanup {
   /** Shadow databases dropped. */
   readonly dropped: readonly string[]

@@ -13,6 +13,7 @@ import type { ChildEnv } from './snapshot-pg.js'
 /**
  * pg_restore (or psql for plain dumps) failed, or reported errors it ignored: a restore with
  * ignored errors is never a success.
+ * @category Restore
  */
 export type RestoreFailed = BlockError<'RestoreFailed'> & {
   /** The database restored into (a shadow database in swap mode). */

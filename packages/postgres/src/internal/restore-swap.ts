@@ -2,7 +2,10 @@ import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { commentOnDatabaseSql, type PreviousMarker } from './snapshot-db-markers.js'
 import type { Session, SessionError } from './snapshot-pg.js'
 
-/** The steps of a swap, reported so callers (and crash tests) can follow it. */
+/**
+ * The steps of a swap, reported so callers (and crash tests) can follow it.
+ * @category Restore
+ */
 export type SwapStep = 'begin' | 'target-renamed' | 'committed'
 
 /**

@@ -22,7 +22,7 @@ import {
   FINGERPRINT_SETTINGS,
   type IntegrityError,
 } from '../integrity-fingerprint.js'
-import { withRollbackLock, type LockError } from '../lock.js'
+import { withRollbackLock, type LockError, type RollbackLock } from '../lock.js'
 import type { ManifestTable } from '../manifest.js'
 import { type Unexpected } from '@rollback-kit/core'
 
@@ -193,7 +193,7 @@ export function withLockedSession<T, E>(
     readonly maintenance: string
     readonly signal: AbortSignal | undefined
   },
-  use: (admin: Session) => ResultAsync<T, E>,
+  use: (admin: Session, lock: RollbackLock) => ResultAsync<T, E>,
 ): ResultAsync<T, E | LockError | SessionError | Unexpected> {
   return withRollbackLock(
     {
@@ -202,7 +202,7 @@ export function withLockedSession<T, E>(
       lockDatabase: plan.maintenance,
       ...(plan.signal === undefined ? {} : { signal: plan.signal }),
     },
-    () => withSession(connection, { database: plan.maintenance }, use),
+    (lock) => withSession(connection, { database: plan.maintenance }, (admin) => use(admin, lock)),
   )
 }
 
