@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { okAsync } from 'neverthrow'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -28,6 +28,11 @@ afterEach(() => {
 function start(args: readonly string[]): ChildProcess & { output: () => string } {
   const child = spawn(tsx, ['--tsconfig', join(root, 'tsconfig.json'), fixture, ...args], {
     cwd: root,
+    // tsx finds node on PATH: make it the node running these tests.
+    env: {
+      ...process.env,
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)

@@ -1,6 +1,6 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { describe, expect, test } from 'vitest'
-import { defineProcedure, makeError, runProcedure } from '@rollback-kit/core'
+import { defineProcedure, makeError, runProcedure, sleep } from '@rollback-kit/core'
 
 /** Four steps; the third fails. Every call is recorded in order. */
 function fourSteps(calls: string[], options: { readonly undoOfTwoFails?: boolean } = {}) {
@@ -151,5 +151,38 @@ describe('runProcedure failure handling', () => {
     const error = (await runProcedure(procedure))._unsafeUnwrapErr()
     expect(error).toMatchObject({ kind: 'InvalidInput', field: 'steps[1].name' })
     expect(calls).toEqual([])
+  })
+
+  test('huge captured output is clipped in the report, keeping its end', async () => {
+    const procedure = defineProcedure('noisy').step({
+      name: 'dump',
+      run: () =>
+        errAsync(
+          makeError('DumpFailed', 'pg_dump failed', {
+            stderr: `${'x'.repeat(50_000)}\nFATAL: disk full`,
+          }),
+        ),
+    })
+    const error = (await runProcedure(procedure))._unsafeUnwrapErr()
+    if (error.kind !== 'ProcedureFailed') throw new Error(`unexpected ${error.kind}`)
+    const stderr = String(error.failure.context['stderr'])
+    expect(stderr.length).toBeLessThan(5_000)
+    expect(stderr.endsWith('FATAL: disk full')).toBe(true)
+  })
+
+  test('undoSignal cancels the undo phase; each cancelled undo is reported as failed', async () => {
+    const controller = new AbortController()
+    const procedure = defineProcedure('cancel undo')
+      .step({ name: 'a', run: () => okAsync(1), undo: (context) => sleep(20_000, context.signal) })
+      .step({ name: 'b', run: () => errAsync(makeError('Broken', 'b')) })
+    setTimeout(() => controller.abort(), 50)
+    const error = (
+      await runProcedure(procedure, { undoSignal: controller.signal })
+    )._unsafeUnwrapErr()
+    if (error.kind !== 'ProcedureFailed') throw new Error(`unexpected ${error.kind}`)
+    expect(error.report.outcome).toBe('undo-failed')
+    expect(error.report.undo).toMatchObject([
+      { step: 'a', status: 'failed', error: { kind: 'Aborted' } },
+    ])
   })
 })
