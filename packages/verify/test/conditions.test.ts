@@ -95,7 +95,8 @@ describe('JSON conditions', () => {
     ['   ', 'is empty'],
     [`${'('.repeat(40)}true${')'.repeat(40)}`, 'nests deeper than 32 levels'],
     [`status == "${'x'.repeat(2_001)}"`, 'is longer than 2000 characters'],
-  ])('%s is refused: %s', async (condition, reason) => {
+  ])('%# %s is refused: %s', async (condition, reason) => {
+    const before = server.hits()
     const error = (
       await runProbe(httpProbe({ url: server.url, conditions: [condition] }))
     )._unsafeUnwrapErr()
