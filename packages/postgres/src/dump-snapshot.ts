@@ -544,3 +544,5 @@ function abortedNow(signal: AbortSignal | undefined, cause?: unknown): Aborted {
 function unexpectedEmpty(doing: string): Unexpected {
   return makeError('Unexpected', `${doing}: the server returned no row`)
 }
+
+export type { SessionError } from './internal/snapshot-pg.js'

@@ -147,6 +147,7 @@ export type {
   DumpSnapshot,
   DumpSnapshotError,
   DumpSnapshotOptions,
+  SessionError,
 } from './dump-snapshot.js'
 export { cloneSnapshot } from './clone-snapshot.js'
 export type {

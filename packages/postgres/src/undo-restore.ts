@@ -92,7 +92,7 @@ export type NothingToUndo = BlockError<'NothingToUndo'> & {
  * @category Restore
  */
 export type UndoRestoreError =
-  NothingToUndo | LockHeld | ConnectionsRemain | SessionError | Aborted | Unexpected
+  NothingToUndo | LockHeld | LockLost | ConnectionsRemain | SessionError | Aborted | Unexpected
 
 /**
  * Swap the database a swap restore replaced back in: one transaction renames the current

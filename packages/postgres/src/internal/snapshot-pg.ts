@@ -29,7 +29,11 @@ import { type Unexpected } from '@rollback-kit/core'
 /** A connection URL or a config object (pg-core's `PgConnection`). */
 export type SnapshotConnection = PgConnection
 
-/** Errors of sessions and child credentials. */
+/**
+ * Errors of the sessions and child-process credentials snapshot and restore functions use:
+ * pg-core's connection and statement errors, plus `CredentialsWriteFailed`.
+ * @category Snapshots
+ */
 export type SessionError = ConnectError | CredentialsWriteFailed
 
 /** pg-core's session plus literal escaping (COMMENT ON DATABASE and CREATE DATABASE options take no parameters). */
