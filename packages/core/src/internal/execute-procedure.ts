@@ -132,7 +132,10 @@ export async function executeProcedure(input: {
     }
     if (prior.failure?.record.name === step.name) {
       records.push(prior.failure.record)
-      if (prior.failure.ranToCompletion) completed.push({ step, output: prior.failure.output })
+      if (prior.failure.ranToCompletion) {
+        outputs[step.name] = prior.failure.output
+        completed.push({ step, output: prior.failure.output })
+      }
       continue
     }
     if (failure === undefined && options.signal?.aborted === true) {

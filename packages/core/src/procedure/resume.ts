@@ -39,6 +39,11 @@ export interface ResumeProcedureOptions extends Omit<
  * should be safe to repeat). When the crashed run had already failed and was undoing, the
  * resumed run continues the undo instead, skipping undos that already succeeded.
  *
+ * The resumed run appends to the same journal under the same `runId`; its report covers the
+ * whole run (`startedAt` is the original start, earlier steps have `fromEarlierRun: true`).
+ * Outputs come back as JSON (secrets in them as `***`). Do not resume one journal from two
+ * processes at once: the journal is not locked.
+ *
  * @returns as {@link runProcedure}, plus `JournalMismatch` (the journal belongs to another
  * procedure or another list of steps) and `RunAlreadyFinished` (nothing to resume).
  *
