@@ -5,7 +5,9 @@
 import { exec } from '@rollback-kit/core'
 import {
   rolloutHistory,
+  rolloutStatus,
   rolloutUndo,
+  scale,
   type KubeClient,
   type RolloutUndoOptions,
   type WorkloadRef,
@@ -89,6 +91,15 @@ function snapshot(sim: KubeSim, kind: 'Deployment' | 'StatefulSet' | 'DaemonSet'
     annotations: workload.metadata.annotations,
     history: history.sort((a, b) => a.name.localeCompare(b.name)),
   }
+}
+
+function progressDeadlineExceeded(sim: KubeSim): boolean {
+  const d = sim.get({ kind: 'Deployment', name: 'web' }) as unknown as {
+    status?: { conditions?: { type: string; reason?: string }[] }
+  }
+  return (d.status?.conditions ?? []).some(
+    (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+  )
 }
 
 async function undoBoth(
@@ -212,6 +223,61 @@ describe('rolloutUndo matches kubectl rollout undo', () => {
     expect(undone.theirs.exitCode).toBe(0)
     expect(undone.theirs.stdout.trim()).toBe(undone.ours._unsafeUnwrap().message)
     expect(snapshot(p.ours.sim, kind)).toEqual(snapshot(p.theirs.sim, kind))
+  })
+
+  it('status: the same final line as kubectl rollout status, and the same deadline error', async () => {
+    const p = await pair(async (sim) => {
+      await threeRevisions(sim)
+      await applySettled(
+        sim,
+        deployment({ name: 'web', image: 'web:broken', progressDeadlineSeconds: 1 }),
+      )
+    })
+    await p.ours.sim.waitFor(() => progressDeadlineExceeded(p.ours.sim))
+    await p.theirs.sim.waitFor(() => progressDeadlineExceeded(p.theirs.sim))
+    const printed = await kubectl(p.theirs.sim, [
+      'rollout',
+      'status',
+      'deployment/web',
+      '--timeout=10s',
+    ])
+    const ours = await rolloutStatus({ client: p.ours.client, workload: web, timeoutMs: 10_000 })
+    expect(printed.exitCode).toBe(1)
+    expect(printed.stderr.trim()).toBe(`error: ${ours._unsafeUnwrapErr().message}`)
+
+    await undoBoth(p, { kubectlArgs: ['deployment/web'], ours: { workload: web } })
+    const done = await kubectl(p.theirs.sim, [
+      'rollout',
+      'status',
+      'deployment/web',
+      '--timeout=20s',
+    ])
+    const oursDone = await rolloutStatus({
+      client: p.ours.client,
+      workload: web,
+      timeoutMs: 20_000,
+    })
+    expect(done.exitCode).toBe(0)
+    expect(done.stdout.trim().split('\n').at(-1)).toBe(oursDone._unsafeUnwrap().message)
+    expect(snapshot(p.ours.sim)).toEqual(snapshot(p.theirs.sim))
+  })
+
+  it('scale: kubectl scale and our scale leave the same Deployment', async () => {
+    const p = await pair(threeRevisions)
+    const printed = await kubectl(p.theirs.sim, ['scale', 'deployment/web', '--replicas=5'])
+    expect(printed.exitCode).toBe(0)
+    const ours = await scale({
+      client: p.ours.client,
+      workload: { kind: 'Deployment', namespace: 'default', name: 'web' },
+      replicas: 5,
+    })
+    expect(ours._unsafeUnwrap().previousReplicas).toBe(2)
+    await p.ours.sim.settle()
+    await p.theirs.sim.settle()
+    const spec = (sim: KubeSim) =>
+      (sim.get({ kind: 'Deployment', name: 'web' }) as unknown as Obj).spec
+    expect(spec(p.ours.sim)).toEqual(spec(p.theirs.sim))
+    expect(spec(p.ours.sim).replicas).toBe(5)
   })
 
   it('history: the same revisions and change-causes as kubectl rollout history', async () => {

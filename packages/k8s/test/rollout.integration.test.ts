@@ -176,6 +176,69 @@ describe('Deployment', () => {
     expect(imageOf('Deployment', 'dry')).toBe('dry:3')
   })
 
+  it('ignores ReplicaSets that match the selector but belong to another controller', async () => {
+    await deploymentWithThreeRevisions('owned')
+    const applied = sim.apply({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: 'owned-intruder',
+        labels: { app: 'owned' },
+        annotations: { 'deployment.kubernetes.io/revision': '9' },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: 'other',
+            uid: 'not-ours',
+            controller: true,
+          },
+        ],
+      },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'owned' } },
+        template: {
+          metadata: { labels: { app: 'owned' } },
+          spec: { containers: [{ name: 'main', image: 'intruder:1' }] },
+        },
+      },
+    })
+    expect(applied.isOk()).toBe(true)
+    const history = (
+      await rolloutHistory({ client, workload: ref('Deployment', 'owned') })
+    )._unsafeUnwrap()
+    expect(history.map((r) => r.revision)).toEqual([1, 2, 3])
+    const undone = await rolloutUndo({ client, workload: ref('Deployment', 'owned') })
+    expect(undone._unsafeUnwrap().toRevision).toBe(2)
+  })
+
+  it('reports progress while undoing', async () => {
+    await deploymentWithThreeRevisions('progress')
+    const phases: string[] = []
+    const undone = await rolloutUndo({
+      client,
+      workload: ref('Deployment', 'progress'),
+      onProgress: (e) => phases.push(e.phase),
+    })
+    expect(undone.isOk()).toBe(true)
+    expect(phases).toEqual(['reading', 'patching'])
+  })
+
+  it('returns Aborted without sending anything when the signal is already aborted', async () => {
+    await deploymentWithThreeRevisions('aborted')
+    sim.clearRequests()
+    const controller = new AbortController()
+    controller.abort()
+    const undone = await rolloutUndo({
+      client,
+      workload: ref('Deployment', 'aborted'),
+      signal: controller.signal,
+    })
+    expect(undone._unsafeUnwrapErr().kind).toBe('Aborted')
+    expect(sim.requests).toEqual([])
+  })
+
   it('returns NotFound for a Deployment that does not exist', async () => {
     const undone = await rolloutUndo({ client, workload: ref('Deployment', 'nope') })
     expect(undone._unsafeUnwrapErr()).toMatchObject({ kind: 'NotFound', status: 404 })
