@@ -82,7 +82,7 @@ const GROUP_ORDER: readonly CheckGroup[] = ['health', 'functional', 'performance
  *
  * @example
  * ```ts
- * import { httpProbe, probeCheck, renderVerificationMarkdown, runSuite } from '@rollback-kit/verify'
+ * import { httpProbe, probeCheck, renderMarkdown, runSuite } from '@rollback-kit/verify'
  *
  * const report = await runSuite({
  *   name: 'after rollback to v1.4.2',
@@ -92,7 +92,7 @@ const GROUP_ORDER: readonly CheckGroup[] = ['health', 'functional', 'performance
  *     probeCheck(httpProbe({ url: 'http://localhost:4001/api/health' }), { severity: 'warning' }),
  *   ],
  * })
- * if (report.isOk()) process.stdout.write(renderVerificationMarkdown(report.value))
+ * if (report.isOk()) process.stdout.write(renderMarkdown(report.value))
  * ```
  * @category Suites
  */

@@ -7,9 +7,9 @@ import {
   performanceCheck,
   probeCheck,
   renderHealthJson,
-  renderVerificationJson,
+  renderJson,
   renderJUnit,
-  renderVerificationMarkdown,
+  renderMarkdown,
   runSuite,
   tcpProbe,
   type Check,
@@ -341,7 +341,7 @@ describe('runSuite', () => {
     })
 
     test('Markdown has the verdict, one row per check and evidence of failures', () => {
-      const markdown = renderVerificationMarkdown(report)
+      const markdown = renderMarkdown(report)
       expect(markdown).toContain('**Verdict: FAIL** (4 passed, 1 warned, 2 failed of 7)')
       const rows = markdown
         .split('\n')
@@ -352,7 +352,7 @@ describe('runSuite', () => {
     })
 
     test('JSON round-trips', () => {
-      const parsed = JSON.parse(renderVerificationJson(report)) as VerificationReport
+      const parsed = JSON.parse(renderJson(report)) as VerificationReport
       expect(parsed.summary).toEqual(report.summary)
       expect(parsed.checks).toHaveLength(7)
     })
