@@ -131,6 +131,44 @@ describe('fingerprintDatabase', () => {
   })
 })
 
+describe('fingerprints across servers', () => {
+  test('equal data gives equal fingerprints on a server with other display defaults', async () => {
+    const fixed = `
+      CREATE TABLE events (id int, at timestamptz, day date, took interval, ratio float8,
+                           price money, blob bytea, tags text[], doc jsonb);
+      INSERT INTO events VALUES
+        (1, '2024-02-29 23:59:59.123456+00', '2024-02-29', '1 year 2 mons 3 days 04:05:06',
+         1.0/3, 19.99, '\\xdeadbeef', '{a,"b c"}', '{"k": [1, 2.5, null]}'),
+        (2, NULL, NULL, NULL, 'NaN', NULL, NULL, NULL, NULL);
+    `
+    await using other = (
+      await startPostgres({
+        existingUrl: false,
+        settings: {
+          TimeZone: 'Asia/Kathmandu',
+          DateStyle: 'German, DMY',
+          IntervalStyle: 'sql_standard',
+          extra_float_digits: 0,
+          bytea_output: 'escape',
+        },
+      })
+    )._unsafeUnwrap()
+    const here = (await pg.createDatabase('integrity_fixed'))._unsafeUnwrap()
+    const there = (await other.createDatabase('integrity_fixed'))._unsafeUnwrap()
+    ;(await pg.query(fixed, { database: 'integrity_fixed' }))._unsafeUnwrap()
+    ;(await other.query(fixed, { database: 'integrity_fixed' }))._unsafeUnwrap()
+    // The other server really shows values differently by default.
+    const shown = (
+      await other.query<{ at: string }>('SELECT at::text AS at FROM events WHERE id = 1', {
+        database: 'integrity_fixed',
+      })
+    )._unsafeUnwrap()
+    expect(shown[0]?.at).toBe('01.03.2024 05:44:59.123456 +0545')
+    const comparison = (await compareDatabases({ expected: here, actual: there }))._unsafeUnwrap()
+    expect(comparison).toEqual({ equal: true, compared: 1, differences: [] })
+  })
+})
+
 describe('verifyIntegrity', () => {
   test('accepts a matching manifest (list or map form) and names mismatching tables', async () => {
     const fp = (await fingerprintDatabase({ connection: weird }))._unsafeUnwrap()
