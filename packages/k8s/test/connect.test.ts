@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { connectKube } from '@rollback-kit/k8s'
 import { describe, expect, it } from 'vitest'
 
@@ -30,6 +33,29 @@ describe('connectKube', () => {
     )._unsafeUnwrap()
     expect(client.server).toBe('http://127.0.0.1:1')
     expect(client.requestTimeoutMs).toBe(30_000)
+  })
+
+  it('loads from a file, and by default from $KUBECONFIG', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rk-k8s-connect-'))
+    const path = join(folder, 'config')
+    writeFileSync(path, kubeconfig('t0ken-abc'), { mode: 0o600 })
+    const saved = process.env['KUBECONFIG']
+    try {
+      const fromFile = await connectKube({ source: { from: 'file', path } })
+      expect(fromFile._unsafeUnwrap().server).toBe('http://127.0.0.1:1')
+      process.env['KUBECONFIG'] = path
+      const fromDefault = await connectKube()
+      expect(fromDefault._unsafeUnwrap().server).toBe('http://127.0.0.1:1')
+      const missing = await connectKube({ source: { from: 'file', path: join(folder, 'nope') } })
+      expect(missing._unsafeUnwrapErr()).toMatchObject({
+        kind: 'KubeConfigInvalid',
+        source: join(folder, 'nope'),
+      })
+    } finally {
+      if (saved === undefined) delete process.env['KUBECONFIG']
+      else process.env['KUBECONFIG'] = saved
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 
   it('loads from explicit options', async () => {

@@ -225,6 +225,24 @@ describe('rolloutUndo matches kubectl rollout undo', () => {
     expect(snapshot(p.ours.sim, kind)).toEqual(snapshot(p.theirs.sim, kind))
   })
 
+  it.each(['StatefulSet', 'DaemonSet'] as const)(
+    '%s undo to the current revision: both skip',
+    async (kind) => {
+      const p = await pair(async (sim) => {
+        await applySettled(sim, workloadWithHistory(kind, 'web', 'web:1'))
+        await applySettled(sim, workloadWithHistory(kind, 'web', 'web:2'))
+      })
+      const undone = await undoBoth(p, {
+        kubectlArgs: [`${kind.toLowerCase()}/web`, '--to-revision=2'],
+        ours: { workload: { kind, namespace: 'default', name: 'web' }, toRevision: 2 },
+      })
+      expect(undone.theirs.exitCode).toBe(0)
+      expect(undone.theirs.stdout.trim()).toBe(undone.ours._unsafeUnwrap().message)
+      expect(undone.ours._unsafeUnwrap().outcome).toBe('skipped')
+      expect(snapshot(p.ours.sim, kind)).toEqual(snapshot(p.theirs.sim, kind))
+    },
+  )
+
   it('status: the same final line as kubectl rollout status, and the same deadline error', async () => {
     const p = await pair(async (sim) => {
       await threeRevisions(sim)
