@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow'
 import type { ChecklistPhase } from '../checklist.js'
-import { aborted, makeError, type BlockError } from '../errors.js'
+import { aborted } from '../errors.js'
 import { redactingLogger } from '../logger.js'
 import { loggerOf, reportProgress } from '../operation.js'
 import { makeRedactor, redactDeep } from '../redact.js'
@@ -8,13 +8,7 @@ import type { Procedure } from '../procedure/define.js'
 import type { RunProcedureError } from '../procedure/errors.js'
 import type { RunProcedureOptions } from '../procedure/options.js'
 import { planProcedure } from '../procedure/plan.js'
-import type {
-  ErrorSummary,
-  ProcedureOutcome,
-  ProcedureReport,
-  StepRecord,
-  UndoRecord,
-} from '../procedure/report.js'
+import type { ProcedureReport, StepRecord, UndoRecord } from '../procedure/report.js'
 import { renderNotification } from '../report/render-notification.js'
 import { trackChecklist } from './checklist-tracker.js'
 import { summarizeError } from './error-summary.js'
@@ -24,17 +18,9 @@ import type { JournalDraft, JournalWriter } from './journal-writer.js'
 import { notifyAll } from './notify-all.js'
 import type { PriorRun } from './prior-run.js'
 import type { RunContext } from './run-context.js'
+import { failureResult, outcomeOf, type Failure } from './run-outcome.js'
 import { runStep } from './run-step.js'
 import { runUndo, type CompletedStep } from './run-undo.js'
-
-/** The failure that ended the forward phase. */
-interface Failure {
-  readonly step: string
-  readonly summary: ErrorSummary
-  /** The original error (absent when re-hydrated from a journal). */
-  readonly raw?: BlockError
-  readonly aborted: boolean
-}
 
 /** Run (or continue) a procedure: forward steps, undo on failure, checklist, notifications. */
 export async function executeProcedure(input: {
@@ -235,50 +221,5 @@ export async function executeProcedure(input: {
   const final: ProcedureReport = redactDeep({ ...report, warnings: [...warnings] }, redact)
 
   if (failure === undefined) return ok(final)
-  const cause = failure.raw === undefined ? failure.summary : redactDeep(failure.raw, redact)
-  if (failure.aborted) {
-    return err({
-      ...aborted({
-        message: redact(
-          `procedure "${procedure.name}" was aborted at step "${failure.step}"; ${undoLine(final)}`,
-        ),
-        cause,
-      }),
-      step: failure.step,
-      report: final,
-    })
-  }
-  return err(
-    makeError(
-      'ProcedureFailed',
-      redact(
-        `procedure "${procedure.name}" failed at step "${failure.step}": ${failure.summary.message}; ${undoLine(final)}`,
-      ),
-      { step: failure.step, failure: failure.summary, report: final, cause },
-    ),
-  )
-}
-
-function outcomeOf(options: {
-  readonly failure: Failure | undefined
-  readonly onFailure: 'undo' | 'stop'
-  readonly undo: readonly UndoRecord[]
-}): ProcedureOutcome {
-  const { failure, onFailure, undo } = options
-  if (failure === undefined) return 'succeeded'
-  if (failure.aborted) return 'aborted'
-  if (onFailure === 'stop' || undo.length === 0) return 'failed'
-  return undo.some((record) => record.status === 'failed') ? 'undo-failed' : 'rolled-back'
-}
-
-function undoLine(report: ProcedureReport): string {
-  if (report.onFailure === 'stop') return 'nothing was undone (onFailure: stop)'
-  if (report.undo.length === 0) return 'no completed step to undo'
-  const failed = report.undo.filter((record) => record.status === 'failed')
-  if (failed.length === 0) {
-    const done = report.undo.filter((record) => record.status === 'succeeded').length
-    const none = report.undo.length - done
-    return `${done} completed step(s) undone${none === 0 ? '' : `, ${none} had no undo`}`
-  }
-  return `undo failed for ${failed.map((record) => `"${record.step}"`).join(', ')}`
+  return err(failureResult({ procedure: procedure.name, failure, report: final, redact }))
 }
