@@ -67,16 +67,22 @@ export { startKubeSim } from './kube-sim/start-kube-sim.js'
 export type {
   KubeObject,
   KubeObjectInput,
+  ObjectMeta,
+  OwnerReference,
+} from './kube-sim/kube-object.js'
+export type {
   KubeSim,
   KubeSimFault,
   KubeSimKnobs,
   KubeSimListOptions,
-  KubeSimObjectError,
   KubeSimObjectRef,
   KubeSimOptions,
   KubeSimPodLogRequest,
-  KubeSimRejected,
   KubeSimRequest,
+} from './kube-sim/kube-sim.js'
+export type {
+  KubeSimObjectError,
+  KubeSimRejected,
   KubeSimUnknownKind,
   StartKubeSimError,
-} from './kube-sim/start-kube-sim.js'
+} from './kube-sim/kube-sim-errors.js'

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeError, timedOut, type BlockError, type TimedOut } from '@rollback-kit/core'
+import { makeError, timedOut, type TimedOut } from '@rollback-kit/core'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import type { ApiContext } from './internal/api.js'
 import { isApiError } from './internal/api-status.js'
@@ -16,200 +16,14 @@ import { parseSelector } from './internal/selectors.js'
 import type { LoggedRequest } from './internal/server.js'
 import { startServer } from './internal/server.js'
 import { Store } from './internal/store.js'
-import type { KubeObject, KubeObjectInput } from './internal/types.js'
+import type { KubeObject, KubeObjectInput } from './kube-object.js'
+import type { KubeSim, KubeSimFault, KubeSimKnobs, KubeSimOptions } from './kube-sim.js'
+import type {
+  KubeSimObjectError,
+  KubeSimUnknownKind,
+  StartKubeSimError,
+} from './kube-sim-errors.js'
 import { asArray, asObject, asString } from './internal/types.js'
-
-export type { KubeObject, KubeObjectInput } from './internal/types.js'
-
-/**
- * Options of {@link startKubeSim}.
- * @category Kubernetes simulator
- */
-export interface KubeSimOptions {
-  /** The kubeconfig context's namespace. Created at start. Default `default`. */
-  readonly namespace?: string
-  /** More namespaces to create at start. */
-  readonly namespaces?: readonly string[]
-  /** Objects to seed (as {@link KubeSim.apply} does). */
-  readonly objects?: readonly KubeObjectInput[]
-  /** How long a new pod takes to become ready, in ms. Default 25. */
-  readonly podReadyDelayMs?: number
-  /** Images whose pods never become ready (ImagePullBackOff). */
-  readonly brokenImages?: readonly string[]
-  /** Any image containing this text is broken. Default `broken`; `''` turns it off. */
-  readonly brokenImageMarker?: string
-  /** Nodes DaemonSets run one pod on. Default `['kube-sim-node']`. */
-  readonly nodeNames?: readonly string[]
-  /** Answer aggregated discovery (`apidiscovery.k8s.io/v2`) when asked. Default `false`. */
-  readonly aggregatedDiscovery?: boolean
-  /** The text `GET pods/{name}/log` returns for a container. */
-  readonly podLog?: (pod: KubeSimPodLogRequest) => string
-  /** Port to listen on (127.0.0.1). Default: a free one. */
-  readonly port?: number
-  /** Folder for the kubeconfig file. Default: a fresh temporary folder, removed on stop. */
-  readonly directory?: string
-  /** Delay between a change and the controllers' reaction, in ms. Default 2. */
-  readonly reconcileDelayMs?: number
-}
-
-/**
- * What {@link KubeSimOptions.podLog} is called with.
- * @category Kubernetes simulator
- */
-export interface KubeSimPodLogRequest {
-  readonly namespace: string
-  readonly pod: string
-  readonly container: string
-  readonly image: string
-  /** The whole pod, for labels and annotations. */
-  readonly object: KubeObject
-}
-
-/**
- * Knobs that can be changed while the simulator runs.
- * @category Kubernetes simulator
- */
-export interface KubeSimKnobs {
-  /** How long a new pod takes to become ready, in ms. */
-  podReadyDelayMs: number
-  /** Images whose pods never become ready. */
-  readonly brokenImages: Set<string>
-  /** Any image containing this text is broken (`''`: none). */
-  brokenImageMarker: string
-  /** Nodes DaemonSets run one pod on. */
-  nodeNames: readonly string[]
-  /** Answer aggregated discovery when asked. */
-  aggregatedDiscovery: boolean
-  /** The text of pod logs. */
-  podLog: (pod: KubeSimPodLogRequest) => string
-}
-
-/**
- * One request the simulator received.
- * @category Kubernetes simulator
- */
-export interface KubeSimRequest {
-  readonly method: string
-  /** Path and query, e.g. `/apis/apps/v1/namespaces/default/deployments/web?dryRun=All`. */
-  readonly path: string
-  readonly accept?: string
-  readonly contentType?: string
-  /** HTTP status answered; `0` while the request is open (watches, hangs). */
-  readonly status: number
-  /** Epoch ms. */
-  readonly at: number
-}
-
-/**
- * Names an object of the simulator: by kind (`Deployment`) and name.
- * @category Kubernetes simulator
- */
-export interface KubeSimObjectRef {
-  readonly kind: string
-  readonly name: string
-  /** Default: the simulator's namespace, for namespaced kinds. */
-  readonly namespace?: string
-}
-
-/**
- * Selects objects of one kind.
- * @category Kubernetes simulator
- */
-export interface KubeSimListOptions {
-  readonly kind: string
-  /** Default: every namespace. */
-  readonly namespace?: string
-  /** e.g. `app=web`. */
-  readonly labelSelector?: string
-}
-
-/**
- * A fault to inject into the next matching requests.
- * @category Kubernetes simulator
- */
-export interface KubeSimFault {
-  /** How many requests it applies to. Default 1. */
-  readonly count?: number
-  /** Only requests with this method (`PATCH`...). */
-  readonly method?: string
-  /** Only requests whose path contains this text, or matches this pattern. */
-  readonly path?: string | RegExp
-}
-
-/**
- * The simulator refused an object given to {@link KubeSim.apply} or {@link KubeSim.delete}, with
- * the Status the API would have answered.
- * @category Kubernetes simulator
- */
-export type KubeSimRejected = BlockError<'KubeSimRejected'> & {
-  readonly code: number
-  readonly reason: string
-}
-
-/**
- * The kind of object is not one the simulator serves.
- * @category Kubernetes simulator
- */
-export type KubeSimUnknownKind = BlockError<'KubeSimUnknownKind'> & { readonly objectKind: string }
-
-/**
- * Why {@link KubeSim.apply} or {@link KubeSim.delete} failed.
- * @category Kubernetes simulator
- */
-export type KubeSimObjectError = KubeSimRejected | KubeSimUnknownKind
-
-/**
- * Why {@link startKubeSim} failed: the port or the kubeconfig folder could not be had, or a
- * seeded object was refused.
- * @category Kubernetes simulator
- */
-export type StartKubeSimError = BlockError<'KubeSimStartFailed'> | KubeSimObjectError
-
-/**
- * A running Kubernetes API simulator. Dispose it (`await using`) or call `stop()`.
- * @category Kubernetes simulator
- */
-export interface KubeSim extends AsyncDisposable {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string
-  /** A kubeconfig file for `kubectl --kubeconfig` or `KUBECONFIG`. */
-  readonly kubeconfigPath: string
-  /** The same kubeconfig, as YAML text (for `KubeConfig.loadFromString`). */
-  readonly kubeconfig: string
-  /** The kubeconfig context's namespace. */
-  readonly namespace: string
-  /** Knobs that take effect immediately. */
-  readonly knobs: KubeSimKnobs
-  /** Every request received, oldest first (method + path), to count API calls. */
-  readonly requests: readonly KubeSimRequest[]
-  /** Forget the requests logged so far. */
-  clearRequests(): void
-  /** Errors thrown inside the simulator (bugs); tests can assert it stays empty. */
-  readonly internalErrors: readonly unknown[]
-  /** Create or replace an object, as the API server would store it (defaults, uid, resourceVersion). */
-  apply(object: KubeObjectInput): Result<KubeObject, KubeSimObjectError>
-  /** The stored object, or undefined. */
-  get(ref: KubeSimObjectRef): KubeObject | undefined
-  /** Stored objects of one kind, sorted by namespace and name. */
-  list(options: KubeSimListOptions): KubeObject[]
-  /** Delete an object (and what it controls). */
-  delete(ref: KubeSimObjectRef): Result<KubeObject, KubeSimObjectError>
-  /** Answer the next matching requests with this HTTP status (500, 409, 503...) and a Status body. */
-  failNext(status: number, fault?: KubeSimFault): void
-  /** Never answer the next matching requests (until the simulator stops). */
-  hangNext(fault?: KubeSimFault): void
-  /** Disarm every fault. */
-  clearFaults(): void
-  /** Resolve once the controllers have nothing left to do (pods ready or stuck). */
-  settle(options?: { readonly timeoutMs?: number }): ResultAsync<void, TimedOut>
-  /** Resolve once `predicate` holds (checked after every change and every 10 ms). */
-  waitFor(
-    predicate: () => boolean,
-    options?: { readonly timeoutMs?: number },
-  ): ResultAsync<void, TimedOut>
-  /** Stop the server and controllers and remove the temporary folder. */
-  stop(): Promise<void>
-}
 
 function typeFor(kind: string, apiVersion?: string): ResourceType | undefined {
   return (

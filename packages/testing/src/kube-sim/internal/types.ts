@@ -6,45 +6,7 @@ export interface JsonObject {
   [key: string]: Json
 }
 
-/** An owner reference as Kubernetes stores it. */
-export interface OwnerReference {
-  apiVersion: string
-  kind: string
-  name: string
-  uid: string
-  controller?: boolean
-  blockOwnerDeletion?: boolean
-}
-
-/** The metadata every stored object has once the simulator accepted it. */
-export interface ObjectMeta {
-  name: string
-  namespace?: string
-  uid: string
-  resourceVersion: string
-  generation?: number
-  creationTimestamp: string
-  labels?: Record<string, string>
-  annotations?: Record<string, string>
-  ownerReferences?: OwnerReference[]
-  [key: string]: unknown
-}
-
-/** A stored Kubernetes object. `spec` and `status` stay loosely typed: controllers cast them. */
-export interface KubeObject {
-  apiVersion: string
-  kind: string
-  metadata: ObjectMeta
-  [key: string]: unknown
-}
-
-/** A caller-supplied object before the simulator filled in uid, resourceVersion and defaults. */
-export interface KubeObjectInput {
-  apiVersion?: string
-  kind?: string
-  metadata?: { name?: string; namespace?: string; [key: string]: unknown }
-  [key: string]: unknown
-}
+export type { KubeObject, KubeObjectInput, ObjectMeta, OwnerReference } from '../kube-object.js'
 
 /** Is `value` a plain JSON object (not an array, not null)? */
 export function isObject(value: unknown): value is Record<string, unknown> {
