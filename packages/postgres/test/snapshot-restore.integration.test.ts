@@ -105,6 +105,7 @@ describe('dump snapshot, swap restore, undo', () => {
     expect(broken).not.toEqual(before)
 
     const phases: string[] = []
+    const restoring: { done: number; total: number }[] = []
     const receipt = (
       await restoreSnapshot({
         connection: cluster.urlFor({ database: db }),
@@ -113,9 +114,18 @@ describe('dump snapshot, swap restore, undo', () => {
         ...tools(),
         onProgress: (e) => {
           if (phases.at(-1) !== e.phase) phases.push(e.phase)
+          if (e.phase === 'restoring') restoring.push({ done: e.done, total: e.total })
         },
       })
     )._unsafeUnwrap()
+    // TOC items: 2 tables, their data, the primary key, ... counted up to the total.
+    const total = restoring[0]?.total ?? 0
+    expect(total).toBeGreaterThanOrEqual(5)
+    expect(restoring.map((p) => p.done)).toEqual(
+      [...restoring.map((p) => p.done)].sort((a, b) => a - b),
+    )
+    expect(restoring.at(-1)).toEqual({ done: total, total })
+    expect(restoring.length).toBeGreaterThan(2)
     expect(await fingerprintOf(db)).toEqual(before)
     expect(phases).toEqual([
       'checking-snapshot',
@@ -165,6 +175,17 @@ describe('dump snapshot, swap restore, undo', () => {
       )._unsafeUnwrap()
       expect(await fingerprintOf(db)).toEqual(before)
     }
+    // A dropped database comes back under its name; there is nothing to keep.
+    const fresh = (
+      await restoreSnapshot({
+        connection: cluster.urlFor({ database: 'rk_snap_formats_gone' }),
+        snapshot: { kind: 'dump', dir: (await dump(db)).dir },
+        ...tools(),
+      })
+    )._unsafeUnwrap()
+    expect(fresh.previous).toBeUndefined()
+    expect(await fingerprintOf('rk_snap_formats_gone')).toEqual(before)
+
     const snapshot = await dump(db)
     await sql(db, "INSERT INTO x VALUES ('added')")
     const receipt = (
@@ -334,6 +355,24 @@ describe('refused before any change', () => {
 
     const error = (await restoreFrom(dir))._unsafeUnwrapErr()
     expect(error).toMatchObject({ kind: 'ArchiveVersionUnsupported', archiveVersion: '1.99-0' })
+    await expectUntouched()
+  })
+
+  test('a shadow that does not match the manifest is dropped; the target is untouched', async () => {
+    const dir = await copyOfSnapshot('mismatch')
+    const manifestPath = join(dir, 'manifest.json')
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      tables: { name: string; rows: number }[]
+    }
+    manifest.tables[0]!.rows += 1
+    await writeFile(manifestPath, JSON.stringify(manifest))
+    const error = (await restoreFrom(dir))._unsafeUnwrapErr()
+    expect(error).toMatchObject({ kind: 'VerificationFailed', targetChanged: false })
+    if (error.kind === 'VerificationFailed') {
+      expect(error.differences).toEqual([
+        expect.objectContaining({ table: 'public.orders', difference: 'rows' }),
+      ])
+    }
     await expectUntouched()
   })
 
