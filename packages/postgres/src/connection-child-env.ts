@@ -14,6 +14,18 @@ import { resolveConnection, type PgConnection } from './connection.js'
 /**
  * What a child program (pg_dump, pg_restore, psql) needs to connect, without a secret in
  * its argv: libpq environment variables and a 0600 passfile in a 0700 folder.
+ *
+ * @example
+ * ```ts
+ * import { childProcessEnv, type ChildCredentials } from '@rollback-kit/postgres'
+ *
+ * const prepared = await childProcessEnv('postgres://app:secret@db/shop')
+ * if (prepared.isOk()) {
+ *   const credentials: ChildCredentials = prepared.value
+ *   credentials.env['PGPASSFILE'] // a 0600 file; the password is not in env or argv
+ *   await credentials.release()
+ * }
+ * ```
  * @category Connection
  */
 export interface ChildCredentials extends AsyncDisposable {
@@ -38,12 +50,30 @@ export interface ChildCredentials extends AsyncDisposable {
 
 /**
  * The passfile or certificate files could not be written.
+ *
+ * @example
+ * ```ts
+ * import type { CredentialsWriteFailed } from '@rollback-kit/postgres'
+ *
+ * const hint = (e: CredentialsWriteFailed): string => `${e.message}: is the temp folder writable?`
+ * ```
  * @category Connection
  */
 export type CredentialsWriteFailed = BlockError<'CredentialsWriteFailed'>
 
 /**
  * Errors of {@link childProcessEnv}.
+ *
+ * @example
+ * ```ts
+ * import { childProcessEnv, type ChildProcessEnvError } from '@rollback-kit/postgres'
+ *
+ * const prepared = await childProcessEnv('postgres://app:secret@db/shop')
+ * if (prepared.isErr()) {
+ *   const e: ChildProcessEnvError = prepared.error
+ *   console.error(e.kind, e.message)
+ * }
+ * ```
  * @category Connection
  */
 export type ChildProcessEnvError = CredentialsWriteFailed | InvalidInput

@@ -18,6 +18,14 @@ import {
 
 /**
  * One session connected to a database, from `pg_stat_activity`.
+ *
+ * @example
+ * ```ts
+ * import { listConnections, type DatabaseSession } from '@rollback-kit/postgres'
+ *
+ * const sessions = await listConnections({ connection: 'postgres://admin@db/postgres', database: 'shop' })
+ * const idle = sessions.map((list: DatabaseSession[]) => list.filter((s) => s.state === 'idle'))
+ * ```
  * @category Connection control
  */
 export interface DatabaseSession {
@@ -34,12 +42,31 @@ export interface DatabaseSession {
 
 /**
  * Errors of the connection control functions.
+ *
+ * @example
+ * ```ts
+ * import { blockConnections, type ConnectionControlError } from '@rollback-kit/postgres'
+ *
+ * const blocked = await blockConnections({ connection: 'postgres://admin@db/postgres', database: 'shop' })
+ * if (blocked.isErr()) {
+ *   const e: ConnectionControlError = blocked.error
+ *   if (e.kind === 'InsufficientPrivilege') console.error('only the owner or a superuser can block connections')
+ * }
+ * ```
  * @category Connection control
  */
 export type ConnectionControlError = ConnectError | Unexpected
 
 /**
  * Where to connect and which database to act on.
+ *
+ * @example
+ * ```ts
+ * import { listConnections, type ConnectionControlOptions } from '@rollback-kit/postgres'
+ *
+ * const options: ConnectionControlOptions = { connection: 'postgres://admin@db/postgres', database: 'shop' }
+ * await listConnections(options)
+ * ```
  * @category Connection control
  */
 export interface ConnectionControlOptions {
@@ -80,6 +107,19 @@ export function listConnections(
 
 /**
  * The outcome of {@link blockConnections} / {@link allowConnections}.
+ *
+ * @example
+ * ```ts
+ * import { allowConnections, blockConnections, type ConnectionsSetting } from '@rollback-kit/postgres'
+ *
+ * const target = { connection: 'postgres://admin@db/postgres', database: 'shop' }
+ * const blocked = await blockConnections(target)
+ * if (blocked.isOk()) {
+ *   const setting: ConnectionsSetting = blocked.value
+ *   // ... later, put things back as they were:
+ *   if (setting.wasAllowed) await allowConnections(target)
+ * }
+ * ```
  * @category Connection control
  */
 export interface ConnectionsSetting {
@@ -133,6 +173,18 @@ export function allowConnections(
 
 /**
  * Options of {@link terminateConnections}.
+ *
+ * @example
+ * ```ts
+ * import { terminateConnections, type TerminateConnectionsOptions } from '@rollback-kit/postgres'
+ *
+ * const options: TerminateConnectionsOptions = {
+ *   connection: 'postgres://admin@db/postgres',
+ *   database: 'shop',
+ *   exceptPids: [4242],
+ * }
+ * await terminateConnections(options)
+ * ```
  * @category Connection control
  */
 export interface TerminateConnectionsOptions extends ConnectionControlOptions {
@@ -165,6 +217,13 @@ export function terminateConnections(
 /**
  * Sessions were still connected after the grace period and terminating them was not allowed.
  * Retryable: they may leave.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionsRemain } from '@rollback-kit/postgres'
+ *
+ * const who = (e: ConnectionsRemain): string[] => e.sessions.map((s) => `${s.pid} ${s.applicationName}`)
+ * ```
  * @category Connection control
  */
 export type ConnectionsRemain = BlockError<'ConnectionsRemain'> & {
@@ -174,12 +233,36 @@ export type ConnectionsRemain = BlockError<'ConnectionsRemain'> & {
 
 /**
  * Errors of {@link withConnectionsBlocked}.
+ *
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { withConnectionsBlocked, type DrainError } from '@rollback-kit/postgres'
+ *
+ * const drained = await withConnectionsBlocked({ connection: 'postgres://admin@db/postgres', database: 'shop' }, () => okAsync(1))
+ * if (drained.isErr()) {
+ *   const e: DrainError = drained.error
+ *   if (e.kind === 'ConnectionsRemain') console.error(`${e.sessions.length} sessions still connected`)
+ * }
+ * ```
  * @category Connection control
  */
 export type DrainError = ConnectionControlError | ConnectionsRemain | Aborted
 
 /**
  * Options of {@link withConnectionsBlocked}.
+ *
+ * @example
+ * ```ts
+ * import type { DrainOptions } from '@rollback-kit/postgres'
+ *
+ * const options: DrainOptions = {
+ *   connection: 'postgres://admin@db/postgres',
+ *   database: 'shop',
+ *   graceMs: 10_000,
+ *   terminate: true,
+ * }
+ * ```
  * @category Connection control
  */
 export interface DrainOptions extends ConnectionControlOptions {
@@ -193,6 +276,16 @@ export interface DrainOptions extends ConnectionControlOptions {
 
 /**
  * The state {@link withConnectionsBlocked} hands to its function.
+ *
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { withConnectionsBlocked, type DrainedDatabase } from '@rollback-kit/postgres'
+ *
+ * await withConnectionsBlocked({ connection: 'postgres://admin@db/postgres', database: 'shop', terminate: true }, (drained: DrainedDatabase) =>
+ *   okAsync(`ended ${drained.terminated.length} sessions of ${drained.database}`),
+ * )
+ * ```
  * @category Connection control
  */
 export interface DrainedDatabase {

@@ -3,6 +3,13 @@ import { aborted, makeError, type Aborted, type BlockError } from '@rollback-kit
 /**
  * Context every PostgreSQL error carries: the SQLSTATE when the server sent one, and the
  * database concerned when known.
+ *
+ * @example
+ * ```ts
+ * import type { PgError } from '@rollback-kit/postgres'
+ *
+ * const describe = (e: PgError): string => ('sqlState' in e && e.sqlState ? `${e.kind} ${e.sqlState}` : e.kind)
+ * ```
  * @category Connection
  */
 export interface PgErrorContext {
@@ -15,59 +22,158 @@ export interface PgErrorContext {
 /**
  * The server could not be reached or the connection broke (SQLSTATE class 08, 57P01-57P03,
  * or a socket error such as `ECONNREFUSED`). Retryable.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionFailed } from '@rollback-kit/postgres'
+ *
+ * const retryLater = (e: ConnectionFailed): boolean => e.retryable // true: the server may come back
+ * ```
  * @category Connection
  */
 export type ConnectionFailed = BlockError<'ConnectionFailed'> & PgErrorContext
 /**
  * The server refused the credentials (SQLSTATE class 28).
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticationFailed } from '@rollback-kit/postgres'
+ *
+ * function explain(e: AuthenticationFailed): string {
+ *   return `${e.kind}${e.sqlState === undefined ? '' : ` (${e.sqlState})`}: ${e.message}`
+ * }
+ * ```
  * @category Connection
  */
 export type AuthenticationFailed = BlockError<'AuthenticationFailed'> & PgErrorContext
 /**
  * The database does not exist (3D000).
+ *
+ * @example
+ * ```ts
+ * import type { DatabaseNotFound } from '@rollback-kit/postgres'
+ *
+ * const missing = (e: DatabaseNotFound): string => `no database ${e.database ?? '?'}`
+ * ```
  * @category Connection
  */
 export type DatabaseNotFound = BlockError<'DatabaseNotFound'> & PgErrorContext
 /**
  * A database of that name already exists (42P04).
+ *
+ * @example
+ * ```ts
+ * import type { DatabaseExists } from '@rollback-kit/postgres'
+ *
+ * function explain(e: DatabaseExists): string {
+ *   return `${e.kind}${e.sqlState === undefined ? '' : ` (${e.sqlState})`}: ${e.message}`
+ * }
+ * ```
  * @category Connection
  */
 export type DatabaseExists = BlockError<'DatabaseExists'> & PgErrorContext
 /**
  * The object is being used by other sessions, e.g. a database to rename or drop (55006).
  * Retryable: the sessions may go away.
+ *
+ * @example
+ * ```ts
+ * import type { ObjectInUse } from '@rollback-kit/postgres'
+ *
+ * // 55006: e.g. RENAME of a database with sessions; drain it and try again.
+ * const tryAgain = (e: ObjectInUse): boolean => e.retryable
+ * ```
  * @category Connection
  */
 export type ObjectInUse = BlockError<'ObjectInUse'> & PgErrorContext
 /**
  * The statement was cancelled, by `statement_timeout` or a cancel request (57014).
+ *
+ * @example
+ * ```ts
+ * import type { QueryCanceled } from '@rollback-kit/postgres'
+ *
+ * function explain(e: QueryCanceled): string {
+ *   return `${e.kind}${e.sqlState === undefined ? '' : ` (${e.sqlState})`}: ${e.message}`
+ * }
+ * ```
  * @category Connection
  */
 export type QueryCanceled = BlockError<'QueryCanceled'> & PgErrorContext
 /**
  * The transaction was chosen as a deadlock victim (40P01) or could not serialize (40001).
  * Retryable.
+ *
+ * @example
+ * ```ts
+ * import type { Deadlock } from '@rollback-kit/postgres'
+ *
+ * const shouldRetry = (e: Deadlock): boolean => e.retryable // always true
+ * ```
  * @category Connection
  */
 export type Deadlock = BlockError<'Deadlock'> & PgErrorContext
 /**
  * The role lacks a privilege the operation needs (42501).
+ *
+ * @example
+ * ```ts
+ * import type { InsufficientPrivilege } from '@rollback-kit/postgres'
+ *
+ * function explain(e: InsufficientPrivilege): string {
+ *   return `${e.kind}${e.sqlState === undefined ? '' : ` (${e.sqlState})`}: ${e.message}`
+ * }
+ * ```
  * @category Connection
  */
 export type InsufficientPrivilege = BlockError<'InsufficientPrivilege'> & PgErrorContext
 /**
  * The lock could not be obtained in time (55P03, `lock_timeout`). Retryable.
+ *
+ * @example
+ * ```ts
+ * import type { LockNotAvailable } from '@rollback-kit/postgres'
+ *
+ * function explain(e: LockNotAvailable): string {
+ *   return `${e.kind}${e.sqlState === undefined ? '' : ` (${e.sqlState})`}: ${e.message}`
+ * }
+ * ```
  * @category Connection
  */
 export type LockNotAvailable = BlockError<'LockNotAvailable'> & PgErrorContext
 /**
  * Any other failure of a statement; `sqlState` tells which.
+ *
+ * @example
+ * ```ts
+ * import type { QueryFailed } from '@rollback-kit/postgres'
+ *
+ * function explain(e: QueryFailed): string {
+ *   return `${e.kind}${e.sqlState === undefined ? '' : ` (${e.sqlState})`}: ${e.message}`
+ * }
+ * ```
  * @category Connection
  */
 export type QueryFailed = BlockError<'QueryFailed'> & PgErrorContext
 
 /**
  * Every kind a statement or connection can fail with, as mapped by {@link classifyPgError}.
+ *
+ * @example
+ * ```ts
+ * import type { PgError } from '@rollback-kit/postgres'
+ *
+ * function advice(e: PgError): string {
+ *   switch (e.kind) {
+ *     case 'ConnectionFailed':
+ *       return 'check the server is up'
+ *     case 'AuthenticationFailed':
+ *       return 'check the credentials'
+ *     default:
+ *       return e.message
+ *   }
+ * }
+ * ```
  * @category Connection
  */
 export type PgError =

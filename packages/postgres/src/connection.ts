@@ -18,6 +18,19 @@ import { classifyPgError, type PgError } from './connection-errors.js'
  * Where and how to connect, as an object. Unset fields follow libpq's defaults: `PGHOST`,
  * `PGPORT`, `PGUSER`, `PGDATABASE` from the environment, then `localhost`, `5432`, the OS
  * user, and a database named like the user.
+ *
+ * @example
+ * ```ts
+ * import type { PgConnectionConfig } from '@rollback-kit/postgres'
+ *
+ * const shop: PgConnectionConfig = {
+ *   host: 'db.internal',
+ *   user: 'app',
+ *   password: process.env['SHOP_DB_PASSWORD'] ?? '',
+ *   database: 'shop',
+ *   ssl: { rejectUnauthorized: true },
+ * }
+ * ```
  * @category Connection
  */
 export interface PgConnectionConfig {
@@ -39,12 +52,28 @@ export interface PgConnectionConfig {
 /**
  * A connection: a `postgres://` URL (parsed with pg-connection-string, so `sslmode`,
  * `host=/socket/dir` and friends work) or a {@link PgConnectionConfig}.
+ *
+ * @example
+ * ```ts
+ * import type { PgConnection } from '@rollback-kit/postgres'
+ *
+ * const byUrl: PgConnection = 'postgres://app@db.internal:5432/shop?sslmode=require'
+ * const byObject: PgConnection = { host: '/var/run/postgresql', database: 'shop' }
+ * ```
  * @category Connection
  */
 export type PgConnection = string | PgConnectionConfig
 
 /**
  * A connection with every default filled in, from {@link resolveConnection}.
+ *
+ * @example
+ * ```ts
+ * import { resolveConnection, type ResolvedConnection } from '@rollback-kit/postgres'
+ *
+ * const resolved: ResolvedConnection = resolveConnection('postgres://app@db/shop')._unsafeUnwrap()
+ * resolved.port // 5432
+ * ```
  * @category Connection
  */
 export interface ResolvedConnection {
@@ -153,6 +182,15 @@ export function toPgClientConfig(connection: ResolvedConnection): pg.ClientConfi
 /**
  * An open session, handed to the function of {@link withClient} or returned by
  * {@link connect}. Its `query` never rejects and maps driver errors to {@link PgError}.
+ *
+ * @example
+ * ```ts
+ * import { withClient, type PgSession } from '@rollback-kit/postgres'
+ *
+ * const countOrders = (session: PgSession) =>
+ *   session.query<{ n: string }>('SELECT count(*)::text AS n FROM orders').map((rows) => Number(rows[0]?.n))
+ * await withClient('postgres://app@db/shop', countOrders)
+ * ```
  * @category Connection
  */
 export interface PgSession {
@@ -173,6 +211,18 @@ export interface PgSession {
 
 /**
  * A session you close yourself (or with `await using`).
+ *
+ * @example
+ * ```ts
+ * import { connect, type OpenPgSession } from '@rollback-kit/postgres'
+ *
+ * const opened = await connect('postgres://app@db/shop')
+ * if (opened.isOk()) {
+ *   const session: OpenPgSession = opened.value
+ *   await session.query('SELECT 1')
+ *   await session.close()
+ * }
+ * ```
  * @category Connection
  */
 export interface OpenPgSession extends PgSession, AsyncDisposable {
@@ -182,6 +232,14 @@ export interface OpenPgSession extends PgSession, AsyncDisposable {
 
 /**
  * Options of {@link connect} and {@link withClient}.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ConnectOptions } from '@rollback-kit/postgres'
+ *
+ * const options: ConnectOptions = { database: 'postgres', settings: { statement_timeout: '30s' }, signal: AbortSignal.timeout(60_000) }
+ * await connect('postgres://admin@db/shop', options)
+ * ```
  * @category Connection
  */
 export interface ConnectOptions {
@@ -195,6 +253,17 @@ export interface ConnectOptions {
 
 /**
  * Errors of {@link connect}.
+ *
+ * @example
+ * ```ts
+ * import { connect, type ConnectError } from '@rollback-kit/postgres'
+ *
+ * const opened = await connect('postgres://app@db/shop')
+ * if (opened.isErr()) {
+ *   const e: ConnectError = opened.error
+ *   if (e.kind === 'InvalidInput') console.error('fix the connection string')
+ * }
+ * ```
  * @category Connection
  */
 export type ConnectError = PgError | InvalidInput

@@ -4,6 +4,14 @@ import { withClient, type ConnectError, type PgConnection } from './connection.j
 
 /**
  * A statement running longer than the threshold.
+ *
+ * @example
+ * ```ts
+ * import { checkDatabaseHealth, type LongRunningQuery } from '@rollback-kit/postgres'
+ *
+ * const health = await checkDatabaseHealth({ connection: 'postgres://app@db/shop', longRunningMs: 5 * 60_000 })
+ * health.map((h) => h.longRunning.map((q: LongRunningQuery) => `${q.pid} ${q.state} ${q.durationMs} ms`))
+ * ```
  * @category Health
  */
 export interface LongRunningQuery {
@@ -20,6 +28,15 @@ export interface LongRunningQuery {
 
 /**
  * What {@link checkDatabaseHealth} found.
+ *
+ * @example
+ * ```ts
+ * import { checkDatabaseHealth, type DatabaseHealth } from '@rollback-kit/postgres'
+ *
+ * const healthy = (h: DatabaseHealth): boolean => !h.inRecovery && h.connections.usage < 0.9 && h.longRunning.length === 0
+ * const checked = await checkDatabaseHealth({ connection: 'postgres://app@db/shop' })
+ * checked.map(healthy)
+ * ```
  * @category Health
  */
 export interface DatabaseHealth {
@@ -45,12 +62,30 @@ export interface DatabaseHealth {
 /**
  * Errors of {@link checkDatabaseHealth}: failing to connect is the main one
  * (`ConnectionFailed`, `AuthenticationFailed`, `DatabaseNotFound`).
+ *
+ * @example
+ * ```ts
+ * import { checkDatabaseHealth, type HealthError } from '@rollback-kit/postgres'
+ *
+ * const checked = await checkDatabaseHealth({ connection: 'postgres://app@db/shop' })
+ * if (checked.isErr()) {
+ *   const e: HealthError = checked.error
+ *   if (e.kind === 'ConnectionFailed') console.error('database down')
+ * }
+ * ```
  * @category Health
  */
 export type HealthError = ConnectError | Unexpected
 
 /**
  * Options of {@link checkDatabaseHealth}.
+ *
+ * @example
+ * ```ts
+ * import type { CheckDatabaseHealthOptions } from '@rollback-kit/postgres'
+ *
+ * const options: CheckDatabaseHealthOptions = { connection: 'postgres://app@db/shop', longRunningMs: 30_000, includeQueryText: false }
+ * ```
  * @category Health
  */
 export interface CheckDatabaseHealthOptions {

@@ -10,6 +10,13 @@ import {
 
 /**
  * What a table is expected to hold: at least its row count, usually its fingerprint too.
+ *
+ * @example
+ * ```ts
+ * import type { ExpectedTable } from '@rollback-kit/postgres'
+ *
+ * const orders: ExpectedTable = { rows: 1200, fingerprint: '-91287346512' }
+ * ```
  * @category Integrity
  */
 export interface ExpectedTable {
@@ -22,6 +29,14 @@ export interface ExpectedTable {
  * Expected tables: a {@link DatabaseFingerprint}, a manifest-like
  * `{ tables: { 'public.orders': { rows, fingerprint } } }`, or a manifest's table list
  * `{ tables: [{ schema, name, rows, fingerprint }] }`.
+ *
+ * @example
+ * ```ts
+ * import type { ExpectedTables } from '@rollback-kit/postgres'
+ *
+ * const fromManifest: ExpectedTables = { tables: [{ schema: 'public', name: 'orders', rows: 1200, fingerprint: '42' }] }
+ * const byName: ExpectedTables = { tables: { 'public.orders': { rows: 1200 } } }
+ * ```
  * @category Integrity
  */
 export interface ExpectedTables {
@@ -37,6 +52,14 @@ export interface ExpectedTables {
  * - `unexpected`: present but not expected (only reported with `strict`, the default);
  * - `rows`: the row counts differ;
  * - `content`: same row count, different fingerprint.
+ *
+ * @example
+ * ```ts
+ * import { compareFingerprints, type TableDifference } from '@rollback-kit/postgres'
+ *
+ * const { differences } = compareFingerprints({ tables: { 'public.a': { rows: 1 } } }, { tables: {} })
+ * const lines = differences.map((d: TableDifference) => `${d.table}: ${d.difference}`) // ['public.a: missing']
+ * ```
  * @category Integrity
  */
 export interface TableDifference {
@@ -48,6 +71,14 @@ export interface TableDifference {
 
 /**
  * The outcome of a comparison.
+ *
+ * @example
+ * ```ts
+ * import { compareFingerprints, type IntegrityComparison } from '@rollback-kit/postgres'
+ *
+ * const result: IntegrityComparison = compareFingerprints({ tables: {} }, { tables: {} })
+ * result.equal // true
+ * ```
  * @category Integrity
  */
 export interface IntegrityComparison {
@@ -60,6 +91,14 @@ export interface IntegrityComparison {
 
 /**
  * Options of {@link compareFingerprints}.
+ *
+ * @example
+ * ```ts
+ * import { compareFingerprints, type CompareOptions } from '@rollback-kit/postgres'
+ *
+ * const lenient: CompareOptions = { strict: false } // tables added since the snapshot are fine
+ * compareFingerprints({ tables: {} }, { tables: { 'public.new_table': { rows: 0 } } }, lenient).equal // true
+ * ```
  * @category Integrity
  */
 export interface CompareOptions {
@@ -127,6 +166,18 @@ export function compareFingerprints(
 
 /**
  * Options of {@link compareDatabases}.
+ *
+ * @example
+ * ```ts
+ * import { compareDatabases, type CompareDatabasesOptions } from '@rollback-kit/postgres'
+ *
+ * const options: CompareDatabasesOptions = {
+ *   expected: 'postgres://app@db/shop',
+ *   actual: 'postgres://app@db/shop_restored',
+ *   exclude: ['public.sessions'],
+ * }
+ * await compareDatabases(options)
+ * ```
  * @category Integrity
  */
 export interface CompareDatabasesOptions extends CompareOptions {
@@ -174,6 +225,14 @@ export function compareDatabases(
 
 /**
  * The database does not match what was expected; `differences` says table by table how.
+ *
+ * @example
+ * ```ts
+ * import type { IntegrityMismatch } from '@rollback-kit/postgres'
+ *
+ * const report = (e: IntegrityMismatch): string =>
+ *   e.differences.map((d) => `${e.database} ${d.table}: ${d.difference}`).join('\n')
+ * ```
  * @category Integrity
  */
 export type IntegrityMismatch = BlockError<'IntegrityMismatch'> & {
@@ -183,12 +242,33 @@ export type IntegrityMismatch = BlockError<'IntegrityMismatch'> & {
 
 /**
  * Errors of {@link verifyIntegrity}.
+ *
+ * @example
+ * ```ts
+ * import { verifyIntegrity, type VerifyIntegrityError } from '@rollback-kit/postgres'
+ *
+ * const checked = await verifyIntegrity({ connection: 'postgres://app@db/shop', expected: { tables: {} } })
+ * if (checked.isErr()) {
+ *   const e: VerifyIntegrityError = checked.error
+ *   if (e.kind === 'IntegrityMismatch') console.error(e.differences)
+ * }
+ * ```
  * @category Integrity
  */
 export type VerifyIntegrityError = IntegrityError | IntegrityMismatch
 
 /**
  * Options of {@link verifyIntegrity}.
+ *
+ * @example
+ * ```ts
+ * import type { VerifyIntegrityOptions } from '@rollback-kit/postgres'
+ *
+ * const options: VerifyIntegrityOptions = {
+ *   connection: 'postgres://app@db/shop_shadow',
+ *   expected: { tables: { 'public.orders': { rows: 1200, fingerprint: '42' } } },
+ * }
+ * ```
  * @category Integrity
  */
 export interface VerifyIntegrityOptions extends CompareOptions {

@@ -14,6 +14,14 @@ import { withClient, type ConnectError, type PgConnection, type PgSession } from
  * The session settings every fingerprint is computed under, so a row's text (and so its
  * hash) is the same whichever session, client or server settings read it: timestamps in UTC
  * and ISO style, floats with all their digits, bytea in hex, money in the C locale.
+ *
+ * @example
+ * ```ts
+ * import { connect, FINGERPRINT_SETTINGS } from '@rollback-kit/postgres'
+ *
+ * // A session that renders rows exactly as the fingerprints do:
+ * await connect('postgres://app@db/shop', { settings: FINGERPRINT_SETTINGS })
+ * ```
  * @category Integrity
  */
 export const FINGERPRINT_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
@@ -28,12 +36,27 @@ export const FINGERPRINT_SETTINGS: Readonly<Record<string, string>> = Object.fre
 /**
  * The name of the fingerprint algorithm, recorded with every fingerprint so a later change
  * of algorithm is detected instead of reported as changed data.
+ *
+ * @example
+ * ```ts
+ * import { FINGERPRINT_ALGORITHM, type DatabaseFingerprint } from '@rollback-kit/postgres'
+ *
+ * const comparable = (recorded: DatabaseFingerprint): boolean => recorded.algorithm === FINGERPRINT_ALGORITHM
+ * ```
  * @category Integrity
  */
 export const FINGERPRINT_ALGORITHM = 'sum-hashtextextended-v1'
 
 /**
  * Row count and content fingerprint of one table.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintTable, type TableFingerprint } from '@rollback-kit/postgres'
+ *
+ * const orders = await fingerprintTable({ connection: 'postgres://app@db/shop', table: 'public.orders' })
+ * orders.map((t: TableFingerprint) => `${t.schema}.${t.name}: ${t.rows} rows, ${t.fingerprint}`)
+ * ```
  * @category Integrity
  */
 export interface TableFingerprint {
@@ -54,6 +77,17 @@ export interface TableFingerprint {
  *
  * Keys of `tables` are schema-qualified names as PostgreSQL writes them, quoting only when
  * needed: `public.orders`, `public."Order Lines"`.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintDatabase, type DatabaseFingerprint } from '@rollback-kit/postgres'
+ *
+ * const taken = await fingerprintDatabase({ connection: 'postgres://app@db/shop' })
+ * if (taken.isOk()) {
+ *   const fp: DatabaseFingerprint = taken.value
+ *   fp.tables['public.orders']?.rows
+ * }
+ * ```
  * @category Integrity
  */
 export interface DatabaseFingerprint {
@@ -67,18 +101,47 @@ export interface DatabaseFingerprint {
 /**
  * A table: its schema-qualified SQL name (`public.orders`, `"Odd"."Name"`, or unqualified to
  * follow the search path) or its exact schema and name (no quoting needed).
+ *
+ * @example
+ * ```ts
+ * import type { TableRef } from '@rollback-kit/postgres'
+ *
+ * const bySqlName: TableRef = '"Odd Schema"."Line.Items"'
+ * const byParts: TableRef = { schema: 'Odd Schema', name: 'Line.Items' }
+ * ```
  * @category Integrity
  */
 export type TableRef = string | { readonly schema: string; readonly name: string }
 
 /**
  * Errors of the integrity functions.
+ *
+ * @example
+ * ```ts
+ * import { countRows, type IntegrityError } from '@rollback-kit/postgres'
+ *
+ * const counted = await countRows({ connection: 'postgres://app@db/shop' })
+ * if (counted.isErr()) {
+ *   const e: IntegrityError = counted.error
+ *   console.error(e.kind, e.message)
+ * }
+ * ```
  * @category Integrity
  */
 export type IntegrityError = PgError | ConnectError | InvalidInput | Unexpected
 
 /**
  * Progress of {@link fingerprintDatabase} and {@link countRows}: one event per table done.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintDatabase, type IntegrityProgress } from '@rollback-kit/postgres'
+ *
+ * const onProgress = (e: IntegrityProgress): void => {
+ *   process.stderr.write(`${e.done}/${e.total} ${e.table}\n`)
+ * }
+ * await fingerprintDatabase({ connection: 'postgres://app@db/shop', onProgress })
+ * ```
  * @category Integrity
  */
 export type IntegrityProgress = ProgressEvent<'table'> & {
@@ -89,6 +152,18 @@ export type IntegrityProgress = ProgressEvent<'table'> & {
 
 /**
  * Options of {@link fingerprintDatabase}.
+ *
+ * @example
+ * ```ts
+ * import type { FingerprintDatabaseOptions } from '@rollback-kit/postgres'
+ *
+ * const options: FingerprintDatabaseOptions = {
+ *   connection: 'postgres://app@db/shop',
+ *   schemas: ['public', 'billing'],
+ *   exclude: ['public.sessions'],
+ *   signal: AbortSignal.timeout(10 * 60_000),
+ * }
+ * ```
  * @category Integrity
  */
 export interface FingerprintDatabaseOptions extends OperationOptions<IntegrityProgress> {
@@ -137,6 +212,13 @@ export function fingerprintDatabase(
 
 /**
  * Options of {@link fingerprintTable}.
+ *
+ * @example
+ * ```ts
+ * import type { FingerprintTableOptions } from '@rollback-kit/postgres'
+ *
+ * const options: FingerprintTableOptions = { connection: 'postgres://app@db/shop', table: { schema: 'public', name: 'orders' } }
+ * ```
  * @category Integrity
  */
 export interface FingerprintTableOptions extends Omit<OperationOptions, 'onProgress'> {
@@ -167,6 +249,13 @@ export function fingerprintTable(
 
 /**
  * Options of {@link countRows}.
+ *
+ * @example
+ * ```ts
+ * import type { CountRowsOptions } from '@rollback-kit/postgres'
+ *
+ * const options: CountRowsOptions = { connection: 'postgres://app@db/shop', tables: ['public.orders', 'public.customers'] }
+ * ```
  * @category Integrity
  */
 export interface CountRowsOptions extends OperationOptions<IntegrityProgress> {

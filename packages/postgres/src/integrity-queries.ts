@@ -5,6 +5,18 @@ import type { IntegrityError, TableRef } from './integrity-fingerprint.js'
 
 /**
  * Options of {@link countRecentRows}.
+ *
+ * @example
+ * ```ts
+ * import type { CountRecentRowsOptions } from '@rollback-kit/postgres'
+ *
+ * const lastQuarterHour: CountRecentRowsOptions = {
+ *   connection: 'postgres://app@db/shop',
+ *   table: 'public.orders',
+ *   column: 'created_at',
+ *   withinMs: 15 * 60_000,
+ * }
+ * ```
  * @category Integrity
  */
 export interface CountRecentRowsOptions {
@@ -20,6 +32,14 @@ export interface CountRecentRowsOptions {
 
 /**
  * How many rows arrived recently.
+ *
+ * @example
+ * ```ts
+ * import { countRecentRows, type RecentRows } from '@rollback-kit/postgres'
+ *
+ * const recent = await countRecentRows({ connection: 'postgres://app@db/shop', table: 'orders', column: 'created_at' })
+ * recent.map((r: RecentRows) => `${r.rows} ${r.table} since ${r.since}`)
+ * ```
  * @category Integrity
  */
 export interface RecentRows {
@@ -80,6 +100,13 @@ export function countRecentRows(
 
 /**
  * The assertion query did not return exactly one row with one boolean column.
+ *
+ * @example
+ * ```ts
+ * import type { AssertionNotBoolean } from '@rollback-kit/postgres'
+ *
+ * const fix = (e: AssertionNotBoolean): string => `rewrite "${e.name}" as SELECT <boolean expression>`
+ * ```
  * @category Integrity
  */
 export type AssertionNotBoolean = BlockError<'AssertionNotBoolean'> & {
@@ -88,12 +115,35 @@ export type AssertionNotBoolean = BlockError<'AssertionNotBoolean'> & {
 
 /**
  * Errors of {@link checkAssertion}.
+ *
+ * @example
+ * ```ts
+ * import { checkAssertion, type CheckAssertionError } from '@rollback-kit/postgres'
+ *
+ * const outcome = await checkAssertion({ connection: 'postgres://app@db/shop', name: 'has orders', sql: 'SELECT count(*) > 0 FROM orders' })
+ * if (outcome.isErr()) {
+ *   const e: CheckAssertionError = outcome.error
+ *   console.error(e.kind)
+ * }
+ * ```
  * @category Integrity
  */
 export type CheckAssertionError = IntegrityError | AssertionNotBoolean
 
 /**
  * Options of {@link checkAssertion}.
+ *
+ * @example
+ * ```ts
+ * import type { CheckAssertionOptions } from '@rollback-kit/postgres'
+ *
+ * const noOrphans: CheckAssertionOptions = {
+ *   connection: 'postgres://app@db/shop',
+ *   name: 'no order lines without order',
+ *   sql: 'SELECT NOT EXISTS (SELECT 1 FROM order_lines l LEFT JOIN orders o ON o.id = l.order_id WHERE o.id IS NULL AND l.created_at > $1)',
+ *   params: [new Date('2024-01-01T00:00:00Z')],
+ * }
+ * ```
  * @category Integrity
  */
 export interface CheckAssertionOptions {
@@ -109,6 +159,14 @@ export interface CheckAssertionOptions {
 
 /**
  * The outcome of an assertion.
+ *
+ * @example
+ * ```ts
+ * import { checkAssertion, type AssertionOutcome } from '@rollback-kit/postgres'
+ *
+ * const outcome = await checkAssertion({ connection: 'postgres://app@db/shop', name: 'has orders', sql: 'SELECT count(*) > 0 FROM orders' })
+ * outcome.map((o: AssertionOutcome) => (o.passed ? `ok ${o.name}` : `FAILED ${o.name}`))
+ * ```
  * @category Integrity
  */
 export interface AssertionOutcome {

@@ -17,6 +17,13 @@ import {
 
 /**
  * Another session holds the rollback lock of this database. Retryable.
+ *
+ * @example
+ * ```ts
+ * import type { LockHeld } from '@rollback-kit/postgres'
+ *
+ * const whoHasIt = (e: LockHeld): string => `rollback of ${e.database} already running (pid ${e.holderPid ?? '?'})`
+ * ```
  * @category Lock
  */
 export type LockHeld = BlockError<'LockHeld'> & {
@@ -30,6 +37,18 @@ export type LockHeld = BlockError<'LockHeld'> & {
 /**
  * The lock's session is gone (terminated, server restarted), so the lock is no longer held
  * and another rollback may have started.
+ *
+ * @example
+ * ```ts
+ * import { acquireRollbackLock, type LockLost } from '@rollback-kit/postgres'
+ *
+ * const lock = (await acquireRollbackLock({ connection: 'postgres://admin@db/postgres', database: 'shop' }))._unsafeUnwrap()
+ * const still = await lock.verifyHeld()
+ * if (still.isErr()) {
+ *   const e: LockLost = still.error
+ *   console.error(`stop: ${e.message}`)
+ * }
+ * ```
  * @category Lock
  */
 export type LockLost = BlockError<'LockLost'> & {
@@ -38,12 +57,35 @@ export type LockLost = BlockError<'LockLost'> & {
 
 /**
  * Errors of {@link acquireRollbackLock}.
+ *
+ * @example
+ * ```ts
+ * import { acquireRollbackLock, type LockError } from '@rollback-kit/postgres'
+ *
+ * const lock = await acquireRollbackLock({ connection: 'postgres://admin@db/postgres', database: 'shop' })
+ * if (lock.isErr()) {
+ *   const e: LockError = lock.error
+ *   if (e.kind === 'LockHeld') console.error('another rollback is running; try later')
+ * }
+ * ```
  * @category Lock
  */
 export type LockError = LockHeld | ConnectError | Unexpected
 
 /**
  * Options of {@link acquireRollbackLock}.
+ *
+ * @example
+ * ```ts
+ * import type { AcquireRollbackLockOptions } from '@rollback-kit/postgres'
+ *
+ * const options: AcquireRollbackLockOptions = {
+ *   connection: 'postgres://admin@db/postgres',
+ *   database: 'shop',
+ *   waitMs: 60_000,
+ *   applicationName: 'deploy-bot rollback #1432',
+ * }
+ * ```
  * @category Lock
  */
 export interface AcquireRollbackLockOptions {
@@ -69,6 +111,17 @@ export interface AcquireRollbackLockOptions {
 /**
  * A held rollback lock. It lives as long as its session: release it (or dispose it); if the
  * process dies, the server releases it when the session ends.
+ *
+ * @example
+ * ```ts
+ * import { acquireRollbackLock, type RollbackLock } from '@rollback-kit/postgres'
+ *
+ * const acquired = await acquireRollbackLock({ connection: 'postgres://admin@db/postgres', database: 'shop' })
+ * if (acquired.isOk()) {
+ *   const lock: RollbackLock = acquired.value
+ *   await lock.release()
+ * }
+ * ```
  * @category Lock
  */
 export interface RollbackLock extends AsyncDisposable {

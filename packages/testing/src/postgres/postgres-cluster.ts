@@ -3,6 +3,13 @@ import type { ResultAsync } from 'neverthrow'
 
 /**
  * A SQL statement run by the handle's admin helpers failed; `sqlState` is PostgreSQL's code.
+ *
+ * @example
+ * ```ts
+ * import type { AdminQueryFailed } from '@rollback-kit/testing'
+ *
+ * const exists = (e: AdminQueryFailed): boolean => e.sqlState === '42P04' // database already exists
+ * ```
  * @category PostgreSQL
  */
 export type AdminQueryFailed = BlockError<'AdminQueryFailed'> & {
@@ -11,12 +18,31 @@ export type AdminQueryFailed = BlockError<'AdminQueryFailed'> & {
 
 /**
  * Why an admin helper of a {@link PostgresCluster} failed.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type PostgresAdminError } from '@rollback-kit/testing'
+ *
+ * await using pg = (await startPostgres())._unsafeUnwrap()
+ * const made = await pg.createDatabase('shop')
+ * if (made.isErr()) {
+ *   const e: PostgresAdminError = made.error
+ *   console.error(e.message)
+ * }
+ * ```
  * @category PostgreSQL
  */
 export type PostgresAdminError = AdminQueryFailed | Unexpected
 
 /**
  * The server could not be stopped cleanly; it was killed and its folder removed anyway.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterStopFailed } from '@rollback-kit/testing'
+ *
+ * const show = (e: ClusterStopFailed): string => `${e.directory}: ${e.message}`
+ * ```
  * @category PostgreSQL
  */
 export type ClusterStopFailed = BlockError<'ClusterStopFailed'> & {
@@ -25,12 +51,34 @@ export type ClusterStopFailed = BlockError<'ClusterStopFailed'> & {
 
 /**
  * Why {@link PostgresCluster.stop} failed.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type StopPostgresError } from '@rollback-kit/testing'
+ *
+ * const pg = (await startPostgres())._unsafeUnwrap()
+ * const stopped = await pg.stop()
+ * if (stopped.isErr()) {
+ *   const e: StopPostgresError = stopped.error
+ *   console.error(e.kind)
+ * }
+ * ```
  * @category PostgreSQL
  */
 export type StopPostgresError = ClusterStopFailed | AdminQueryFailed | Unexpected
 
 /**
  * Options of {@link PostgresCluster.createDatabase}.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type CreateTestDatabaseOptions } from '@rollback-kit/testing'
+ *
+ * await using pg = (await startPostgres())._unsafeUnwrap()
+ * ;(await pg.createDatabase('seeded'))._unsafeUnwrap()
+ * const copy: CreateTestDatabaseOptions = { template: 'seeded' }
+ * const url = (await pg.createDatabase('seeded_copy', copy))._unsafeUnwrap()
+ * ```
  * @category PostgreSQL
  */
 export interface CreateTestDatabaseOptions {
@@ -42,6 +90,15 @@ export interface CreateTestDatabaseOptions {
 
 /**
  * Options of {@link PostgresCluster.createRole}.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type CreateTestRoleOptions } from '@rollback-kit/testing'
+ *
+ * await using pg = (await startPostgres({ passwordAuth: true }))._unsafeUnwrap()
+ * const role: CreateTestRoleOptions = { password: 's3cret!', createDatabases: true }
+ * const appUrl = (await pg.createRole('app', role))._unsafeUnwrap()
+ * ```
  * @category PostgreSQL
  */
 export interface CreateTestRoleOptions {
@@ -55,6 +112,15 @@ export interface CreateTestRoleOptions {
 
 /**
  * Parts of a connection URL to the cluster; anything left out is the superuser's.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type ClusterUrlOptions } from '@rollback-kit/testing'
+ *
+ * await using pg = (await startPostgres())._unsafeUnwrap()
+ * const asApp: ClusterUrlOptions = { database: 'shop', user: 'app', password: 's3cret!' }
+ * const url = pg.urlFor(asApp)
+ * ```
  * @category PostgreSQL
  */
 export interface ClusterUrlOptions {

@@ -21,6 +21,14 @@ import type {
 
 /**
  * Options of {@link startPostgres}.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type StartPostgresOptions } from '@rollback-kit/testing'
+ *
+ * const realistic: StartPostgresOptions = { durable: true, settings: { max_connections: 200 }, passwordAuth: true }
+ * await using pg = (await startPostgres(realistic))._unsafeUnwrap()
+ * ```
  * @category PostgreSQL
  */
 export interface StartPostgresOptions {
@@ -50,18 +58,43 @@ export interface StartPostgresOptions {
 
 /**
  * No PostgreSQL server binaries (`initdb`, `pg_ctl`) were found.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type PostgresNotInstalled } from '@rollback-kit/testing'
+ *
+ * const started = await startPostgres()
+ * if (started.isErr() && started.error.kind === 'PostgresNotInstalled') {
+ *   const e: PostgresNotInstalled = started.error
+ *   console.error(e.message)
+ * }
+ * ```
  * @category PostgreSQL
  */
 export type PostgresNotInstalled = BlockError<'PostgresNotInstalled'>
 
 /**
  * initdb or the server failed; the message ends with the tail of the server log.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterStartFailed } from '@rollback-kit/testing'
+ *
+ * const show = (e: ClusterStartFailed): string => e.message // ends with the server log tail
+ * ```
  * @category PostgreSQL
  */
 export type ClusterStartFailed = BlockError<'ClusterStartFailed'>
 
 /**
  * The server of `ROLLBACK_KIT_TEST_PG_URL` did not answer.
+ *
+ * @example
+ * ```ts
+ * import type { ExistingServerUnreachable } from '@rollback-kit/testing'
+ *
+ * const show = (e: ExistingServerUnreachable): string => `${e.url} does not answer` // password hidden
+ * ```
  * @category PostgreSQL
  */
 export type ExistingServerUnreachable = BlockError<'ExistingServerUnreachable'> & {
@@ -71,6 +104,17 @@ export type ExistingServerUnreachable = BlockError<'ExistingServerUnreachable'> 
 
 /**
  * Why {@link startPostgres} failed.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type StartPostgresError } from '@rollback-kit/testing'
+ *
+ * const started = await startPostgres()
+ * if (started.isErr()) {
+ *   const e: StartPostgresError = started.error
+ *   console.error(e.kind, e.message)
+ * }
+ * ```
  * @category PostgreSQL
  */
 export type StartPostgresError =
