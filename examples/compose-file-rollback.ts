@@ -2,7 +2,9 @@
  * Seed runbook, "Infrastructure Rollback > Docker Compose Rollback":
  * 1. back up the current configuration (`cp docker-compose.yml docker-compose.yml.backup`),
  * 2. revert it (`git checkout HEAD~1 docker-compose.yml`),
- * 3. restart the services (`docker-compose down && up -d`): the `restartServices` hook.
+ * 3. restart the services (`docker-compose down && up -d`): the `restartServices` hook;
+ *    `composeRestart` below runs `docker-compose up -d` (it recreates exactly the services
+ *    whose configuration changed) and checks every container of the project is running.
  * If the restart fails, the previous files are put back.
  *
  * Run: pnpm exec tsx --tsconfig tsconfig.json examples/compose-file-rollback.ts --dir . [--revision
@@ -10,8 +12,11 @@
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { join } from 'node:path'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import { formatError, type BlockError } from '@rollback-kit/core'
+import { exec, formatError, makeError, type BlockError } from '@rollback-kit/core'
+import { listComposeServices, type ComposeScope } from '@rollback-kit/docker'
+import { startDocker } from '@rollback-kit/testing'
 import { restoreFiles, type RestoreFilesError, type RestoreFilesResult } from '@rollback-kit/git'
 
 export interface ComposeFileRollbackOptions {
@@ -22,9 +27,7 @@ export interface ComposeFileRollbackOptions {
   /** Default `['docker-compose.yml']`; the seed also restores `docker-compose.prod.yml`.
    * A file that did not exist before is kept as `null` and removed again on undo. */
   readonly files?: readonly string[]
-  /**
-   * Step 3. TODO(lead): wire to @rollback-kit/docker (compose down, then up -d with `files`).
-   */
+  /** Step 3, e.g. {@link composeRestart}. */
   readonly restartServices: (restored: RestoreFilesResult) => ResultAsync<void, BlockError>
   readonly log?: (line: string) => void
 }
@@ -55,23 +58,54 @@ export function main(
   })
 }
 
+/** `docker-compose -p <project> -f <files> up -d`, then every container must be running. */
+export function composeRestart(options: {
+  readonly docker: ComposeScope['docker']
+  readonly project: string
+  /** The folder of the compose files (the `dir` given to `main`). */
+  readonly dir: string
+}): (restored: RestoreFilesResult) => ResultAsync<void, BlockError> {
+  return (restored) => {
+    const files = restored.files.flatMap((f) => ['-f', join(options.dir, f.path)])
+    return exec(
+      'docker-compose',
+      ['-p', options.project, ...files, 'up', '-d', '--remove-orphans'],
+      {
+        cwd: options.dir,
+        timeoutMs: 300_000,
+      },
+    )
+      .andThen(() => listComposeServices(options))
+      .andThen((services) => {
+        const down = services.flatMap((s) => s.containers).filter((c) => c.state !== 'running')
+        return down.length === 0
+          ? okAsync(undefined)
+          : errAsync(makeError('NotRunning', `not running: ${down.map((c) => c.name).join(', ')}`))
+      })
+  }
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
     options: {
       dir: { type: 'string', default: '.' },
       revision: { type: 'string', default: 'HEAD~1' },
       file: { type: 'string', multiple: true },
+      project: { type: 'string' },
     },
   })
-  const result = await main({
-    dir: values.dir,
-    revision: values.revision,
-    ...(values.file === undefined ? {} : { files: values.file }),
-    restartServices: () => {
-      console.log('restart: wire docker compose down, then up -d, here (restartServices)')
-      return okAsync(undefined)
-    },
-  })
+  const project = values.project
+  const result = await startDocker({ allowPrivate: false }).andThen((engine) =>
+    main({
+      dir: values.dir,
+      revision: values.revision,
+      ...(values.file === undefined ? {} : { files: values.file }),
+      restartServices:
+        project === undefined
+          ? () => okAsync(console.log('no --project: restart the services yourself'))
+          : composeRestart({ docker: engine.docker, project, dir: values.dir }),
+    }),
+  )
   if (result.isErr()) {
     console.error(formatError(result.error))
     process.exitCode = 1
