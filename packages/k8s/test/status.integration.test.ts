@@ -64,7 +64,7 @@ describe('rolloutStatus', () => {
       client,
       workload: ref('Deployment', 'web'),
       pollIntervalMs: 20,
-      timeoutMs: 500,
+      timeoutMs: 1_500,
     })
     const error = status._unsafeUnwrapErr()
     expect(error.kind).toBe('TimedOut')
@@ -102,12 +102,13 @@ describe('rolloutStatus', () => {
   it('reports a Deployment deleted while waiting', async () => {
     await applySettled(sim, deployment({ name: 'web', image: 'web:1' }))
     sim.apply(deployment({ name: 'web', image: 'web:broken' }))
-    setTimeout(() => sim.delete({ kind: 'Deployment', name: 'web' }), 150)
+    // Delete it once the first status line was seen, so the deletion lands mid-watch.
     const status = await rolloutStatus({
       client,
       workload: ref('Deployment', 'web'),
       pollIntervalMs: 20,
       timeoutMs: 5_000,
+      onProgress: () => void sim.delete({ kind: 'Deployment', name: 'web' }),
     })
     expect(status._unsafeUnwrapErr().kind).toBe('WorkloadDeleted')
   })
