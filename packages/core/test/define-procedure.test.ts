@@ -1,6 +1,12 @@
 import { okAsync } from 'neverthrow'
 import { describe, expect, expectTypeOf, test } from 'vitest'
-import { defineProcedure, runProcedure, type ProcedureProgress } from '@rollback-kit/core'
+import {
+  defineProcedure,
+  runProcedure,
+  type ProcedureProgress,
+  type Step,
+  type StepOutputs,
+} from '@rollback-kit/core'
 import { recordingLogger } from './support/recording-logger.js'
 
 describe('defineProcedure', () => {
@@ -93,5 +99,25 @@ describe('defineProcedure', () => {
     expect(
       (await runProcedure(procedure, { logger: throwingLogger }))._unsafeUnwrap().outcome,
     ).toBe('succeeded')
+  })
+
+  test('steps can be defined apart and reused in any procedure', async () => {
+    function restart<O extends StepOutputs>(): Step<'restart', O, { restarted: boolean }> {
+      return { name: 'restart', run: () => okAsync({ restarted: true }) }
+    }
+    const snapshot: Step<'snapshot', StepOutputs, { file: string }> = {
+      name: 'snapshot',
+      run: () => okAsync({ file: '/backups/a.dump' }),
+    }
+    const procedure = defineProcedure('reuse')
+      .step(snapshot)
+      .step(restart())
+      .step({
+        name: 'check',
+        run: (context) =>
+          okAsync(`${context.outputs.snapshot.file} ${context.outputs.restart.restarted}`),
+      })
+    const report = (await runProcedure(procedure))._unsafeUnwrap()
+    expect(report.steps[2]?.evidence).toBe('/backups/a.dump true')
   })
 })
