@@ -1,27 +1,39 @@
+import { formatError } from '@rollback-kit/core'
 import { connectKube, type KubeClient } from '@rollback-kit/k8s'
+import type { Result } from 'neverthrow'
 import { startKubeSim, type KubeSim } from '@rollback-kit/testing'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { k8sProbe, runProbe, waitUntilHealthy } from '@rollback-kit/verify'
+
+/** The value, or a throw that shows the whole error. */
+function unwrap<T, E>(result: Result<T, E>): T {
+  if (result.isErr()) throw new Error(formatError(result.error))
+  return result.value
+}
 
 let sim: KubeSim
 let client: KubeClient
 
 beforeEach(async () => {
-  sim = (await startKubeSim({ podReadyDelayMs: 150 }))._unsafeUnwrap()
-  // client-node refuses plain http servers unless the cluster skips TLS verification.
-  const kubeconfig = sim.kubeconfig.includes('insecure-skip-tls-verify')
-    ? sim.kubeconfig
-    : sim.kubeconfig.replace(
-        /^(\s+)server: (.*)$/m,
-        '$1server: $2\n$1insecure-skip-tls-verify: true',
-      )
-  client = (
+  sim = unwrap(await startKubeSim({ podReadyDelayMs: 150 }))
+  client = unwrap(
     await connectKube({
-      source: { from: 'contents', contents: kubeconfig },
+      // Built from the URL, so the test does not depend on the simulator's kubeconfig YAML.
+      source: {
+        from: 'options',
+        options: {
+          clusters: [{ name: 'kube-sim', server: sim.url, skipTLSVerify: true }],
+          users: [{ name: 'kube-sim' }],
+          contexts: [
+            { name: 'kube-sim', cluster: 'kube-sim', user: 'kube-sim', namespace: sim.namespace },
+          ],
+          currentContext: 'kube-sim',
+        },
+      },
       retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 50 },
       requestTimeoutMs: 5_000,
-    })
-  )._unsafeUnwrap()
+    }),
+  )
 })
 afterEach(async () => {
   await sim.stop()
