@@ -9,10 +9,41 @@ import type Dockerode from 'dockerode'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
-import { recreatePlan, type ImageDefaults, type RecreatePlan } from './internal/recreate-config.js'
+import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
 import { COMPOSE_LABELS } from './labels.js'
 import { replaceContainer, type HealthGate, type ReplaceError } from './replace-container.js'
+
+/**
+ * How to create a container again: engine create options (image pinned by id, attached to
+ * its first network) and the other networks to connect before it starts.
+ *
+ * @example
+ * ```ts
+ * import Dockerode from 'dockerode'
+ * import type { ContainerRecipe } from '@rollback-kit/docker'
+ *
+ * async function recreate(docker: Dockerode, recipe: ContainerRecipe): Promise<void> {
+ *   const container = await docker.createContainer(recipe.create)
+ *   for (const n of recipe.extraNetworks) {
+ *     await docker.getNetwork(n.name).connect({ Container: container.id, EndpointConfig: n.endpoint })
+ *   }
+ *   await container.start()
+ * }
+ * ```
+ * @category State capture
+ */
+export interface ContainerRecipe {
+  /** Create options, attached to the first network only (the engine takes one at create). */
+  readonly create: Dockerode.ContainerCreateOptions
+  /** Networks to connect after creation, before start, with their aliases. */
+  readonly extraNetworks: readonly {
+    readonly name: string
+    readonly endpoint: Dockerode.EndpointSettings
+  }[]
+  /** Anonymous volumes of the original mounted again by name. */
+  readonly carriedVolumes: readonly string[]
+}
 
 /**
  * One container as captured: enough to recreate it exactly.
@@ -32,7 +63,7 @@ export interface CapturedContainer {
   readonly dependsOn: readonly string[]
   readonly startedAt: string
   /** Create options (image pinned by id) and networks, used when the container is gone. */
-  readonly recreate: RecreatePlan
+  readonly recreate: ContainerRecipe
 }
 
 /**

@@ -97,7 +97,7 @@ export function listComposeServices(
 }
 
 /** The containers of a project (in start order), inspected. */
-export function composeContainers(
+function composeContainers(
   options: ComposeScope,
 ): ResultAsync<ComposeContainer[], EngineCallError> {
   const { docker, project } = options

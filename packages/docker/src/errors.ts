@@ -169,7 +169,7 @@ export function classifyEngineError(cause: unknown, context: EngineCallContext):
 }
 
 /** The engine's own message (`{"message": ...}`) when there is one. */
-export function engineMessage(cause: unknown): string {
+function engineMessage(cause: unknown): string {
   const json = (cause as { json?: unknown } | null)?.json
   if (typeof json === 'object' && json !== null) {
     const message = (json as { message?: unknown }).message

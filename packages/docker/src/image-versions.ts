@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode'
-import { ResultAsync } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
+import { compareCreated, repositoryOf } from './internal/image-reference.js'
 
 /**
  * One image of a repository.
@@ -67,24 +68,4 @@ export function listImageVersions(
     }
     return versions.sort((a, b) => compareCreated(b.created, a.created))
   })
-}
-
-/** The repository of a reference: `shop:1.2` and `shop@sha256:..` give `shop`; a port stays. */
-export function repositoryOf(reference: string): string {
-  const withoutDigest = reference.split('@')[0] ?? reference
-  const slash = withoutDigest.lastIndexOf('/')
-  const colon = withoutDigest.lastIndexOf(':')
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
-}
-
-/** Compare RFC 3339 times with nanoseconds (Date keeps only milliseconds). */
-export function compareCreated(a: string, b: string): number {
-  const key = (time: string): string => {
-    const match = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time)
-    if (match === null) return time
-    const millis = new Date(`${match[1] ?? ''}${match[3] ?? 'Z'}`).getTime()
-    return `${String(millis).padStart(16, '0')}.${(match[2] ?? '').padEnd(9, '0')}`
-  }
-  const [ka, kb] = [key(a), key(b)]
-  return ka < kb ? -1 : ka > kb ? 1 : 0
 }

@@ -91,6 +91,7 @@ export { captureState, restoreState } from './capture-state.js'
 export type {
   CapturedContainer,
   CapturedState,
+  ContainerRecipe,
   CaptureStateOptions,
   RestoredContainer,
   RestoreIncomplete,

@@ -15,13 +15,8 @@ import { abortedNow } from './internal/aborted-now.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
 import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
 import { ROLLBACK_LABELS } from './labels.js'
-import {
-  collectEvidence,
-  healthcheckOf,
-  waitHealthy,
-  type HealthEvidence,
-  type HealthProbe,
-} from './wait-healthy.js'
+import { collectEvidence, healthcheckOf } from './internal/health-evidence.js'
+import { waitHealthy, type HealthEvidence, type HealthProbe } from './wait-healthy.js'
 
 /**
  * How the new container is judged healthy before the old one is let go.

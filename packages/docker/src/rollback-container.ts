@@ -3,7 +3,8 @@ import type Dockerode from 'dockerode'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
-import { compareCreated, listImageVersions, repositoryOf } from './image-versions.js'
+import { listImageVersions } from './image-versions.js'
+import { compareCreated, repositoryOf } from './internal/image-reference.js'
 import { ROLLBACK_LABELS } from './labels.js'
 import {
   replaceContainer,

@@ -130,7 +130,7 @@ export function rollbackSwarmService(
     )
     if (updated.isErr()) return err(updated.error)
     const deadline = Date.now() + timeoutMs
-    let lastState = ''
+    let lastState: string
     for (;;) {
       const looked = await inspect()
       if (looked.isErr()) return err(looked.error)

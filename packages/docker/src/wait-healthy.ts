@@ -14,7 +14,7 @@ import type Dockerode from 'dockerode'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
-import { tailLogs } from './tail-logs.js'
+import { collectEvidence, healthcheckOf } from './internal/health-evidence.js'
 
 /**
  * A caller's own readiness check, e.g. an HTTP GET of the service. `true` means ready; a
@@ -205,14 +205,6 @@ export function waitHealthy(
   return new ResultAsync(run())
 }
 
-/** Whether the container has a HEALTHCHECK the engine runs. */
-export function healthcheckOf(info: Dockerode.ContainerInspectInfo): boolean {
-  const test = info.Config.Healthcheck?.Test
-  return (
-    test !== undefined && test.length > 0 && test[0] !== 'NONE' && info.State.Health !== undefined
-  )
-}
-
 function notHealthy(
   reason: NotHealthy['reason'],
   message: string,
@@ -234,45 +226,4 @@ async function runProbe(
   } catch (cause) {
     return messageOf(cause)
   }
-}
-
-/** Inspect output and the last log lines, as {@link HealthEvidence}; never fails. */
-export async function collectEvidence(input: {
-  readonly options: Pick<WaitHealthyOptions, 'docker' | 'container' | 'logLines'>
-  readonly info: Dockerode.ContainerInspectInfo
-  readonly method: HealthEvidence['method']
-  readonly probeError?: string | undefined
-}): Promise<HealthEvidence> {
-  const { info, method } = input
-  return tailLogs({
-    docker: input.options.docker,
-    container: info.Id,
-    lines: input.options.logLines ?? 50,
-  }).then((logs) => {
-    const health = info.State.Health
-    const state = info.State
-    const status =
-      !state.Running && !state.Restarting
-        ? 'exited'
-        : method === 'healthcheck'
-          ? (health?.Status ?? 'none')
-          : 'running'
-    return {
-      container: input.options.container,
-      method,
-      status,
-      running: state.Running,
-      exitCode: state.Running ? null : state.ExitCode,
-      restartCount: info.RestartCount,
-      failingStreak: health?.FailingStreak ?? 0,
-      healthLog: (health?.Log ?? []).map((entry) => ({
-        start: entry.Start,
-        end: entry.End,
-        exitCode: entry.ExitCode,
-        output: entry.Output,
-      })),
-      logTail: logs.isOk() ? logs.value : [],
-      ...(input.probeError === undefined ? {} : { probeError: input.probeError }),
-    }
-  })
 }

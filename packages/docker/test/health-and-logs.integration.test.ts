@@ -117,7 +117,11 @@ describe('waitHealthy', () => {
     const container = await kit.engine.docker.createContainer({
       name: `${prefix}exits`,
       Image: kit.v1.ref,
-      Cmd: ['/bin/sh', '-c', 'echo starting; sleep 0.3; echo "fatal: no config" >&2; sleep 1; exit 3'],
+      Cmd: [
+        '/bin/sh',
+        '-c',
+        'echo starting; sleep 0.3; echo "fatal: no config" >&2; sleep 1; exit 3',
+      ],
       Healthcheck: { Test: ['NONE'] },
       HostConfig: { Init: true, NetworkMode: 'none' },
     })

@@ -78,13 +78,15 @@ async function comparable(name: string): Promise<Comparable & { image: string; i
     mounts: info.Mounts.map((m) => `${m.Name ?? m.Source}:${m.Destination}:${m.RW}`).sort(),
     networks: Object.fromEntries(
       Object.entries(info.NetworkSettings.Networks)
-        .map(([net, settings]) => [
+        .map(([net, settings]): [string, string[]] => [
           net,
-          (settings.Aliases ?? []).filter((alias: string) => !info.Id.startsWith(alias)).sort(),
+          ((settings.Aliases as string[] | null | undefined) ?? [])
+            .filter((alias) => !info.Id.startsWith(alias))
+            .sort(),
         ])
         .sort(),
     ),
-    ports: info.HostConfig.PortBindings,
+    ports: info.HostConfig.PortBindings as unknown,
     init: info.HostConfig.Init,
   }
 }

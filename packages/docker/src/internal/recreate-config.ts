@@ -1,18 +1,9 @@
 import { isDeepStrictEqual } from 'node:util'
 import type Dockerode from 'dockerode'
+import type { ContainerRecipe } from '../capture-state.js'
 
-/** How to create a container like `old` but running another image. */
-export interface RecreatePlan {
-  /** Create options, attached to the first network only (the engine takes one at create). */
-  readonly create: Dockerode.ContainerCreateOptions
-  /** Networks to connect after creation, before start, with their aliases. */
-  readonly extraNetworks: readonly {
-    readonly name: string
-    readonly endpoint: Dockerode.EndpointSettings
-  }[]
-  /** Anonymous volumes mounted again by name into the new container. */
-  readonly carriedVolumes: readonly string[]
-}
+/** How to create a container like `old` but running another image (public as `ContainerRecipe`). */
+export type RecreatePlan = ContainerRecipe
 
 /** The parts of an image's configuration a container inherits unless it overrides them. */
 export interface ImageDefaults {
@@ -66,9 +57,8 @@ export function recreatePlan(input: {
   )
   const hostConfig: Dockerode.HostConfig = { ...old.HostConfig }
   if (input.pinPorts) hostConfig.PortBindings = pinnedPorts(old)
-  if (hostConfig.Links !== undefined && hostConfig.Links !== null) {
-    hostConfig.Links = hostConfig.Links.map(rewriteLink)
-  }
+  const links = hostConfig.Links as readonly string[] | null | undefined
+  if (Array.isArray(links)) hostConfig.Links = links.map(rewriteLink)
   const carriedVolumes: string[] = []
   if (input.keepAnonymousVolumes) {
     const claimed = new Set<string>([
