@@ -96,4 +96,12 @@ describe('secrets in a procedure run', () => {
     ]
     for (const text of everything) expect(text).not.toContain(SECRET)
   })
+
+  test('a secret too short to redact is reported as a warning (without the secret)', async () => {
+    const procedure = defineProcedure('short').step({ name: 'a', run: () => okAsync(1) })
+    const report = (await runProcedure(procedure, { secrets: ['xyz', SECRET] }))._unsafeUnwrap()
+    expect(report.warnings).toHaveLength(1)
+    expect(report.warnings[0]).toContain('shorter than 4 characters')
+    expect(report.warnings[0]).not.toContain('xyz')
+  })
 })

@@ -66,6 +66,12 @@ export async function executeProcedure(input: {
       await journal({ type: 'warning', message: clean })
     },
   }
+  const tooShort = secrets.filter((secret) => secret.length < 4).length
+  if (tooShort > 0 && !input.resumed) {
+    await run.warn(
+      `${tooShort} secret(s) shorter than 4 characters cannot be redacted reliably and were not`,
+    )
+  }
   const plan = planProcedure(procedure)
   const checklist = trackChecklist(options.checklist ?? [])
   for (const tick of prior.ticks) checklist.tick(tick.item, tick.by, tick.at)
