@@ -1,5 +1,7 @@
-import { invalidInput, makeError, type BlockError } from '@rollback-kit/core'
+import { attempt, invalidInput, makeError, type BlockError } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import type pg from 'pg'
+import { classifyPgError } from './connection-errors.js'
 import { withClient, type PgConnection, type PgSession } from './connection.js'
 import type { IntegrityError, TableRef } from './integrity-fingerprint.js'
 
@@ -202,27 +204,41 @@ export function checkAssertion(
       session
         .query('BEGIN READ ONLY')
         .andThen(() =>
-          session
-            .query<Record<string, unknown>>(options.sql, options.params ?? [])
-            .andThen((rows) => {
-              const values =
-                rows.length === 1 && rows[0] !== undefined ? Object.values(rows[0]) : []
-              const value = values.length === 1 ? values[0] : undefined
-              if (typeof value !== 'boolean') {
-                return errAsync(
-                  makeError(
-                    'AssertionNotBoolean',
-                    `assertion "${options.name}" must return one row with one boolean column`,
-                    { name: options.name },
-                  ),
-                )
+          // The extended protocol runs exactly one statement: `COMMIT; DELETE ...` cannot
+          // slip out of the READ ONLY transaction.
+          attempt(
+            async () => {
+              // pg honours queryMode; its typings do not list it yet.
+              const statement: pg.QueryConfig & { readonly queryMode: 'extended' } = {
+                text: options.sql,
+                values: [...(options.params ?? [])],
+                queryMode: 'extended',
               }
-              return okAsync({
-                name: options.name,
-                passed: value,
-                durationMs: Date.now() - started,
-              })
-            }),
+              return (await session.client.query<Record<string, unknown>>(statement)).rows
+            },
+            (cause) =>
+              classifyPgError(cause, {
+                doing: `assertion "${options.name}"`,
+                database: session.database,
+              }),
+          ).andThen((rows) => {
+            const values = rows.length === 1 && rows[0] !== undefined ? Object.values(rows[0]) : []
+            const value = values.length === 1 ? values[0] : undefined
+            if (typeof value !== 'boolean') {
+              return errAsync(
+                makeError(
+                  'AssertionNotBoolean',
+                  `assertion "${options.name}" must return one row with one boolean column`,
+                  { name: options.name },
+                ),
+              )
+            }
+            return okAsync({
+              name: options.name,
+              passed: value,
+              durationMs: Date.now() - started,
+            })
+          }),
         )
         .andThen((outcome) => session.query('ROLLBACK').map(() => outcome))
         .orElse((error) =>

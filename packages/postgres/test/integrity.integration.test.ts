@@ -269,6 +269,12 @@ describe('checkAssertion', () => {
       sql: 'WITH gone AS (DELETE FROM orders RETURNING 1) SELECT true',
     })
     expect(writing._unsafeUnwrapErr()).toMatchObject({ kind: 'QueryFailed', sqlState: '25006' })
+    const escaping = await checkAssertion({
+      connection: shop,
+      name: 'escape attempt',
+      sql: 'COMMIT; DELETE FROM orders; SELECT true',
+    })
+    expect(escaping._unsafeUnwrapErr().kind).toBe('QueryFailed')
     const counts = (await countRows({ connection: shop, tables: ['orders'] }))._unsafeUnwrap()
     expect(counts['public.orders']).toBe(4)
   })
