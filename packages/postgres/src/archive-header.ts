@@ -7,6 +7,14 @@ import { parseArchiveHeaderBytes } from './internal/archive-header-bytes.js'
 /**
  * An archive format version as pg_dump writes it (`1.14-0` for PostgreSQL 12 to 15, `1.15-0`
  * for 16, `1.16-0` for 17 and 18).
+ * @example
+ * ```ts
+ * import { readArchiveHeader, type ArchiveVersion } from '@rollback-kit/postgres'
+ *
+ * const header = await readArchiveHeader({ path: '/var/backups/shop/x/archive.dump' })
+ * const version: ArchiveVersion | undefined = header.isOk() ? header.value.version : undefined
+ * console.log(version?.text) // '1.14-0'
+ * ```
  * @category Archives
  */
 export interface ArchiveVersion {
@@ -22,6 +30,14 @@ export interface ArchiveVersion {
  *
  * Only `version`, `format`, `intSize` and `offSize` are guaranteed: the rest is read only for
  * archive versions this library knows the layout of (up to 1.16).
+ * @example
+ * ```ts
+ * import { readArchiveHeader, type ArchiveHeader } from '@rollback-kit/postgres'
+ *
+ * const read = await readArchiveHeader({ path: '/var/backups/shop/x/archive.dump' })
+ * const header: ArchiveHeader | undefined = read.isOk() ? read.value : undefined
+ * console.log(header?.format, header?.database, header?.pgDumpVersion)
+ * ```
  * @category Archives
  */
 export interface ArchiveHeader {
@@ -48,6 +64,13 @@ export interface ArchiveHeader {
 
 /**
  * The archive file could not be read (missing, unreadable, or a folder without `toc.dat`).
+ * @example
+ * ```ts
+ * import { readArchiveHeader } from '@rollback-kit/postgres'
+ *
+ * const result = await readArchiveHeader({ path: '/nope.dump' })
+ * if (result.isErr() && result.error.kind === 'ArchiveUnreadable') console.error(result.error.file)
+ * ```
  * @category Archives
  */
 export type ArchiveUnreadable = BlockError<'ArchiveUnreadable'> & {
@@ -57,6 +80,13 @@ export type ArchiveUnreadable = BlockError<'ArchiveUnreadable'> & {
 
 /**
  * The file is not a pg_dump archive of a known shape, or its header is cut short.
+ * @example
+ * ```ts
+ * import { readArchiveHeader } from '@rollback-kit/postgres'
+ *
+ * const result = await readArchiveHeader({ path: '/etc/hostname' })
+ * if (result.isErr() && result.error.kind === 'ArchiveMalformed') console.error(result.error.reason)
+ * ```
  * @category Archives
  */
 export type ArchiveMalformed = BlockError<'ArchiveMalformed'> & {
@@ -67,6 +97,15 @@ export type ArchiveMalformed = BlockError<'ArchiveMalformed'> & {
 
 /**
  * Why {@link readArchiveHeader} failed.
+ * @example
+ * ```ts
+ * import { readArchiveHeader, type ReadArchiveHeaderError } from '@rollback-kit/postgres'
+ *
+ * const describe = (e: ReadArchiveHeaderError): string =>
+ *   e.kind === 'ArchiveMalformed' ? `${e.file}: ${e.reason}` : `cannot read ${e.file}`
+ * const header = await readArchiveHeader({ path: '/var/backups/shop/x/archive.dump' })
+ * if (header.isErr()) console.error(describe(header.error))
+ * ```
  * @category Archives
  */
 export type ReadArchiveHeaderError = ArchiveUnreadable | ArchiveMalformed

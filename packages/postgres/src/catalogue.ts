@@ -17,6 +17,16 @@ import { isSnapshotId, readManifest, type SnapshotManifest } from './manifest.js
 
 /**
  * A dump snapshot folder of a catalogue.
+ * @example
+ * ```ts
+ * import { listSnapshots, type DumpSnapshotEntry } from '@rollback-kit/postgres'
+ *
+ * const listed = await listSnapshots({ catalogueDir: '/var/backups/shop' })
+ * const dumps: DumpSnapshotEntry[] = listed.isOk()
+ *   ? listed.value.snapshots.filter((s): s is DumpSnapshotEntry => s.kind === 'dump')
+ *   : []
+ * console.log(dumps.map((d) => `${d.id} ${d.manifest.format}`))
+ * ```
  * @category Catalogue
  */
 export interface DumpSnapshotEntry {
@@ -32,6 +42,16 @@ export interface DumpSnapshotEntry {
 
 /**
  * A clone snapshot database on the server.
+ * @example
+ * ```ts
+ * import { listSnapshots, type CloneSnapshotEntry } from '@rollback-kit/postgres'
+ *
+ * const listed = await listSnapshots({ connection: 'postgres://admin@localhost/shop' })
+ * const clones: CloneSnapshotEntry[] = listed.isOk()
+ *   ? listed.value.snapshots.filter((s): s is CloneSnapshotEntry => s.kind === 'clone')
+ *   : []
+ * console.log(clones.map((c) => c.name))
+ * ```
  * @category Catalogue
  */
 export interface CloneSnapshotEntry {
@@ -48,12 +68,28 @@ export interface CloneSnapshotEntry {
 
 /**
  * A snapshot of either kind, as listed by {@link listSnapshots}.
+ * @example
+ * ```ts
+ * import { listSnapshots, type SnapshotEntry } from '@rollback-kit/postgres'
+ *
+ * const where = (s: SnapshotEntry): string => (s.kind === 'dump' ? s.dir : `database ${s.name}`)
+ * const listed = await listSnapshots({ catalogueDir: '/var/backups/shop' })
+ * if (listed.isOk()) console.log(listed.value.snapshots.map(where))
+ * ```
  * @category Catalogue
  */
 export type SnapshotEntry = DumpSnapshotEntry | CloneSnapshotEntry
 
 /**
  * A folder in the catalogue that looks like a snapshot but has no valid manifest.
+ * @example
+ * ```ts
+ * import { listSnapshots, type UnreadableSnapshot } from '@rollback-kit/postgres'
+ *
+ * const listed = await listSnapshots({ catalogueDir: '/var/backups/shop' })
+ * const broken: readonly UnreadableSnapshot[] = listed.isOk() ? listed.value.unreadable : []
+ * for (const b of broken) console.warn(`${b.dir}: ${b.reason}`)
+ * ```
  * @category Catalogue
  */
 export interface UnreadableSnapshot {
@@ -63,6 +99,17 @@ export interface UnreadableSnapshot {
 
 /**
  * Options of {@link listSnapshots}: a catalogue folder, a server, or both.
+ * @example
+ * ```ts
+ * import { listSnapshots, type ListSnapshotsOptions } from '@rollback-kit/postgres'
+ *
+ * const options: ListSnapshotsOptions = {
+ *   catalogueDir: '/var/backups/shop',
+ *   connection: 'postgres://admin@localhost/shop',
+ *   database: 'shop',
+ * }
+ * await listSnapshots(options)
+ * ```
  * @category Catalogue
  */
 export interface ListSnapshotsOptions {
@@ -78,6 +125,14 @@ export interface ListSnapshotsOptions {
 
 /**
  * What {@link listSnapshots} found, newest first.
+ * @example
+ * ```ts
+ * import { listSnapshots, type SnapshotListing } from '@rollback-kit/postgres'
+ *
+ * const listed = await listSnapshots({ catalogueDir: '/var/backups/shop' })
+ * const listing: SnapshotListing | undefined = listed.isOk() ? listed.value : undefined
+ * console.log(listing?.snapshots[0]?.id) // the newest
+ * ```
  * @category Catalogue
  */
 export interface SnapshotListing {
@@ -88,12 +143,27 @@ export interface SnapshotListing {
 
 /**
  * The catalogue folder could not be read.
+ * @example
+ * ```ts
+ * import { listSnapshots } from '@rollback-kit/postgres'
+ *
+ * const result = await listSnapshots({ catalogueDir: '/root/private' })
+ * if (result.isErr() && result.error.kind === 'CatalogueUnreadable') console.error(result.error.path)
+ * ```
  * @category Catalogue
  */
 export type CatalogueUnreadable = BlockError<'CatalogueUnreadable'> & { readonly path: string }
 
 /**
  * Why {@link listSnapshots} failed.
+ * @example
+ * ```ts
+ * import { listSnapshots, type ListSnapshotsError } from '@rollback-kit/postgres'
+ *
+ * const retry = (e: ListSnapshotsError): boolean => e.retryable
+ * const listed = await listSnapshots({ catalogueDir: '/var/backups/shop' })
+ * if (listed.isErr() && retry(listed.error)) console.log('try again later')
+ * ```
  * @category Catalogue
  */
 export type ListSnapshotsError = CatalogueUnreadable | SessionError | Unexpected
@@ -214,6 +284,13 @@ function listClones(
  * Options of {@link pruneSnapshots}. Give `keep`, `maxAgeMs`, or both: a snapshot goes when
  * it is beyond the newest `keep` of its database OR older than `maxAgeMs`, except the newest
  * verified snapshot of each database, which always stays.
+ * @example
+ * ```ts
+ * import { pruneSnapshots, type PruneSnapshotsOptions } from '@rollback-kit/postgres'
+ *
+ * const weekly: PruneSnapshotsOptions = { catalogueDir: '/var/backups/shop', keep: 7, dryRun: true }
+ * await pruneSnapshots(weekly)
+ * ```
  * @category Catalogue
  */
 export interface PruneSnapshotsOptions extends ListSnapshotsOptions {
@@ -231,6 +308,14 @@ export interface PruneSnapshotsOptions extends ListSnapshotsOptions {
 
 /**
  * What {@link pruneSnapshots} removed (or would remove, in a dry run) and kept.
+ * @example
+ * ```ts
+ * import { pruneSnapshots, type PruneOutcome } from '@rollback-kit/postgres'
+ *
+ * const pruned = await pruneSnapshots({ catalogueDir: '/var/backups/shop', keep: 7 })
+ * const outcome: PruneOutcome | undefined = pruned.isOk() ? pruned.value : undefined
+ * console.log(`removed ${outcome?.removed.length ?? 0}, kept ${outcome?.kept.length ?? 0}`)
+ * ```
  * @category Catalogue
  */
 export interface PruneOutcome {
@@ -243,12 +328,27 @@ export interface PruneOutcome {
 
 /**
  * A snapshot could not be removed; those before it were.
+ * @example
+ * ```ts
+ * import { pruneSnapshots } from '@rollback-kit/postgres'
+ *
+ * const result = await pruneSnapshots({ catalogueDir: '/var/backups/shop', keep: 3 })
+ * if (result.isErr() && result.error.kind === 'PruneFailed') console.error(result.error.snapshot)
+ * ```
  * @category Catalogue
  */
 export type PruneFailed = BlockError<'PruneFailed'> & { readonly snapshot: string }
 
 /**
  * Why {@link pruneSnapshots} failed.
+ * @example
+ * ```ts
+ * import { pruneSnapshots, type PruneSnapshotsError } from '@rollback-kit/postgres'
+ *
+ * const log = (e: PruneSnapshotsError): void => console.error(`${e.kind}: ${e.message}`)
+ * const pruned = await pruneSnapshots({ catalogueDir: '/var/backups/shop', maxAgeMs: 30 * 86_400_000 })
+ * if (pruned.isErr()) log(pruned.error)
+ * ```
  * @category Catalogue
  */
 export type PruneSnapshotsError = ListSnapshotsError | PruneFailed | InvalidInput

@@ -35,6 +35,13 @@ import { newSnapshotId, type ManifestTable } from './manifest.js'
 
 /**
  * Progress of {@link cloneSnapshot}.
+ * @example
+ * ```ts
+ * import { cloneSnapshot, type CloneProgress } from '@rollback-kit/postgres'
+ *
+ * const show = (e: CloneProgress): void => console.log(e.phase, e.message ?? '')
+ * await cloneSnapshot({ connection: 'postgres://admin@localhost/shop', onProgress: show })
+ * ```
  * @category Snapshots
  */
 export type CloneProgress =
@@ -45,6 +52,17 @@ export type CloneProgress =
 
 /**
  * Options of {@link cloneSnapshot}.
+ * @example
+ * ```ts
+ * import { cloneSnapshot, type CloneSnapshotOptions } from '@rollback-kit/postgres'
+ *
+ * const options: CloneSnapshotOptions = {
+ *   connection: 'postgres://admin@localhost/shop',
+ *   drain: { graceMs: 2_000, terminate: true },
+ *   strategy: 'file_copy',
+ * }
+ * await cloneSnapshot(options)
+ * ```
  * @category Snapshots
  */
 export interface CloneSnapshotOptions extends OperationOptions<CloneProgress> {
@@ -65,6 +83,14 @@ export interface CloneSnapshotOptions extends OperationOptions<CloneProgress> {
 /**
  * A clone snapshot: a database copied with `CREATE DATABASE ... TEMPLATE`, kept with
  * connections disabled and a JSON comment holding its metadata and fingerprints.
+ * @example
+ * ```ts
+ * import { cloneSnapshot, type CloneSnapshot } from '@rollback-kit/postgres'
+ *
+ * const made = await cloneSnapshot({ connection: 'postgres://admin@localhost/shop' })
+ * const clone: CloneSnapshot | undefined = made.isOk() ? made.value : undefined
+ * console.log(clone?.name, clone?.drain.terminated)
+ * ```
  * @category Snapshots
  */
 export interface CloneSnapshot {
@@ -83,12 +109,26 @@ export interface CloneSnapshot {
 
 /**
  * The database to snapshot or restore does not exist.
+ * @example
+ * ```ts
+ * import { cloneSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await cloneSnapshot({ connection: 'postgres://admin@localhost/gone' })
+ * if (result.isErr() && result.error.kind === 'DatabaseMissing') console.error(result.error.database)
+ * ```
  * @category Snapshots
  */
 export type DatabaseMissing = BlockError<'DatabaseMissing'> & { readonly database: string }
 
 /**
  * `CREATE DATABASE ... TEMPLATE` failed; the source was re-allowed connections.
+ * @example
+ * ```ts
+ * import { cloneSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await cloneSnapshot({ connection: 'postgres://admin@localhost/shop' })
+ * if (result.isErr() && result.error.kind === 'CloneFailed') console.error(result.error.sqlState)
+ * ```
  * @category Snapshots
  */
 export type CloneFailed = BlockError<'CloneFailed'> & {
@@ -98,6 +138,14 @@ export type CloneFailed = BlockError<'CloneFailed'> & {
 
 /**
  * Why {@link cloneSnapshot} failed. The source always gets its connections back.
+ * @example
+ * ```ts
+ * import { cloneSnapshot, type CloneSnapshotError } from '@rollback-kit/postgres'
+ *
+ * const busy = (e: CloneSnapshotError): boolean => e.kind === 'ConnectionsRemain' || e.kind === 'LockHeld'
+ * const made = await cloneSnapshot({ connection: 'postgres://admin@localhost/shop' })
+ * if (made.isErr() && busy(made.error)) console.log('the database is busy; try later')
+ * ```
  * @category Snapshots
  */
 export type CloneSnapshotError =

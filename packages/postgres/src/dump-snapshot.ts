@@ -62,6 +62,15 @@ import {
 /**
  * Progress of {@link dumpSnapshot}: `dumping` counts tables whose data pg_dump has written
  * (from its `--verbose` lines), `checksumming` counts files hashed.
+ * @example
+ * ```ts
+ * import { dumpSnapshot, type DumpProgress } from '@rollback-kit/postgres'
+ *
+ * const show = (e: DumpProgress): void => {
+ *   if (e.phase === 'dumping') console.log(`${e.done}/${e.total} tables`)
+ * }
+ * await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop', onProgress: show })
+ * ```
  * @category Snapshots
  */
 export type DumpProgress =
@@ -72,6 +81,19 @@ export type DumpProgress =
 
 /**
  * Options of {@link dumpSnapshot}. Every performance knob is explicit so benchmarks can vary it.
+ * @example
+ * ```ts
+ * import { dumpSnapshot, type DumpSnapshotOptions } from '@rollback-kit/postgres'
+ *
+ * const options: DumpSnapshotOptions = {
+ *   connection: 'postgres://admin@localhost/shop',
+ *   catalogueDir: '/var/backups/shop',
+ *   format: 'directory',
+ *   jobs: 2,
+ *   compression: { method: 'gzip', level: 1 },
+ * }
+ * await dumpSnapshot(options)
+ * ```
  * @category Snapshots
  */
 export interface DumpSnapshotOptions extends OperationOptions<DumpProgress> {
@@ -98,6 +120,14 @@ export interface DumpSnapshotOptions extends OperationOptions<DumpProgress> {
 
 /**
  * A published dump snapshot.
+ * @example
+ * ```ts
+ * import { dumpSnapshot, type DumpSnapshot } from '@rollback-kit/postgres'
+ *
+ * const made = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop' })
+ * const snapshot: DumpSnapshot | undefined = made.isOk() ? made.value : undefined
+ * console.log(snapshot?.dir, snapshot?.manifest.files.length)
+ * ```
  * @category Snapshots
  */
 export interface DumpSnapshot {
@@ -109,6 +139,13 @@ export interface DumpSnapshot {
 
 /**
  * pg_dump failed; `stderr` is its redacted output.
+ * @example
+ * ```ts
+ * import { dumpSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop' })
+ * if (result.isErr() && result.error.kind === 'DumpFailed') console.error(result.error.stderr)
+ * ```
  * @category Snapshots
  */
 export type DumpFailed = BlockError<'DumpFailed'> & {
@@ -119,6 +156,13 @@ export type DumpFailed = BlockError<'DumpFailed'> & {
 
 /**
  * The catalogue folder could not be written (permissions, disk full, ...).
+ * @example
+ * ```ts
+ * import { dumpSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/proc/nope' })
+ * if (result.isErr() && result.error.kind === 'CatalogueUnwritable') console.error(result.error.path)
+ * ```
  * @category Snapshots
  */
 export type CatalogueUnwritable = BlockError<'CatalogueUnwritable'> & {
@@ -127,6 +171,14 @@ export type CatalogueUnwritable = BlockError<'CatalogueUnwritable'> & {
 
 /**
  * Why {@link dumpSnapshot} failed. No partial snapshot is ever left listed.
+ * @example
+ * ```ts
+ * import { dumpSnapshot, type DumpSnapshotError } from '@rollback-kit/postgres'
+ *
+ * const explain = (e: DumpSnapshotError): string => (e.kind === 'DumpFailed' ? e.stderr : e.message)
+ * const made = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop' })
+ * if (made.isErr()) console.error(explain(made.error))
+ * ```
  * @category Snapshots
  */
 export type DumpSnapshotError =

@@ -10,6 +10,12 @@ import { checkManifestShape } from './internal/manifest-shape.js'
  * - `custom`: one compressed file, restorable in parallel (`pg_restore -j`), the default.
  * - `directory`: one file per table, dumped and restored in parallel.
  * - `plain`: SQL text, restored with `psql`; no parallelism, no selective restore.
+ * @example
+ * ```ts
+ * import type { DumpFormat } from '@rollback-kit/postgres'
+ *
+ * const formats: DumpFormat[] = ['custom', 'directory', 'plain']
+ * ```
  * @category Snapshots
  */
 export type DumpFormat = 'custom' | 'directory' | 'plain'
@@ -17,6 +23,13 @@ export type DumpFormat = 'custom' | 'directory' | 'plain'
 /**
  * Compression of a dump. pg_dump 15 and older know `gzip` (levels 0-9) only; `lz4` and `zstd`
  * need pg_dump 16 or newer.
+ * @example
+ * ```ts
+ * import type { DumpCompression } from '@rollback-kit/postgres'
+ *
+ * const fast: DumpCompression = { method: 'gzip', level: 1 }
+ * const none: DumpCompression = { method: 'none' }
+ * ```
  * @category Snapshots
  */
 export interface DumpCompression {
@@ -27,6 +40,14 @@ export interface DumpCompression {
 
 /**
  * One file of a dump snapshot, as the manifest records it.
+ * @example
+ * ```ts
+ * import { readManifest, type ManifestFile } from '@rollback-kit/postgres'
+ *
+ * const manifest = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * const files: readonly ManifestFile[] = manifest.isOk() ? manifest.value.files : []
+ * console.log(files.map((f) => `${f.path} ${f.size} ${f.sha256}`))
+ * ```
  * @category Snapshots
  */
 export interface ManifestFile {
@@ -39,6 +60,14 @@ export interface ManifestFile {
 
 /**
  * Row count and fingerprint of one table at snapshot time.
+ * @example
+ * ```ts
+ * import { readManifest, type ManifestTable } from '@rollback-kit/postgres'
+ *
+ * const manifest = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * const tables: readonly ManifestTable[] = manifest.isOk() ? manifest.value.tables : []
+ * console.log(tables.map((t) => `${t.schema}.${t.name}: ${t.rows} rows`))
+ * ```
  * @category Snapshots
  */
 export interface ManifestTable {
@@ -51,6 +80,14 @@ export interface ManifestTable {
 
 /**
  * The options a dump was taken with, recorded so it can be reproduced and compared.
+ * @example
+ * ```ts
+ * import { readManifest, type ManifestDumpOptions } from '@rollback-kit/postgres'
+ *
+ * const manifest = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * const options: ManifestDumpOptions | undefined = manifest.isOk() ? manifest.value.options : undefined
+ * console.log(options?.format, options?.jobs, options?.compression.method)
+ * ```
  * @category Snapshots
  */
 export interface ManifestDumpOptions {
@@ -98,18 +135,39 @@ export interface SnapshotManifest {
 
 /**
  * The manifest's file name inside a snapshot folder.
+ * @example
+ * ```ts
+ * import { join } from 'node:path'
+ * import { MANIFEST_FILE } from '@rollback-kit/postgres'
+ *
+ * const path = join('/var/backups/shop/20261125T162729123Z-shop-4f2ac1', MANIFEST_FILE)
+ * ```
  * @category Snapshots
  */
 export const MANIFEST_FILE = 'manifest.json'
 
 /**
  * A snapshot folder has no readable `manifest.json`.
+ * @example
+ * ```ts
+ * import { readManifest } from '@rollback-kit/postgres'
+ *
+ * const result = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * if (result.isErr() && result.error.kind === 'ManifestUnreadable') console.error(result.error.file)
+ * ```
  * @category Snapshots
  */
 export type ManifestUnreadable = BlockError<'ManifestUnreadable'> & { readonly file: string }
 
 /**
  * `manifest.json` exists but is not a valid manifest.
+ * @example
+ * ```ts
+ * import { readManifest } from '@rollback-kit/postgres'
+ *
+ * const result = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * if (result.isErr() && result.error.kind === 'ManifestInvalid') console.error(result.error.reason)
+ * ```
  * @category Snapshots
  */
 export type ManifestInvalid = BlockError<'ManifestInvalid'> & {
@@ -120,6 +178,14 @@ export type ManifestInvalid = BlockError<'ManifestInvalid'> & {
 
 /**
  * Why {@link readManifest} failed.
+ * @example
+ * ```ts
+ * import { readManifest, type ReadManifestError } from '@rollback-kit/postgres'
+ *
+ * const explain = (e: ReadManifestError): string => (e.kind === 'ManifestInvalid' ? e.reason : e.message)
+ * const manifest = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * if (manifest.isErr()) console.error(explain(manifest.error))
+ * ```
  * @category Snapshots
  */
 export type ReadManifestError = ManifestUnreadable | ManifestInvalid

@@ -61,6 +61,14 @@ import { verifySnapshot, type VerifySnapshotError } from './verify-snapshot.js'
 
 /**
  * What to restore: a dump snapshot folder or a clone snapshot database.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type SnapshotSource } from '@rollback-kit/postgres'
+ *
+ * const fromDump: SnapshotSource = { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' }
+ * const fromClone: SnapshotSource = { kind: 'clone', name: 'rk_snap_20261125t162729123z_shop_4f2ac1' }
+ * await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: fromClone.kind === 'clone' ? fromClone : fromDump })
+ * ```
  * @category Restore
  */
 export type SnapshotSource =
@@ -69,6 +77,16 @@ export type SnapshotSource =
 
 /**
  * Progress of {@link restoreSnapshot}. `restoring` counts archive TOC items done.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type RestoreProgress } from '@rollback-kit/postgres'
+ *
+ * const show = (e: RestoreProgress): void => {
+ *   if (e.phase === 'restoring') console.log(`${e.done}/${e.total} items`)
+ *   else console.log(e.phase)
+ * }
+ * await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' }, onProgress: show })
+ * ```
  * @category Restore
  */
 export type RestoreProgress =
@@ -82,6 +100,19 @@ export type RestoreProgress =
 
 /**
  * Options of {@link restoreSnapshot}. Performance knobs (`jobs`) are explicit.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type RestoreSnapshotOptions } from '@rollback-kit/postgres'
+ *
+ * const options: RestoreSnapshotOptions = {
+ *   connection: 'postgres://admin@localhost/shop',
+ *   snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' },
+ *   mode: 'swap',
+ *   jobs: 2,
+ *   drain: { graceMs: 5_000, terminate: true },
+ * }
+ * await restoreSnapshot(options)
+ * ```
  * @category Restore
  */
 export interface RestoreSnapshotOptions extends OperationOptions<RestoreProgress> {
@@ -117,6 +148,16 @@ export interface RestoreSnapshotOptions extends OperationOptions<RestoreProgress
 
 /**
  * What a restore did; pass it to `undoRestore` to swap back.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, undoRestore, type RestoreReceipt } from '@rollback-kit/postgres'
+ *
+ * const restored = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
+ * const receipt: RestoreReceipt | undefined = restored.isOk() ? restored.value : undefined
+ * if (receipt?.previous !== undefined) {
+ *   await undoRestore({ connection: 'postgres://admin@localhost/shop', target: receipt.target, previous: receipt.previous })
+ * }
+ * ```
  * @category Restore
  */
 export interface RestoreReceipt {
@@ -137,6 +178,13 @@ export interface RestoreReceipt {
 /**
  * The restored database does not match the snapshot's row counts and fingerprints. In swap
  * mode the target was not touched; in in-place mode it was already changed.
+ * @example
+ * ```ts
+ * import { restoreSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
+ * if (result.isErr() && result.error.kind === 'VerificationFailed') console.error(result.error.differences)
+ * ```
  * @category Restore
  */
 export type VerificationFailed = BlockError<'VerificationFailed'> & {
@@ -149,6 +197,14 @@ export type VerificationFailed = BlockError<'VerificationFailed'> & {
 /**
  * Why {@link restoreSnapshot} failed. Except for `VerificationFailed` with
  * `targetChanged: true` (in-place), the target is as it was.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type RestoreSnapshotError } from '@rollback-kit/postgres'
+ *
+ * const untouched = (e: RestoreSnapshotError): boolean => !(e.kind === 'VerificationFailed' && e.targetChanged)
+ * const restored = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
+ * if (restored.isErr()) console.error(restored.error.kind, untouched(restored.error))
+ * ```
  * @category Restore
  */
 export type RestoreSnapshotError =

@@ -39,6 +39,13 @@ import {
 
 /**
  * Progress of {@link undoRestore}.
+ * @example
+ * ```ts
+ * import { undoRestore, type UndoRestoreProgress } from '@rollback-kit/postgres'
+ *
+ * const show = (e: UndoRestoreProgress): void => console.log(e.phase)
+ * await undoRestore({ connection: 'postgres://admin@localhost/shop', onProgress: show })
+ * ```
  * @category Restore
  */
 export type UndoRestoreProgress =
@@ -46,6 +53,13 @@ export type UndoRestoreProgress =
 
 /**
  * Options of {@link undoRestore}.
+ * @example
+ * ```ts
+ * import { undoRestore, type UndoRestoreOptions } from '@rollback-kit/postgres'
+ *
+ * const options: UndoRestoreOptions = { connection: 'postgres://admin@localhost/shop', drain: { graceMs: 2_000, terminate: true } }
+ * await undoRestore(options)
+ * ```
  * @category Restore
  */
 export interface UndoRestoreOptions extends OperationOptions<UndoRestoreProgress> {
@@ -66,6 +80,14 @@ export interface UndoRestoreOptions extends OperationOptions<UndoRestoreProgress
 /**
  * What {@link undoRestore} did. The database it replaced is kept too, so an undo can be
  * undone.
+ * @example
+ * ```ts
+ * import { undoRestore, type UndoReceipt } from '@rollback-kit/postgres'
+ *
+ * const undone = await undoRestore({ connection: 'postgres://admin@localhost/shop' })
+ * const receipt: UndoReceipt | undefined = undone.isOk() ? undone.value : undefined
+ * console.log(`${receipt?.restored} is shop again; the replaced copy is ${receipt?.kept}`)
+ * ```
  * @category Restore
  */
 export interface UndoReceipt {
@@ -80,6 +102,13 @@ export interface UndoReceipt {
 
 /**
  * There is no kept database to bring back for this target (or the one named is not one).
+ * @example
+ * ```ts
+ * import { undoRestore } from '@rollback-kit/postgres'
+ *
+ * const result = await undoRestore({ connection: 'postgres://admin@localhost/shop' })
+ * if (result.isErr() && result.error.kind === 'NothingToUndo') console.error(result.error.target)
+ * ```
  * @category Restore
  */
 export type NothingToUndo = BlockError<'NothingToUndo'> & {
@@ -89,6 +118,14 @@ export type NothingToUndo = BlockError<'NothingToUndo'> & {
 
 /**
  * Why {@link undoRestore} failed. The target is unchanged.
+ * @example
+ * ```ts
+ * import { undoRestore, type UndoRestoreError } from '@rollback-kit/postgres'
+ *
+ * const retry = (e: UndoRestoreError): boolean => e.retryable
+ * const undone = await undoRestore({ connection: 'postgres://admin@localhost/shop' })
+ * if (undone.isErr() && retry(undone.error)) console.log('busy; try again')
+ * ```
  * @category Restore
  */
 export type UndoRestoreError =

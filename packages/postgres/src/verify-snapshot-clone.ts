@@ -30,6 +30,16 @@ import type { ManifestTable } from './manifest.js'
 
 /**
  * Options of {@link verifyCloneSnapshot}.
+ * @example
+ * ```ts
+ * import { verifyCloneSnapshot, type VerifyCloneSnapshotOptions } from '@rollback-kit/postgres'
+ *
+ * const options: VerifyCloneSnapshotOptions = {
+ *   connection: 'postgres://admin@localhost/shop',
+ *   name: 'rk_snap_20261125t162729123z_shop_4f2ac1',
+ * }
+ * await verifyCloneSnapshot(options)
+ * ```
  * @category Snapshots
  */
 export interface VerifyCloneSnapshotOptions {
@@ -43,6 +53,14 @@ export interface VerifyCloneSnapshotOptions {
 
 /**
  * What {@link verifyCloneSnapshot} found: the clone still holds what it held when taken.
+ * @example
+ * ```ts
+ * import { verifyCloneSnapshot, type CloneVerification } from '@rollback-kit/postgres'
+ *
+ * const checked = await verifyCloneSnapshot({ connection: 'postgres://admin@localhost/shop', name: 'rk_snap_20261125t162729123z_shop_4f2ac1' })
+ * const verification: CloneVerification | undefined = checked.isOk() ? checked.value : undefined
+ * console.log(verification?.tablesChecked, verification?.verifiedAt)
+ * ```
  * @category Snapshots
  */
 export interface CloneVerification {
@@ -55,12 +73,26 @@ export interface CloneVerification {
 
 /**
  * A database is not a clone snapshot (no clone marker in its comment).
+ * @example
+ * ```ts
+ * import { verifyCloneSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await verifyCloneSnapshot({ connection: 'postgres://admin@localhost/shop', name: 'shop' })
+ * if (result.isErr() && result.error.kind === 'NotASnapshot') console.error(result.error.database)
+ * ```
  * @category Snapshots
  */
 export type NotASnapshot = BlockError<'NotASnapshot'> & { readonly database: string }
 
 /**
  * A clone no longer matches the fingerprints recorded when it was taken.
+ * @example
+ * ```ts
+ * import { verifyCloneSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await verifyCloneSnapshot({ connection: 'postgres://admin@localhost/shop', name: 'rk_snap_20261125t162729123z_shop_4f2ac1' })
+ * if (result.isErr() && result.error.kind === 'CloneModified') console.error(result.error.differences)
+ * ```
  * @category Snapshots
  */
 export type CloneModified = BlockError<'CloneModified'> & {
@@ -70,6 +102,14 @@ export type CloneModified = BlockError<'CloneModified'> & {
 
 /**
  * Why {@link verifyCloneSnapshot} failed.
+ * @example
+ * ```ts
+ * import { verifyCloneSnapshot, type VerifyCloneSnapshotError } from '@rollback-kit/postgres'
+ *
+ * const log = (e: VerifyCloneSnapshotError): void => console.error(`${e.kind}: ${e.message}`)
+ * const checked = await verifyCloneSnapshot({ connection: 'postgres://admin@localhost/shop', name: 'rk_snap_20261125t162729123z_shop_4f2ac1' })
+ * if (checked.isErr()) log(checked.error)
+ * ```
  * @category Snapshots
  */
 export type VerifyCloneSnapshotError =

@@ -37,6 +37,15 @@ import { readManifest, type ReadManifestError, type SnapshotManifest } from './m
 
 /**
  * Progress of {@link verifySnapshot}: files checked against the manifest.
+ * @example
+ * ```ts
+ * import { verifySnapshot, type VerifySnapshotProgress } from '@rollback-kit/postgres'
+ *
+ * const show = (e: VerifySnapshotProgress): void => {
+ *   if (e.phase === 'checksumming') console.log(`${e.done}/${e.total} files`)
+ * }
+ * await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1', onProgress: show })
+ * ```
  * @category Snapshots
  */
 export type VerifySnapshotProgress =
@@ -45,6 +54,13 @@ export type VerifySnapshotProgress =
 
 /**
  * Options of {@link verifySnapshot}.
+ * @example
+ * ```ts
+ * import { verifySnapshot, type VerifySnapshotOptions } from '@rollback-kit/postgres'
+ *
+ * const options: VerifySnapshotOptions = { dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1', binDir: '/usr/lib/postgresql/16/bin', record: false }
+ * await verifySnapshot(options)
+ * ```
  * @category Snapshots
  */
 export interface VerifySnapshotOptions extends OperationOptions<VerifySnapshotProgress> {
@@ -58,6 +74,14 @@ export interface VerifySnapshotOptions extends OperationOptions<VerifySnapshotPr
 
 /**
  * What {@link verifySnapshot} checked.
+ * @example
+ * ```ts
+ * import { verifySnapshot, type SnapshotVerification } from '@rollback-kit/postgres'
+ *
+ * const checked = await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * const verification: SnapshotVerification | undefined = checked.isOk() ? checked.value : undefined
+ * console.log(verification?.bytesChecked, verification?.tocItems)
+ * ```
  * @category Snapshots
  */
 export interface SnapshotVerification {
@@ -75,6 +99,13 @@ export interface SnapshotVerification {
 
 /**
  * A file of the snapshot is missing or differs from what the manifest recorded.
+ * @example
+ * ```ts
+ * import { verifySnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * if (result.isErr() && result.error.kind === 'SnapshotCorrupt') console.error(result.error.file, result.error.problem)
+ * ```
  * @category Snapshots
  */
 export type SnapshotCorrupt = BlockError<'SnapshotCorrupt'> & {
@@ -87,6 +118,13 @@ export type SnapshotCorrupt = BlockError<'SnapshotCorrupt'> & {
 
 /**
  * The archive was written by a newer pg_dump than the local pg_restore can read.
+ * @example
+ * ```ts
+ * import { verifySnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * if (result.isErr() && result.error.kind === 'ArchiveVersionUnsupported') console.error(result.error.archiveVersion, result.error.supportedUpTo)
+ * ```
  * @category Snapshots
  */
 export type ArchiveVersionUnsupported = BlockError<'ArchiveVersionUnsupported'> & {
@@ -100,6 +138,14 @@ export type ArchiveVersionUnsupported = BlockError<'ArchiveVersionUnsupported'> 
 
 /**
  * Why {@link verifySnapshot} refused a snapshot.
+ * @example
+ * ```ts
+ * import { verifySnapshot, type VerifySnapshotError } from '@rollback-kit/postgres'
+ *
+ * const log = (e: VerifySnapshotError): void => console.error(`${e.kind}: ${e.message}`)
+ * const checked = await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
+ * if (checked.isErr()) log(checked.error)
+ * ```
  * @category Snapshots
  */
 export type VerifySnapshotError =

@@ -5,6 +5,13 @@ import { connectionTo, type SessionError, type SnapshotConnection } from './snap
 
 /**
  * How a database is drained before it is copied or renamed.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type DrainPolicy } from '@rollback-kit/postgres'
+ *
+ * const drain: DrainPolicy = { graceMs: 10_000, terminate: true }
+ * await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' }, drain })
+ * ```
  * @category Snapshots
  */
 export interface DrainPolicy {
@@ -16,6 +23,14 @@ export interface DrainPolicy {
 
 /**
  * How a drain went.
+ * @example
+ * ```ts
+ * import { cloneSnapshot, type DrainOutcome } from '@rollback-kit/postgres'
+ *
+ * const made = await cloneSnapshot({ connection: 'postgres://admin@localhost/shop' })
+ * const drain: DrainOutcome | undefined = made.isOk() ? made.value.drain : undefined
+ * console.log(`${drain?.terminated ?? 0} sessions terminated after ${drain?.waitedMs ?? 0} ms`)
+ * ```
  * @category Snapshots
  */
 export interface DrainOutcome {

@@ -10,6 +10,14 @@ import { setAllowConnections, type Session, type SessionError } from './snapshot
 
 /**
  * What the clean-up of a crashed run did.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type LeftoverCleanup } from '@rollback-kit/postgres'
+ *
+ * const restored = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
+ * const cleanup: LeftoverCleanup | undefined = restored.isOk() ? restored.value.leftovers : undefined
+ * if (cleanup !== undefined && cleanup.dropped.length > 0) console.warn('a crashed restore was cleaned up')
+ * ```
  * @category Restore
  */
 export interface LeftoverCleanup {

@@ -13,6 +13,13 @@ import type { ChildEnv } from './snapshot-pg.js'
 /**
  * pg_restore (or psql for plain dumps) failed, or reported errors it ignored: a restore with
  * ignored errors is never a success.
+ * @example
+ * ```ts
+ * import { restoreSnapshot } from '@rollback-kit/postgres'
+ *
+ * const result = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
+ * if (result.isErr() && result.error.kind === 'RestoreFailed') console.error(result.error.errorsIgnored, result.error.stderr)
+ * ```
  * @category Restore
  */
 export type RestoreFailed = BlockError<'RestoreFailed'> & {

@@ -4,6 +4,19 @@ import type { Session, SessionError } from './snapshot-pg.js'
 
 /**
  * The steps of a swap, reported so callers (and crash tests) can follow it.
+ * @example
+ * ```ts
+ * import { restoreSnapshot, type SwapStep } from '@rollback-kit/postgres'
+ *
+ * const steps: SwapStep[] = []
+ * await restoreSnapshot({
+ *   connection: 'postgres://admin@localhost/shop',
+ *   snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' },
+ *   onProgress: (e) => {
+ *     if (e.phase === 'swapping') steps.push(e.step)
+ *   },
+ * })
+ * ```
  * @category Restore
  */
 export type SwapStep = 'begin' | 'target-renamed' | 'committed'

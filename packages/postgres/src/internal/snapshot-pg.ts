@@ -32,6 +32,15 @@ export type SnapshotConnection = PgConnection
 /**
  * Errors of the sessions and child-process credentials snapshot and restore functions use:
  * pg-core's connection and statement errors, plus `CredentialsWriteFailed`.
+ * @example
+ * ```ts
+ * import { dumpSnapshot, type SessionError } from '@rollback-kit/postgres'
+ *
+ * const isConnection = (e: { kind: string }): e is SessionError =>
+ *   ['ConnectionFailed', 'AuthenticationFailed', 'DatabaseNotFound'].includes(e.kind)
+ * const made = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop' })
+ * if (made.isErr() && isConnection(made.error)) console.error('check the connection settings')
+ * ```
  * @category Snapshots
  */
 export type SessionError = ConnectError | CredentialsWriteFailed
