@@ -30,6 +30,11 @@ export interface Suite {
   readonly checks: readonly Check[]
   /** Every check must finish within this many ms of the start; late ones fail. */
   readonly deadlineMs?: number
+  /**
+   * Checks of one group run at most this many at a time, in suite order. Default: health 8,
+   * functional 4, performance 1 (load runs never overlap), integrity 1.
+   */
+  readonly concurrency?: Partial<Readonly<Record<CheckGroup, number>>>
 }
 
 /**
@@ -71,11 +76,19 @@ export type RunSuiteOptions = OperationOptions<SuiteProgress>
 
 const GROUP_ORDER: readonly CheckGroup[] = ['health', 'functional', 'performance', 'integrity']
 
+/** Health probes wait side by side; load runs and database checks do not pile up. */
+const DEFAULT_CONCURRENCY: Readonly<Record<CheckGroup, number>> = {
+  health: 8,
+  functional: 4,
+  performance: 1,
+  integrity: 1,
+}
+
 /**
  * Run a suite: the groups (health, functional, performance, integrity) concurrently, the
- * checks of one group one after another (so load tests do not overlap and integrity queries do
- * not pile up), all under one deadline. A check still running at the deadline is cut off and
- * fails; one not started fails as not run.
+ * checks of one group a few at a time in suite order (`suite.concurrency`; load runs one after
+ * another so they do not disturb each other), all under one deadline. A check still running at
+ * the deadline is cut off and fails; one not started fails as not run.
  *
  * @returns the {@link VerificationReport} (failing checks are in it, with the verdict);
  * `Aborted` when the signal aborts, `InvalidInput` for duplicate check names or a bad deadline.
@@ -113,6 +126,15 @@ export function runSuite(
     return errAsync(
       invalidInput({ field: 'suite.deadlineMs', reason: `must be > 0, got ${suite.deadlineMs}` }),
     )
+  for (const [group, limit] of Object.entries(suite.concurrency ?? {})) {
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+      return errAsync(
+        invalidInput({
+          field: `suite.concurrency.${group}`,
+          reason: `must be an integer >= 1, got ${limit}`,
+        }),
+      )
+  }
   if (options.signal?.aborted === true) return errAsync(aborted({ cause: options.signal.reason }))
 
   const run = async (): Promise<Result<VerificationReport, SuiteError>> => {
@@ -122,31 +144,41 @@ export function runSuite(
     const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined)
     const signal = signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals)
     const reports = new Map<Check, CheckReport>()
-    const groups = GROUP_ORDER.map((group) => suite.checks.filter((c) => c.group === group))
+    const runOne = async (check: Check): Promise<void> => {
+      if (signal.aborted) {
+        reports.set(check, notRun(check, suite.deadlineMs))
+        return
+      }
+      reportProgress(options, {
+        phase: 'check-started',
+        check: check.name,
+        group: check.group,
+        message: `${check.group}: ${check.name}`,
+      })
+      const report = await runCheck(check, signal, suite.deadlineMs)
+      reports.set(check, report)
+      reportProgress(options, {
+        phase: 'check-finished',
+        check: check.name,
+        group: check.group,
+        status: report.status,
+        durationMs: report.durationMs,
+        message: `${check.group}: ${check.name}: ${report.status}, ${report.message}`,
+      })
+    }
     await Promise.all(
-      groups.map(async (checks) => {
-        for (const check of checks) {
-          if (signal.aborted) {
-            reports.set(check, notRun(check, suite.deadlineMs))
-            continue
+      GROUP_ORDER.map(async (group) => {
+        const checks = suite.checks.filter((c) => c.group === group)
+        const limit = suite.concurrency?.[group] ?? DEFAULT_CONCURRENCY[group]
+        let next = 0
+        const worker = async (): Promise<void> => {
+          while (next < checks.length) {
+            const check = checks[next]
+            next += 1
+            if (check !== undefined) await runOne(check)
           }
-          reportProgress(options, {
-            phase: 'check-started',
-            check: check.name,
-            group: check.group,
-            message: `${check.group}: ${check.name}`,
-          })
-          const report = await runCheck(check, signal, suite.deadlineMs)
-          reports.set(check, report)
-          reportProgress(options, {
-            phase: 'check-finished',
-            check: check.name,
-            group: check.group,
-            status: report.status,
-            durationMs: report.durationMs,
-            message: `${check.group}: ${check.name}: ${report.status}, ${report.message}`,
-          })
         }
+        await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, () => worker()))
       }),
     )
     if (options.signal?.aborted === true) return err(aborted({ cause: options.signal.reason }))

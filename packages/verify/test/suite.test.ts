@@ -149,7 +149,30 @@ describe('runSuite', () => {
     expect(result.verdict).toBe('pass')
   })
 
-  test('checks of one group run one after another', async () => {
+  test('health checks run side by side, performance checks one after another', async () => {
+    let active = 0
+    let peak = 0
+    const tracked = (name: string, group: CheckGroup): Check =>
+      custom(name, group, () => {
+        active += 1
+        peak = Math.max(peak, active)
+        return sleep(40).map(() => {
+          active -= 1
+          return { status: 'pass' as const, message: 'ok' }
+        })
+      })
+    await runSuite({ name: 'health', checks: ['a', 'b', 'c'].map((n) => tracked(n, 'health')) })
+    expect(peak).toBe(3)
+    peak = 0
+    await runSuite({
+      name: 'limited',
+      concurrency: { health: 2 },
+      checks: ['a', 'b', 'c', 'd'].map((n) => tracked(n, 'health')),
+    })
+    expect(peak).toBe(2)
+  })
+
+  test('checks of the performance group run one after another', async () => {
     let active = 0
     let peak = 0
     const slow = (name: string): Check =>
@@ -171,6 +194,7 @@ describe('runSuite', () => {
       await runSuite({
         name: 'deadline',
         deadlineMs: 300,
+        concurrency: { health: 1 },
         checks: [
           custom('hangs', 'health', () =>
             ResultAsync.fromSafePromise(new Promise<never>(() => undefined)),
@@ -203,6 +227,8 @@ describe('runSuite', () => {
     )
     expect(aborted._unsafeUnwrapErr().kind).toBe('Aborted')
     const twice = custom('same', 'health', () => okAsync({ status: 'pass', message: '' }))
+    const zero = await runSuite({ name: 'z', checks: [], concurrency: { health: 0 } })
+    expect(zero._unsafeUnwrapErr()).toMatchObject({ field: 'suite.concurrency.health' })
     const duplicate = await runSuite({ name: 'd', checks: [twice, twice] })
     expect(duplicate._unsafeUnwrapErr()).toMatchObject({
       kind: 'InvalidInput',
