@@ -2,7 +2,9 @@
  * Seed runbook, "Container-Based Rollback > For Docker Compose": instead of
  * `docker-compose pull && docker-compose up -d --no-deps api-gateway` with an edited file,
  * roll the one service back to its previous (or a given) image, health-gated and keeping
- * compose's labels; then the `docker-compose ps` view. The old container is kept, stopped.
+ * compose's labels; then the `docker-compose ps` view. The old container is removed only once
+ * the new one is healthy (a kept copy would still carry compose's labels and show in `ps`);
+ * the old image stays on the engine, so the undo is this rollback with the printed image.
  *
  * Run: pnpm exec tsx --tsconfig tsconfig.json examples/compose-service-rollback.ts
  *   --project flow-motion --service api-gateway [--image flow-motion-api:1.4.2]
@@ -42,16 +44,13 @@ export function main(
     project,
     service,
     ...(options.image === undefined ? {} : { image: options.image }),
-    keepOld: true,
     // HEALTHCHECK when the image has one, else it must keep running for 2 s.
     health: { timeoutMs: options.healthTimeoutMs ?? 60_000 },
   })
     .andThen((results) => {
       for (const r of results) {
         log(`${r.container.name}: ${r.previous.imageRef} -> ${r.image.ref} (${r.health.status})`)
-        log(
-          `  kept ${r.previous.keptAs ?? r.previous.id}; undo: this with image ${r.previous.imageId}`,
-        )
+        log(`  undo: this example with --image ${r.previous.imageId}`)
       }
       // `docker-compose ps`
       return listComposeServices({ docker, project })
