@@ -31,14 +31,16 @@ export function renderJUnit(report: VerificationReport): string {
     time: checks.reduce((total, c) => total + c.durationMs, 0),
   })
   const all = count(report.checks)
+  // The JUnit schema's timestamp is an ISO 8601 date-time without zone (here UTC) or fraction.
+  const timestamp = attr(report.startedAt.slice(0, 19))
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${attr(report.name)}" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" skipped="0" time="${secs(report.durationMs)}" timestamp="${attr(report.startedAt)}">`,
+    `<testsuites name="${attr(report.name)}" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" skipped="0" time="${secs(report.durationMs)}" timestamp="${timestamp}">`,
   ]
   for (const [group, checks] of groups) {
     const totals = count(checks)
     lines.push(
-      `  <testsuite name="${attr(group)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="0" time="${secs(totals.time)}" timestamp="${attr(report.startedAt)}">`,
+      `  <testsuite name="${attr(group)}" tests="${totals.tests}" failures="${totals.failures}" errors="${totals.errors}" skipped="0" time="${secs(totals.time)}" timestamp="${timestamp}">`,
     )
     for (const check of checks) {
       lines.push(

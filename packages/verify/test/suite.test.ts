@@ -301,6 +301,7 @@ describe('runSuite', () => {
       expect(warned?.children.map((x) => x.name)).toEqual(['system-out'])
       expect(text(warned, 'system-out')).toMatch(/^WARN: connection refused/)
       for (const c of cases) expect(Number(c.attributes['time'])).toBeGreaterThanOrEqual(0)
+      expect(root.attributes['timestamp']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/)
     })
 
     test('JUnit XML stays well-formed with hostile names and control characters', () => {
