@@ -3,6 +3,8 @@
  * @module
  */
 import {
+  aborted,
+  loggerOf,
   makeError,
   reportProgress,
   sleep,
@@ -24,9 +26,13 @@ import {
   daemonSetStatus,
   deploymentStatus,
   statefulSetStatus,
+  type DaemonSetLike,
+  type DeploymentLike,
+  type StatefulSetLike,
   type StatusVerdict,
 } from './internal/status-line.js'
-import { readWorkload, type AnyWorkload } from './internal/workload-api.js'
+import { watchObject } from './internal/watch-object.js'
+import { readWorkload, resourceOf } from './internal/workload-api.js'
 import type { WorkloadRef } from './workload.js'
 
 /**
@@ -65,7 +71,13 @@ export interface RolloutStatusOptions extends OperationOptions<RolloutStatusProg
   readonly workload: WorkloadRef
   /** Give up after this long (kubectl `--timeout`). Default 5 minutes. */
   readonly timeoutMs?: number
-  /** How often the object is read. Default 1 s. */
+  /**
+   * `watch` (default, as kubectl): read the object, then follow its watch events, re-reading
+   * when the watch ends. `poll`: read the object every `pollIntervalMs`. A server that
+   * refuses watches is polled.
+   */
+  readonly mode?: 'watch' | 'poll'
+  /** How often the object is read in `poll` mode, and the pause before re-watching. Default 1 s. */
   readonly pollIntervalMs?: number
   /** Deployments only: also require this revision to be the running one (kubectl `--revision`). */
   readonly revision?: number
@@ -86,7 +98,7 @@ export interface RolloutStatusResult {
   readonly workload: WorkloadRef
   /** e.g. `deployment "web" successfully rolled out`. */
   readonly message: string
-  /** How many times the object was read. */
+  /** How many times the object was read with a GET (watch events not counted). */
   readonly polls: number
 }
 
@@ -110,8 +122,9 @@ export type RolloutStatusError =
   | (TimedOut & { readonly lastStatus?: string })
 
 /**
- * Wait for a rollout with kubectl's completion rules per kind (see the package README), by
- * reading the object every `pollIntervalMs`. Each new status line is reported as progress.
+ * Wait for a rollout with kubectl's completion rules per kind (see the package README): read
+ * the object, then follow its watch (or, with `mode: 'poll'`, read it every `pollIntervalMs`).
+ * Each new status line is reported as progress.
  *
  * **Errors**: `ProgressDeadlineExceeded` (Deployment's Progressing condition; kubectl:
  * `deployment "web" exceeded its progress deadline`), `TimedOut` (`timeoutMs` passed; carries
@@ -143,65 +156,97 @@ export function rolloutStatus(
   let lastStatus: string | undefined
   let polls = 0
 
+  const conclude = (
+    verdict: StatusVerdict,
+  ): Result<RolloutStatusResult, RolloutStatusError> | undefined => {
+    if (verdict.message !== lastStatus) {
+      lastStatus = verdict.message
+      if (verdict.state === 'waiting') {
+        reportProgress(options, { phase: 'waiting', message: verdict.message })
+      }
+    }
+    switch (verdict.state) {
+      case 'done':
+        return ok({ workload: ref, message: verdict.message, polls })
+      case 'deadline-exceeded':
+        return err(
+          makeError('ProgressDeadlineExceeded', verdict.message, {
+            namespace: ref.namespace,
+            name: ref.name,
+            lastStatus: verdict.message,
+          }),
+        )
+      case 'unsupported-strategy':
+        return err(
+          makeError('UnsupportedUpdateStrategy', verdict.message, {
+            namespace: ref.namespace,
+            name: ref.name,
+            strategy: verdict.strategy,
+          }),
+        )
+      case 'revision-mismatch':
+        return err(
+          makeError('RevisionMismatch', verdict.message, {
+            namespace: ref.namespace,
+            name: ref.name,
+            desired: verdict.desired,
+            running: verdict.running,
+          }),
+        )
+      case 'waiting':
+        return undefined
+    }
+  }
+  const deleted = () =>
+    err<RolloutStatusResult, RolloutStatusError>(
+      makeError('WorkloadDeleted', `${ref.kind} "${ref.name}" has been deleted`, {
+        namespace: ref.namespace,
+        name: ref.name,
+      }),
+    )
+
   const watchUntilDone = (
     signal: AbortSignal,
   ): ResultAsync<RolloutStatusResult, RolloutStatusError> => {
+    let mode = options.mode ?? 'watch'
     const run = async (): Promise<Result<RolloutStatusResult, RolloutStatusError>> => {
       for (;;) {
         const read = await readWorkload({ ...options, signal }, ref)
         polls += 1
         if (read.isErr()) {
-          if (read.error.kind === 'NotFound' && polls > 1) {
-            return err(
-              makeError('WorkloadDeleted', `${ref.kind} "${ref.name}" has been deleted`, {
-                namespace: ref.namespace,
-                name: ref.name,
-              }),
-            )
-          }
+          if (read.error.kind === 'NotFound' && polls > 1) return deleted()
           return err(read.error)
         }
-        const verdict = judge(ref, read.value, options.revision ?? 0)
-        if (verdict.message !== lastStatus) {
-          lastStatus = verdict.message
-          if (verdict.state === 'waiting') {
-            reportProgress(options, { phase: 'waiting', message: verdict.message })
+        const concluded = conclude(judge(ref, read.value, options.revision ?? 0))
+        if (concluded !== undefined) return concluded
+        if (mode === 'watch') {
+          let outcome: Result<RolloutStatusResult, RolloutStatusError> | undefined
+          const ended = await watchObject({
+            client: options.client,
+            collectionPath: `/apis/apps/v1/namespaces/${encodeURIComponent(ref.namespace)}/${resourceOf(ref.kind)}`,
+            name: ref.name,
+            resourceVersion: read.value.metadata?.resourceVersion,
+            signal,
+            timeoutSeconds: 300,
+            onEvent: (event) => {
+              if (event.type !== 'changed') return false
+              outcome = conclude(judge(ref, event.object, options.revision ?? 0))
+              return outcome !== undefined
+            },
+          })
+          if (outcome !== undefined) return outcome
+          if (ended.type === 'deleted') return deleted()
+          if (signal.aborted) break
+          // A server that cannot watch: fall back to reading the object.
+          if (ended.type === 'ended' && (ended.status === 405 || ended.status === 404)) {
+            loggerOf(options).debug({ operation, status: ended.status }, 'watch refused; polling')
+            mode = 'poll'
           }
-        }
-        switch (verdict.state) {
-          case 'done':
-            return ok({ workload: ref, message: verdict.message, polls })
-          case 'deadline-exceeded':
-            return err(
-              makeError('ProgressDeadlineExceeded', verdict.message, {
-                namespace: ref.namespace,
-                name: ref.name,
-                lastStatus: verdict.message,
-              }),
-            )
-          case 'unsupported-strategy':
-            return err(
-              makeError('UnsupportedUpdateStrategy', verdict.message, {
-                namespace: ref.namespace,
-                name: ref.name,
-                strategy: verdict.strategy,
-              }),
-            )
-          case 'revision-mismatch':
-            return err(
-              makeError('RevisionMismatch', verdict.message, {
-                namespace: ref.namespace,
-                name: ref.name,
-                desired: verdict.desired,
-                running: verdict.running,
-              }),
-            )
-          case 'waiting':
-            break
         }
         const waited = await sleep(interval, signal)
         if (waited.isErr()) return err(waited.error)
       }
+      return err(aborted({ cause: signal.reason }))
     }
     return new ResultAsync(run())
   }
@@ -224,13 +269,14 @@ export function rolloutStatus(
   })
 }
 
-function judge(ref: WorkloadRef, object: AnyWorkload, revision: number): StatusVerdict {
+/** kubectl's verdict on one object: a typed read or a watch event's raw JSON. */
+function judge(ref: WorkloadRef, object: unknown, revision: number): StatusVerdict {
   switch (ref.kind) {
     case 'Deployment':
-      return deploymentStatus(object, revision)
+      return deploymentStatus(object as DeploymentLike, revision)
     case 'StatefulSet':
-      return statefulSetStatus(object)
+      return statefulSetStatus(object as StatefulSetLike)
     case 'DaemonSet':
-      return daemonSetStatus(object)
+      return daemonSetStatus(object as DaemonSetLike)
   }
 }

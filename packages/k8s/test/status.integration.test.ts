@@ -42,6 +42,55 @@ describe('rolloutStatus', () => {
     expect(new Set(lines).size).toBe(lines.length)
   })
 
+  it('follows a watch on the object like kubectl (fieldSelector, from the read resourceVersion)', async () => {
+    await applySettled(sim, deployment({ name: 'web', image: 'web:1', replicas: 3 }))
+    sim.apply(deployment({ name: 'web', image: 'web:2', replicas: 3 }))
+    sim.clearRequests()
+    const status = await rolloutStatus({
+      client,
+      workload: ref('Deployment', 'web'),
+      timeoutMs: 20_000,
+    })
+    expect(status._unsafeUnwrap().message).toBe('deployment "web" successfully rolled out')
+    const watches = sim.requests.filter((r) => r.path.includes('watch=true'))
+    expect(watches.length).toBeGreaterThan(0)
+    expect(watches[0]?.path).toContain('fieldSelector=metadata.name%3Dweb')
+    expect(watches[0]?.path).toMatch(/resourceVersion=\d+/)
+  })
+
+  it('polls when asked, without opening a watch', async () => {
+    await applySettled(sim, deployment({ name: 'web', image: 'web:1', replicas: 3 }))
+    sim.apply(deployment({ name: 'web', image: 'web:2', replicas: 3 }))
+    sim.clearRequests()
+    const status = await rolloutStatus({
+      client,
+      workload: ref('Deployment', 'web'),
+      mode: 'poll',
+      pollIntervalMs: 20,
+      timeoutMs: 20_000,
+    })
+    expect(status._unsafeUnwrap().polls).toBeGreaterThan(1)
+    expect(sim.requests.filter((r) => r.path.includes('watch=true'))).toEqual([])
+  })
+
+  it('falls back to re-reading when the watch request fails', async () => {
+    await applySettled(sim, deployment({ name: 'web', image: 'web:1', replicas: 3 }))
+    sim.apply(deployment({ name: 'web', image: 'web:2', replicas: 3 }))
+    sim.failNext(500, { method: 'GET', path: /\/deployments$/, count: 3 })
+    sim.clearRequests()
+    const status = await rolloutStatus({
+      client,
+      workload: ref('Deployment', 'web'),
+      pollIntervalMs: 20,
+      timeoutMs: 20_000,
+    })
+    expect(status._unsafeUnwrap().message).toBe('deployment "web" successfully rolled out')
+    const failedWatches = sim.requests.filter(
+      (r) => r.path.includes('watch=true') && r.status === 500,
+    )
+    expect(failedWatches.length).toBeGreaterThan(0)
+  })
+
   it('fails with ProgressDeadlineExceeded for a broken image', async () => {
     await applySettled(sim, deployment({ name: 'web', image: 'web:1', progressDeadlineSeconds: 1 }))
     sim.apply(deployment({ name: 'web', image: 'web:broken', progressDeadlineSeconds: 1 }))
