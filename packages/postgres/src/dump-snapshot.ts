@@ -296,7 +296,10 @@ function acquireResources(context: DumpContext): ResultAsync<DumpResources, Dump
   ).andThen((temp) => {
     const undoTemp = (): ResultAsync<void, never> =>
       ResultAsync.fromSafePromise(removeFolder(temp).catch(() => undefined))
-    return openSession(options.connection, { database })
+    return openSession(options.connection, {
+      database,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    })
       .orElse((e) => undoTemp().andThen(() => errAsync(e)))
       .andThen((session) =>
         childEnv(options.connection)

@@ -51,12 +51,8 @@ import {
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
 import type { DumpFormat, ManifestTable } from './manifest.js'
-import {
-  fingerprintClone,
-  readCloneMarker,
-  type CloneModified,
-  type NotASnapshot,
-} from './verify-snapshot-clone.js'
+import { fingerprintClone, readCloneMarker } from './internal/clone-fingerprint.js'
+import type { CloneModified, NotASnapshot } from './verify-snapshot-clone.js'
 import { verifySnapshot, type VerifySnapshotError } from './verify-snapshot.js'
 
 /**

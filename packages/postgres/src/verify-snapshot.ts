@@ -225,11 +225,8 @@ export function verifySnapshot(
     )
 }
 
-/**
- * Check that the archive's header version is one the local pg_restore reads. Exported to
- * the restore, which runs it before anything else.
- */
-export function checkArchiveVersion(context: {
+/** Check that the archive's header version is one the local pg_restore reads. */
+function checkArchiveVersion(context: {
   readonly dir: string
   readonly manifest: SnapshotManifest
   readonly pgRestore: ToolVersion
