@@ -306,6 +306,29 @@ describe('localhost reaches either loopback family', () => {
   }
 })
 
+describe('IP literals', () => {
+  test('an IPv6 literal URL and host are reached', async (context) => {
+    if (!(await hasIpv6Loopback())) {
+      if (process.env['CI'] === 'true') throw new Error('no IPv6 loopback on this machine')
+      context.skip()
+    }
+    const server = await startServer((_request, response) => reply(response, { body: {} }), {
+      host: '::1',
+    })
+    try {
+      const http = (
+        await runProbe(httpProbe({ url: `http://[::1]:${server.port}/` }))
+      )._unsafeUnwrap()
+      expect(http.ok, http.message).toBe(true)
+      const tcp = (await runProbe(tcpProbe({ host: '::1', port: server.port })))._unsafeUnwrap()
+      expect(tcp.ok, tcp.message).toBe(true)
+      expect(tcp.target).toBe(`[::1]:${server.port}`)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe('TLS certificate days left', () => {
   let dir: string
   let server: TestServer

@@ -3,10 +3,11 @@ import {
   httpProbe,
   policyFromKubernetes,
   resolveProbePolicy,
+  tcpProbe,
   waitUntilHealthy,
   type WaitProgress,
 } from '@rollback-kit/verify'
-import { reply, startServer, type TestServer } from './support/http-server.js'
+import { closedPort, reply, startServer, type TestServer } from './support/http-server.js'
 
 /** A server answering the statuses of `script` in order, then repeating its last entry. */
 async function scripted(script: readonly number[], delayMs = 0): Promise<TestServer> {
@@ -169,6 +170,28 @@ describe('waitUntilHealthy thresholds (Kubernetes semantics)', () => {
       )
     )._unsafeUnwrapErr()
     expect(error).toMatchObject({ kind: 'Unhealthy', probe: 'broken' })
+  })
+
+  test('waits for a port to open, as wait-on does (closed, closed, then listening)', async () => {
+    const port = await closedPort()
+    let server: TestServer | undefined
+    const report = (
+      await waitUntilHealthy([tcpProbe({ host: 'localhost', port, name: 'db port' })], {
+        policy: { periodMs: 30, failureThreshold: 50 },
+        onProgress: (event) => {
+          if (event.phase === 'attempt' && event.attempt === 2)
+            void startServer((_request, response) => reply(response, { body: {} }), { port }).then(
+              (started) => {
+                server = started
+                servers.push(started)
+              },
+            )
+        },
+      })
+    )._unsafeUnwrap()
+    expect(server).toBeDefined()
+    expect(report.probes[0]?.failures).toBeGreaterThanOrEqual(2)
+    expect(report.probes[0]?.lastResult.message).toMatch(/^connected to 127\.0\.0\.1 in \d+ ms$/)
   })
 
   test('abort stops the wait with Aborted', async () => {

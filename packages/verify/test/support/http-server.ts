@@ -25,7 +25,11 @@ export type Handler = (
 
 export async function startServer(
   handler: Handler,
-  options: { readonly host?: string; readonly tls?: { key: string; cert: string } } = {},
+  options: {
+    readonly host?: string
+    readonly port?: number
+    readonly tls?: { key: string; cert: string }
+  } = {},
 ): Promise<TestServer> {
   const host = options.host ?? '127.0.0.1'
   let hits = 0
@@ -42,7 +46,7 @@ export async function startServer(
       : createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, host, () => resolve())
+    server.listen(options.port ?? 0, host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
   return {
