@@ -538,6 +538,39 @@ describe('concurrency, secrets, abort, names', () => {
     expect(await readdir(catalogueDir)).toEqual([])
   })
 
+  test('abort in the middle of a restore: Aborted, shadow removed, target untouched', async () => {
+    const db = 'rk_snap_abort_restore'
+    ;(await cluster.createDatabase(db))._unsafeUnwrap()
+    await sql(
+      db,
+      `CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 150000) g;
+       CREATE TABLE small (id int PRIMARY KEY)`,
+    )
+    const snapshot = await dump(db)
+    await sql(db, 'TRUNCATE big')
+    const before = await fingerprintOf(db)
+    const controller = new AbortController()
+    let sawShadow = false
+    const result = await restoreSnapshot({
+      connection: cluster.urlFor({ database: db }),
+      snapshot: { kind: 'dump', dir: snapshot.dir },
+      ...tools(),
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.phase === 'restoring' && e.done === 1) {
+          void databases('rk_shadow_').then((names) => {
+            sawShadow = names.length === 1
+            controller.abort()
+          })
+        }
+      },
+    })
+    expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+    expect(sawShadow).toBe(true)
+    expect(await databases('rk_shadow_')).toEqual([])
+    expect(await fingerprintOf(db)).toEqual(before)
+  })
+
   test('a database named we"ird; drop table x -- survives dump, clone, restore and fingerprint', async () => {
     const db = 'we"ird; drop table x --'
     await seed(db)
