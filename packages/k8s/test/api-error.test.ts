@@ -40,6 +40,15 @@ describe('toKubeApiError', () => {
     expect(error.message).toBe('PATCH deployments/web in shop: not found: gone')
   })
 
+  it('leaves the server message out for requests about Secrets', () => {
+    const error = toKubeApiError(
+      apiException(422, { reason: 'Invalid', message: 'data[password]: Invalid value: "hunter2"' }),
+      { request: 'PUT secrets/db in shop', sensitive: true },
+    )
+    expect(error).toMatchObject({ kind: 'Invalid', reason: 'Invalid' })
+    expect(JSON.stringify(error)).not.toContain('hunter2')
+  })
+
   it('maps refused connections to a retryable Unavailable', () => {
     const refused = new TypeError('fetch failed', {
       cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
