@@ -8,8 +8,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { detectService, startKubeSim, startPostgres } from '@rollback-kit/testing'
+import { drillSignal } from './cancellation.js'
 import { writeDrillReport, type DrillReport } from './drill-report.js'
-import { parseDrillOptions } from './options.js'
+import { parseDrillOptions, type ScenarioName } from './options.js'
 import { orThrow } from './run-drill-procedure.js'
 import type { ScenarioResult } from './scenario.js'
 import { containerScenario } from './scenarios/container.js'
@@ -32,10 +33,12 @@ const scenarios: ScenarioResult[] = []
 const skipped: string[] = []
 const services: string[] = []
 const cleanups: (() => Promise<unknown>)[] = []
+const wanted = (scenario: ScenarioName): boolean =>
+  options.scenarios.includes(scenario) && !drillSignal.aborted
 
 try {
   say(`rollback-kit drill: scenarios ${options.scenarios.join(', ')}; report in ${options.outDir}/`)
-  if (options.scenarios.includes('database')) {
+  if (wanted('database')) {
     say('starting a disposable PostgreSQL cluster')
     const cluster = orThrow(await startPostgres(), 'startPostgres')
     cleanups.push(async () => cluster.stop())
@@ -51,7 +54,7 @@ try {
       }),
     )
   }
-  if (options.scenarios.includes('container')) {
+  if (wanted('container')) {
     const docker = await detectService('docker')
     if (docker.available) {
       say('\n== scenario: container (unhealthy image)')
@@ -67,7 +70,7 @@ try {
       say(`container scenario skipped: ${docker.detail} (${docker.howToGet})`)
     }
   }
-  if (options.scenarios.includes('kubernetes')) {
+  if (wanted('kubernetes')) {
     say('starting the Kubernetes API simulator')
     const sim = orThrow(await startKubeSim({ podReadyDelayMs: 300 }), 'startKubeSim')
     cleanups.push(async () => sim.stop())
@@ -107,4 +110,4 @@ for (const line of skipped) console.log(`skipped: ${line}`)
 console.log(
   `\n${report.recovered ? 'every scenario recovered and verified' : 'NOT every scenario recovered'}; wrote ${files.join(', ')}`,
 )
-process.exitCode = report.recovered ? 0 : 1
+process.exitCode = drillSignal.aborted ? 130 : report.recovered ? 0 : 1

@@ -12,6 +12,7 @@ import {
   type StepOutputs,
 } from '@rollback-kit/core'
 import type { Result } from 'neverthrow'
+import { drillSignal } from './cancellation.js'
 import type { Say } from './scenario.js'
 
 /** The value of a setup call, or a thrown Error carrying its formatted error. */
@@ -27,6 +28,7 @@ export async function runDrillProcedure<O extends StepOutputs>(
 ): Promise<ProcedureReport> {
   const { say, ...rest } = options
   const result = await runProcedure(procedure, {
+    signal: drillSignal,
     ...rest,
     onProgress: (event) => {
       switch (event.phase) {
