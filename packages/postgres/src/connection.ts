@@ -304,14 +304,30 @@ export function connect(
   // A session whose server goes away emits 'error' when idle; unhandled, it would crash.
   client.on('error', () => undefined)
   const context = { database: target.database }
+  // An abort while connecting settles at once; the half-open client is closed behind it.
+  let onAbort = (): void => undefined
+  const abortedWhileConnecting = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error('aborted while connecting', { cause: options.signal?.reason }))
+  })
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const establish = async (): Promise<number> => {
+    await client.connect()
+    const rows = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    return rows.rows[0]?.pid ?? 0
+  }
   return attempt(
     async () => {
-      await client.connect()
-      const rows = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
-      return rows.rows[0]?.pid ?? 0
+      const work = establish()
+      work.catch(() => undefined) // a late failure after an abort is nobody's business
+      try {
+        return await Promise.race([work, abortedWhileConnecting])
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort)
+      }
     },
     (cause) => {
       void client.end().catch(() => undefined)
+      if (options.signal?.aborted === true) return aborted({ cause: options.signal.reason })
       return classifyPgError(cause, { doing: `connecting to ${target.database}`, ...context })
     },
   ).andThen((pid) => {

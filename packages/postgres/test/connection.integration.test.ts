@@ -3,6 +3,7 @@ import { exec } from '@rollback-kit/core'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { existsSync, statSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { childProcessEnv, connect, withClient } from '@rollback-kit/postgres'
@@ -70,6 +71,24 @@ describe('withClient', () => {
     })
     expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
     expect(Date.now() - started).toBeLessThan(15_000)
+  })
+
+  test('an abort while connecting gives Aborted at once', async () => {
+    // A server that accepts TCP connections and never answers: connecting would hang.
+    const silent = createServer(() => undefined)
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as AddressInfo).port
+    try {
+      const started = Date.now()
+      const result = await connect(
+        { host: '127.0.0.1', port, user: 'x', database: 'x', connectTimeoutMs: 60_000 },
+        { signal: AbortSignal.timeout(200) },
+      )
+      expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+      expect(Date.now() - started).toBeLessThan(10_000)
+    } finally {
+      silent.close()
+    }
   })
 
   test('applies session settings', async () => {
