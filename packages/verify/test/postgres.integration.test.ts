@@ -1,5 +1,8 @@
 // @needs postgres
-import { fingerprintDatabase } from '@rollback-kit/postgres'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { dumpSnapshot, fingerprintDatabase } from '@rollback-kit/postgres'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -136,6 +139,43 @@ describe('integrity expectations', () => {
       expect(changed.observedValue).toBe(1)
     } finally {
       await sql(`UPDATE users SET name = 'ada' WHERE id = 1`)
+    }
+  })
+
+  test('equals the manifest of a real pg_dump snapshot, and notices a deleted row', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'rk-verify-catalogue-'))
+    try {
+      const snapshot = (
+        await dumpSnapshot({
+          connection: url,
+          catalogueDir: work,
+          ...(pg.binDir === undefined ? {} : { binDir: pg.binDir }),
+        })
+      )._unsafeUnwrap()
+      const same = await runOne(
+        expectMatchesSnapshot({ connection: url, expected: snapshot.manifest }),
+      )
+      expect(same.status, same.message).toBe('pass')
+      await sql('DELETE FROM orders WHERE id = 3')
+      try {
+        const changed = await runOne(
+          expectMatchesSnapshot({ connection: url, expected: snapshot.manifest }),
+        )
+        expect(changed.status).toBe('fail')
+        expect(changed.message).toBe('1 table(s) differ: public.orders (rows)')
+        const tolerant = await runOne(
+          expectMatchesSnapshot({
+            connection: url,
+            expected: snapshot.manifest,
+            tolerance: { rows: 1 },
+          }),
+        )
+        expect(tolerant.status, tolerant.message).toBe('pass')
+      } finally {
+        await sql('INSERT INTO orders (id, user_id) VALUES (3, 2)')
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true })
     }
   })
 
