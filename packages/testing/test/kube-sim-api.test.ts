@@ -338,6 +338,13 @@ describe('patch', () => {
       (await call(s, 'PATCH', path, { contentType: 'application/apply-patch+yaml', body: {} }))
         .status,
     ).toBe(415)
+    // Typed clients (`kubectl create deployment`) send protobuf; the simulator reads JSON only.
+    const protobuf = await call(s, 'POST', cms, {
+      contentType: 'application/vnd.kubernetes.protobuf',
+      body: {},
+    })
+    expect(protobuf.status).toBe(415)
+    expect(protobuf.json['reason']).toBe('UnsupportedMediaType')
   })
 
   test('a resourceVersion in a patch is a precondition', async () => {
@@ -557,5 +564,45 @@ describe('pods', () => {
       2,
       expect.stringMatching(/^\d+s$/),
     ])
+  })
+})
+
+describe('delete options', () => {
+  test('Orphan keeps dependents without the owner reference; a new owner adopts them', async () => {
+    const s = await sim()
+    s.apply(deployment({ name: 'web', image: 'nginx:1' }))._unsafeUnwrap()
+    ;(await s.settle())._unsafeUnwrap()
+    const before = s.list({ kind: 'ReplicaSet' })
+    const answer = await call(s, 'DELETE', `${deployments}/web`, {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Orphan' },
+    })
+    expect(answer.status).toBe(200)
+    ;(await s.settle())._unsafeUnwrap()
+    const orphans = s.list({ kind: 'ReplicaSet' })
+    expect(orphans.map((rs) => rs.metadata.uid)).toEqual(before.map((rs) => rs.metadata.uid))
+    expect(orphans[0]?.metadata.ownerReferences).toBeUndefined()
+    expect(s.list({ kind: 'Pod' })).toHaveLength(2)
+    s.apply(deployment({ name: 'web', image: 'nginx:1' }))._unsafeUnwrap()
+    ;(await s.settle())._unsafeUnwrap()
+    const adopted = s.list({ kind: 'ReplicaSet' })
+    expect(adopted.map((rs) => rs.metadata.uid)).toEqual(before.map((rs) => rs.metadata.uid))
+    expect(adopted[0]?.metadata.ownerReferences?.[0]?.uid).toBe(
+      s.get({ kind: 'Deployment', name: 'web' })?.metadata.uid,
+    )
+  })
+
+  test('preconditions must hold', async () => {
+    const s = await sim()
+    s.apply(cm('a'))._unsafeUnwrap()
+    const uid = s.get({ kind: 'ConfigMap', name: 'a' })?.metadata.uid
+    const wrong = await call(s, 'DELETE', `${cms}/a`, { body: { preconditions: { uid: 'other' } } })
+    expect(wrong.status).toBe(409)
+    expect(wrong.json['message']).toBe(
+      `Operation cannot be fulfilled on configmaps "a": Precondition failed: UID in precondition: other, UID in object meta: ${uid}`,
+    )
+    expect((await call(s, 'DELETE', `${cms}/a`, { body: { preconditions: { uid } } })).status).toBe(
+      200,
+    )
+    expect(s.get({ kind: 'ConfigMap', name: 'a' })).toBeUndefined()
   })
 })

@@ -74,6 +74,23 @@ export function conflict(type: ResourceType, name: string): ApiError {
   })
 }
 
+/** 409: a DELETE precondition (uid or resourceVersion) does not hold. */
+export function preconditionFailed(options: {
+  type: ResourceType
+  name: string
+  field: 'UID' | 'ResourceVersion'
+  wanted: string
+  actual: string
+}): ApiError {
+  const { type, name, field, wanted, actual } = options
+  return status({
+    message: `Operation cannot be fulfilled on ${qualifiedName(type)} "${name}": Precondition failed: ${field} in precondition: ${wanted}, ${field} in object meta: ${actual}`,
+    reason: 'Conflict',
+    details: details(type, name),
+    code: 409,
+  })
+}
+
 /** 422: `Deployment.apps "web" is invalid: <field>: <why>`. */
 export function invalid(options: {
   type: ResourceType
@@ -116,10 +133,10 @@ export function methodNotAllowed(message: string): ApiError {
   return status({ message, reason: 'MethodNotAllowed', code: 405 })
 }
 
-/** 415: a patch type or body encoding the simulator does not implement. */
-export function unsupportedMediaType(contentType: string): ApiError {
+/** 415: a patch type or body encoding the simulator does not implement (protobuf, apply patches). */
+export function unsupportedMediaType(contentType: string, accepted: readonly string[]): ApiError {
   return status({
-    message: `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${contentType})`,
+    message: `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')} (got ${contentType})`,
     reason: 'UnsupportedMediaType',
     code: 415,
   })

@@ -46,7 +46,25 @@ export interface ResourceTarget {
   readonly subresource?: string
 }
 
+/** The DeleteOptions of a DELETE: from the body, or `propagationPolicy` in the query. */
+function deleteOptionsOf(request: ApiRequest): {
+  orphan: boolean
+  preconditions: { uid?: string; resourceVersion?: string }
+} {
+  const body = asObject(request.body)
+  const policy = asString(body['propagationPolicy'], request.query.get('propagationPolicy') ?? '')
+  const orphan = policy === 'Orphan' || body['orphanDependents'] === true
+  const pre = asObject(body['preconditions'])
+  const preconditions: { uid?: string; resourceVersion?: string } = {}
+  if (typeof pre['uid'] === 'string') preconditions.uid = pre['uid']
+  if (typeof pre['resourceVersion'] === 'string')
+    preconditions.resourceVersion = pre['resourceVersion']
+  return { orphan, preconditions }
+}
+
 function dryRunOf(request: ApiRequest): boolean {
+  const fromBody = asArray(asObject(request.body)['dryRun'])
+  if (request.method === 'DELETE' && fromBody.includes('All')) return true
   const values = request.query.getAll('dryRun')
   for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`)
   return values.length > 0
@@ -147,7 +165,11 @@ function applyPatch(request: ApiRequest, current: unknown): unknown {
     case 'application/strategic-merge-patch+json':
       return strategicMerge(current, request.body)
     default:
-      throw unsupportedMediaType(request.contentType)
+      throw unsupportedMediaType(request.contentType, [
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/strategic-merge-patch+json',
+      ])
   }
 }
 
@@ -234,7 +256,7 @@ export function handleResource(
         ctx.store.delete(
           type,
           { namespace: o.metadata.namespace, name: o.metadata.name },
-          { dryRun },
+          { dryRun, orphan: deleteOptionsOf(request).orphan },
         ),
       )
       return {
@@ -321,7 +343,11 @@ export function handleResource(
     case 'DELETE':
       return {
         code: 200,
-        json: ctx.store.delete(type, { namespace: target.namespace, name: name }, { dryRun }),
+        json: ctx.store.delete(
+          type,
+          { namespace: target.namespace, name: name },
+          { dryRun, ...deleteOptionsOf(request) },
+        ),
       }
     default:
       throw methodNotAllowed('the server does not allow this method on the requested resource')

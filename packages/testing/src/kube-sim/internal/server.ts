@@ -3,7 +3,14 @@ import { createServer } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ApiContext, ApiResponse } from './api.js'
 import { handleResource } from './api.js'
-import { badRequest, injected, internalError, isApiError, pathNotFound } from './api-status.js'
+import {
+  badRequest,
+  injected,
+  unsupportedMediaType,
+  internalError,
+  isApiError,
+  pathNotFound,
+} from './api-status.js'
 import {
   aggregatedDiscovery,
   apiGroupList,
@@ -147,6 +154,10 @@ export async function startServer(options: {
           return 200
         }
         let body: unknown
+        const contentType = request.headers['content-type'] ?? 'application/json'
+        if (contentType.startsWith('application/vnd.kubernetes.protobuf'))
+          // Typed clients (`kubectl create deployment`) send protobuf bodies; only JSON is read.
+          throw unsupportedMediaType(contentType, ['application/json'])
         if (raw.trim() !== '') {
           try {
             body = JSON.parse(raw) as unknown

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { alreadyExists, conflict, notFound } from './api-status.js'
+import { alreadyExists, conflict, notFound, preconditionFailed } from './api-status.js'
 import { applyDefaults } from './defaults.js'
 import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
@@ -23,6 +23,10 @@ export interface WriteOptions {
   readonly subresource?: 'status'
   /** Controllers write everything they send, status included. */
   readonly internal?: boolean
+  /** DELETE: leave dependents in place, without the owner reference (`propagationPolicy: Orphan`). */
+  readonly orphan?: boolean
+  /** DELETE: the uid and resourceVersion the object must still have (409 otherwise). */
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string }
 }
 
 const namespaceType = findType({ group: '', version: 'v1', plural: 'namespaces' })
@@ -198,12 +202,30 @@ export class Store {
     const key = keyOf(type, namespace, name)
     const previous = this.objects.get(key)
     if (previous === undefined) throw notFound(type, name)
+    const { uid, resourceVersion } = options.preconditions ?? {}
+    if (uid !== undefined && uid !== previous.metadata.uid)
+      throw preconditionFailed({
+        type,
+        name,
+        field: 'UID',
+        wanted: uid,
+        actual: previous.metadata.uid,
+      })
+    if (resourceVersion !== undefined && resourceVersion !== previous.metadata.resourceVersion)
+      throw preconditionFailed({
+        type,
+        name,
+        field: 'ResourceVersion',
+        wanted: resourceVersion,
+        actual: previous.metadata.resourceVersion,
+      })
     if (options.dryRun) return clone(previous)
     this.objects.delete(key)
     const deleted = this.bump(clone(previous))
     this.emit({ type: 'DELETED', resource: type, object: deleted, resourceVersion: this.revision })
     if (type.kind === 'Namespace') this.deleteNamespaceContents(name)
-    this.collectGarbage(previous.metadata.uid)
+    if (options.orphan) this.orphanDependents(previous.metadata.uid)
+    else this.collectGarbage(previous.metadata.uid)
     return deleted
   }
 
@@ -213,6 +235,19 @@ export class Store {
       const type = this.typeOf(object)
       if (type && this.get(type, namespace, object.metadata.name))
         this.delete(type, { namespace, name: object.metadata.name })
+    }
+  }
+
+  private orphanDependents(ownerUid: string): void {
+    for (const object of [...this.objects.values()]) {
+      const refs = object.metadata.ownerReferences ?? []
+      if (!refs.some((r) => r.uid === ownerUid)) continue
+      const type = this.typeOf(object)
+      if (type === undefined) continue
+      const next = clone(object)
+      next.metadata.ownerReferences = refs.filter((r) => r.uid !== ownerUid)
+      if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences
+      this.commit({ type, object: next, event: 'MODIFIED' })
     }
   }
 

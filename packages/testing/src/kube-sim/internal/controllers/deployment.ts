@@ -1,4 +1,5 @@
 import { computeHash, semanticEqual } from '../go-json.js'
+import { labelSelectorOf } from '../selectors.js'
 import { controllerRef, isControlledBy } from '../store.js'
 import type { KubeObject } from '../types.js'
 import {
@@ -211,6 +212,19 @@ function timeOf(value: unknown): number {
   return Number.isFinite(parsed) ? parsed : 0
 }
 
+/** Claim ReplicaSets without a controller whose labels match the selector (`ClaimReplicaSets`). */
+function adoptOrphans(ctx: ControllerContext, deployment: KubeObject): void {
+  const selector = labelSelectorOf(specOf(deployment)['selector'])
+  for (const rs of ctx.store.list(types.replicasets, deployment.metadata.namespace)) {
+    const refs = rs.metadata.ownerReferences ?? []
+    if (refs.some((r) => r.controller === true)) continue
+    if (!selector(rs.metadata.labels ?? {})) continue
+    const next = clone(rs)
+    next.metadata.ownerReferences = [...refs, controllerRef(deployment)]
+    writeIfChanged({ ctx, type: types.replicasets, previous: rs, next })
+  }
+}
+
 /** One pass of the Deployment controller for one Deployment. */
 export function reconcileDeployment(ctx: ControllerContext, input: KubeObject): void {
   let deployment = input
@@ -219,6 +233,7 @@ export function reconcileDeployment(ctx: ControllerContext, input: KubeObject): 
   const desired = asNumber(spec['replicas'], 1)
   const paused = spec['paused'] === true
   const uid = deployment.metadata.uid
+  adoptOrphans(ctx, deployment)
   let all = ctx.store
     .list(types.replicasets, namespace)
     .filter((rs) => isControlledBy(rs.metadata, uid))
