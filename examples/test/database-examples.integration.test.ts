@@ -124,7 +124,7 @@ describe('examples/database-restore.ts', () => {
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toContain(`restored`)
     await expectEqualsSnapshot(url, snapshot)
-  })
+  }, 90_000)
 })
 
 describe('examples/manual-database-restore.ts', () => {

@@ -170,7 +170,7 @@ describe('examples/container-rollback.ts', () => {
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toContain(`healthy: ${url}/health`)
     expect(await getWhenServing(`${url}/health`)).toEqual({ status: 200, body: '1.4.2' })
-  })
+  }, 90_000)
 })
 
 describe('examples/compose-service-rollback.ts', () => {

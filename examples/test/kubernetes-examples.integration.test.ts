@@ -121,5 +121,5 @@ describe('examples/kubernetes-undo.ts', () => {
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toContain('deployment.apps/flow-motion-orders rolled back')
     expect(await templateImage('flow-motion-orders')).toBe('flow-motion/api:1.4.1')
-  })
+  }, 90_000)
 })
