@@ -71,6 +71,8 @@ export interface CloneSnapshotOptions extends OperationOptions<CloneProgress> {
   readonly database?: string
   /** Where the admin session connects (CREATE DATABASE, locks). Default `postgres`. */
   readonly maintenanceDatabase?: string
+  /** Wait up to this long for another rollback of the database to finish. Default 0: `LockHeld` at once. */
+  readonly lockWaitMs?: number
   /**
    * How the source is emptied of sessions (a template must have none while it is copied).
    * Default: wait up to 5 s, never terminate.
@@ -206,7 +208,7 @@ export function cloneSnapshot(
   return checkAborted(options.signal).andThen(() =>
     withLockedSession(
       options.connection,
-      { locked: source, maintenance, signal: options.signal },
+      { locked: source, maintenance, signal: options.signal, lockWaitMs: options.lockWaitMs },
       (admin) =>
         databaseFacts(admin, source)
           .andThen((facts) =>

@@ -136,6 +136,8 @@ export interface RestoreSnapshotOptions extends OperationOptions<RestoreProgress
   readonly verifyClone?: boolean
   /** Where the admin session connects (renames, locks). Default `postgres`. */
   readonly maintenanceDatabase?: string
+  /** Wait up to this long for another rollback of the database to finish. Default 0: `LockHeld` at once. */
+  readonly lockWaitMs?: number
   /** Folder holding pg_restore and psql. Default: found on PATH. */
   readonly binDir?: string
   /** Kill pg_restore past this many milliseconds. */
@@ -329,7 +331,12 @@ function underLock(
   const { options, target } = base
   return withLockedSession(
     options.connection,
-    { locked: target, maintenance: base.maintenance, signal: options.signal },
+    {
+      locked: target,
+      maintenance: base.maintenance,
+      signal: options.signal,
+      lockWaitMs: options.lockWaitMs,
+    },
     (admin, lock) =>
       removeLeftovers(admin, target)
         .andThen((leftovers) => {

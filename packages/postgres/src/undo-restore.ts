@@ -75,6 +75,8 @@ export interface UndoRestoreOptions extends OperationOptions<UndoRestoreProgress
   readonly drain?: DrainPolicy
   /** Where the admin session connects. Default `postgres`. */
   readonly maintenanceDatabase?: string
+  /** Wait up to this long for another rollback of the database to finish. Default 0: `LockHeld` at once. */
+  readonly lockWaitMs?: number
 }
 
 /**
@@ -164,6 +166,7 @@ export function undoRestore(
         locked: target,
         maintenance: options.maintenanceDatabase ?? 'postgres',
         signal: options.signal,
+        lockWaitMs: options.lockWaitMs,
       },
       (admin, lock) =>
         removeLeftovers(admin, target)

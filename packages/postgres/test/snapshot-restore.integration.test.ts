@@ -412,16 +412,20 @@ describe('concurrency, secrets, abort, names', () => {
     const idle = new pg.Client({ connectionString: cluster.urlFor({ database: db }) })
     idle.on('error', () => undefined)
     await idle.connect() // makes the winner wait in its drain, holding the lock
-    const run = () =>
+    const run = (lockWaitMs?: number) =>
       restoreSnapshot({
         connection: cluster.urlFor({ database: db }),
         snapshot: { kind: 'dump', dir: snapshot.dir },
         drain: { graceMs: 1_500, terminate: true },
+        ...(lockWaitMs === undefined ? {} : { lockWaitMs }),
         ...tools(),
       })
     const outcomes = await Promise.all([run(), run()])
     const kinds = outcomes.map((o) => (o.isOk() ? 'ok' : o.error.kind)).sort()
     expect(kinds).toEqual(['LockHeld', 'ok'])
+    // Asked to wait, the second one runs after the first instead of failing.
+    const waited = await Promise.all([run(60_000), run(60_000)])
+    expect(waited.map((o) => o.isOk())).toEqual([true, true])
     await idle.end().catch(() => undefined)
   })
 

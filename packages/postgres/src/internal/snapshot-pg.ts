@@ -205,6 +205,7 @@ export function withLockedSession<T, E>(
     readonly locked: string
     readonly maintenance: string
     readonly signal: AbortSignal | undefined
+    readonly lockWaitMs?: number | undefined
   },
   use: (admin: Session, lock: RollbackLock) => ResultAsync<T, E>,
 ): ResultAsync<T, E | LockError | SessionError | Unexpected> {
@@ -213,6 +214,7 @@ export function withLockedSession<T, E>(
       connection,
       database: plan.locked,
       lockDatabase: plan.maintenance,
+      ...(plan.lockWaitMs === undefined ? {} : { waitMs: plan.lockWaitMs }),
       ...(plan.signal === undefined ? {} : { signal: plan.signal }),
     },
     (lock) => withSession(connection, { database: plan.maintenance }, (admin) => use(admin, lock)),
