@@ -63,7 +63,8 @@ async function removeTestImages(engine: DockerEngine): Promise<void> {
   const images = await engine.docker.listImages().catch(() => [])
   for (const image of images) {
     for (const tag of image.RepoTags ?? []) {
-      if (!TEST_IMAGE_REPOSITORIES.some((repository) => tag.startsWith(`${repository}:`))) continue
+      // Prefixes: the docker package's tests use `rk-docker-test-<file>` repositories.
+      if (!TEST_IMAGE_REPOSITORIES.some((repository) => tag.startsWith(repository))) continue
       await engine.docker
         .getImage(tag)
         .remove()

@@ -43,7 +43,7 @@ async function compose(...args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  kit = await setUpKit()
+  kit = await setUpKit('compose')
   env = { DOCKER_HOST: kit.engine.host }
   folder = mkdtempSync(join(tmpdir(), `${PREFIX}compose-`))
   // web depends on api, api on db: three services, each a test image with a HEALTHCHECK.

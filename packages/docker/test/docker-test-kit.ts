@@ -10,7 +10,9 @@ import type { Result } from 'neverthrow'
 
 /** Prefix of every Docker resource these tests create. */
 export const PREFIX = 'rk-docker-'
-export const REPOSITORY = 'rk-docker-test'
+/** Every test file builds its images under its own repository, `rk-docker-test-<file>`, so
+ * files running at once never move each other's tags. */
+export const REPOSITORY_PREFIX = 'rk-docker-test'
 
 /** The value, or a throw that shows the whole error. */
 export function unwrap<T, E>(result: Result<T, E>): T {
@@ -26,16 +28,19 @@ export interface Kit {
   readonly v2: TestImage
   /** Broken: /health answers 500, so its HEALTHCHECK fails. */
   readonly v3: TestImage
+  /** The repository of this file's images. */
+  readonly repository: string
 }
 
 /** Start (or reach) the engine and build v1, v2, v3 in that order (so v1 is the oldest). */
-export async function setUpKit(): Promise<Kit> {
+export async function setUpKit(file: string): Promise<Kit> {
+  const repository = `${REPOSITORY_PREFIX}-${file}`
   const engine = unwrap(await startDocker())
   const build = async (tag: string, healthStatus = 200): Promise<TestImage> =>
     unwrap(
       await buildTestImage({
         docker: engine.docker,
-        repository: REPOSITORY,
+        repository,
         tag,
         healthStatus,
         healthcheck: { intervalMs: 250, retries: 2 },
@@ -44,7 +49,7 @@ export async function setUpKit(): Promise<Kit> {
   const v1 = await build('v1')
   const v2 = await build('v2')
   const v3 = await build('v3', 500)
-  return { engine, v1, v2, v3 }
+  return { engine, v1, v2, v3, repository }
 }
 
 /** Remove every container, network and volume whose name starts with `prefix`. */

@@ -6,7 +6,6 @@ import {
   PREFIX,
   randomSuffix,
   removeResources,
-  REPOSITORY,
   setUpKit,
   unwrap,
   type Kit,
@@ -16,7 +15,7 @@ const prefix = `${PREFIX}health-${randomSuffix()}-`
 let kit: Kit
 
 beforeAll(async () => {
-  kit = await setUpKit()
+  kit = await setUpKit('health')
 })
 
 afterAll(async () => {
@@ -29,7 +28,7 @@ describe('waitHealthy', () => {
     const slow = unwrap(
       await buildTestImage({
         docker: kit.engine.docker,
-        repository: REPOSITORY,
+        repository: kit.repository,
         tag: 'slow-start',
         startupDelayMs: 30_000,
         healthcheck: { intervalMs: 250, retries: 1_000 },
@@ -76,7 +75,7 @@ describe('waitHealthy', () => {
 
   test('without a HEALTHCHECK, a caller probe decides', async () => {
     const plain = unwrap(
-      await buildTestImage({ docker: kit.engine.docker, repository: REPOSITORY, tag: 'plain' }),
+      await buildTestImage({ docker: kit.engine.docker, repository: kit.repository, tag: 'plain' }),
     )
     const container = unwrap(
       await runTestContainer({

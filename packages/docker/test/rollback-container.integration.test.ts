@@ -6,14 +6,18 @@ import {
   ROLLBACK_LABELS,
   waitHealthy,
 } from '@rollback-kit/docker'
-import { runTestContainer, type TestContainer } from '@rollback-kit/testing'
+import {
+  buildTestImage,
+  runTestContainer,
+  type TestContainer,
+  type TestImage,
+} from '@rollback-kit/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   getWhenServing,
   PREFIX,
   randomSuffix,
   removeResources,
-  REPOSITORY,
   setUpKit,
   unwrap,
   type Kit,
@@ -23,7 +27,7 @@ const prefix = `${PREFIX}rb-${randomSuffix()}-`
 let kit: Kit
 
 beforeAll(async () => {
-  kit = await setUpKit()
+  kit = await setUpKit('rollback')
   await kit.engine.docker.createNetwork({ Name: `${prefix}front` })
   await kit.engine.docker.createNetwork({ Name: `${prefix}back` })
   await kit.engine.docker.createVolume({ Name: `${prefix}data` })
@@ -170,7 +174,7 @@ describe('rollbackContainer', () => {
     const result = await rollbackContainer({
       docker: kit.engine.docker,
       container: name,
-      image: `${REPOSITORY}:does-not-exist`,
+      image: `${kit.repository}:does-not-exist`,
     })
     expect(result.isErr()).toBe(true)
     const error = result._unsafeUnwrapErr()
@@ -185,14 +189,32 @@ describe('rollbackContainer', () => {
   }, 60_000)
 
   test('without a label, "previous" is the newest older image of the repository', async () => {
+    // Fresh images (unique versions, so no build cache) in a repository of their own, built
+    // in order: old, middle, current, newer.
+    const repository = `${kit.repository}-fallback`
+    const run = randomSuffix()
+    const images: Record<string, TestImage> = {}
+    for (const tag of ['old', 'middle', 'current', 'newer']) {
+      images[tag] = unwrap(
+        await buildTestImage({
+          docker: kit.engine.docker,
+          repository,
+          tag,
+          version: `${tag}-${run}`,
+          healthcheck: { intervalMs: 250, retries: 2 },
+        }),
+      )
+    }
+    const versions = unwrap(await listImageVersions({ docker: kit.engine.docker, repository }))
+    expect(versions.map((version) => version.tags)).toEqual([
+      [`${repository}:newer`],
+      [`${repository}:current`],
+      [`${repository}:middle`],
+      [`${repository}:old`],
+    ])
+    expect(versions.every((version) => version.sizeBytes > 1_000_000)).toBe(true)
     const name = `${prefix}web-d`
-    const web = await startWeb(kit.v2.ref, name)
-    const versions = unwrap(
-      await listImageVersions({ docker: kit.engine.docker, repository: REPOSITORY }),
-    )
-    const ids = versions.map((version) => version.id)
-    expect(ids.indexOf(kit.v3.id)).toBeLessThan(ids.indexOf(kit.v2.id))
-    expect(ids.indexOf(kit.v2.id)).toBeLessThan(ids.indexOf(kit.v1.id))
+    const web = await startWeb(images['current']!.ref, name)
     const result = unwrap(
       await rollbackContainer({
         docker: kit.engine.docker,
@@ -201,8 +223,14 @@ describe('rollbackContainer', () => {
       }),
     )
     expect(result.previousSource).toBe('repository')
-    expect(result.image.id).toBe(kit.v1.id)
-    expect(await getWhenServing(`${web.url}/`)).toEqual({ status: 200, body: 'v1' })
+    expect(result.image.id).toBe(images['middle']!.id)
+    expect(await getWhenServing(`${web.url}/`)).toEqual({ status: 200, body: `middle-${run}` })
     await web.remove()
+    for (const image of Object.values(images)) {
+      await kit.engine.docker
+        .getImage(image.id)
+        .remove({ force: true })
+        .catch(() => undefined)
+    }
   }, 90_000)
 })

@@ -13,7 +13,7 @@ interface SwarmInfo {
 }
 
 beforeAll(async () => {
-  kit = await setUpKit()
+  kit = await setUpKit('swarm')
   const info = (await kit.engine.docker.info()) as SwarmInfo
   gwbridgeExisted = (await kit.engine.docker.listNetworks()).some(
     (n) => n.Name === 'docker_gwbridge',
