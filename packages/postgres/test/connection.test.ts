@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import {
+  childProcessEnv,
   classifyPgError,
   conninfoDbname,
   redactConnection,
@@ -82,5 +84,60 @@ describe('classifyPgError', () => {
 describe('conninfoDbname', () => {
   test('quotes quotes and backslashes', () => {
     expect(conninfoDbname("it's \\ odd")).toBe("dbname='it\\'s \\\\ odd'")
+  })
+})
+
+describe('childProcessEnv', () => {
+  test('TLS settings become PGSSLMODE and 0600 certificate files', async () => {
+    const relaxed = (
+      await childProcessEnv({
+        host: 'db',
+        user: 'u',
+        database: 'd',
+        ssl: { rejectUnauthorized: false },
+      })
+    )._unsafeUnwrap()
+    expect(relaxed.env['PGSSLMODE']).toBe('require')
+    await relaxed.release()
+
+    const pinned = (
+      await childProcessEnv({
+        host: 'db',
+        user: 'u',
+        password: 'pw:with\\colon',
+        database: 'd',
+        ssl: { ca: 'ROOT PEM' },
+      })
+    )._unsafeUnwrap()
+    expect(pinned.env['PGSSLMODE']).toBe('verify-full')
+    const ca = pinned.env['PGSSLROOTCERT']!
+    expect(readFileSync(ca, 'utf8')).toBe('ROOT PEM')
+    expect(statSync(ca).mode & 0o777).toBe(0o600)
+    expect(readFileSync(pinned.passfile!, 'utf8')).toBe('*:*:*:*:pw\\:with\\\\colon\n')
+    expect(pinned.secrets).toEqual(['pw:with\\colon'])
+    expect(Object.values(pinned.env).join(' ')).not.toContain('pw:with')
+    await pinned.release()
+    expect(existsSync(ca)).toBe(false)
+  })
+
+  test('without a password no passfile is written, and ~/.pgpass is not consulted', async () => {
+    const none = (await childProcessEnv('postgres://u@db/d'))._unsafeUnwrap()
+    expect(none.passfile).toBeUndefined()
+    expect(existsSync(none.env['PGPASSFILE']!)).toBe(false)
+    expect(none.env['PGDATABASE']).toBe('d')
+    await none.release()
+  })
+
+  test('a password with a line break is refused (a passfile cannot hold it)', async () => {
+    const refused = await childProcessEnv({
+      host: 'db',
+      user: 'u',
+      password: 'a\nb',
+      database: 'd',
+    })
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      kind: 'InvalidInput',
+      field: 'connection.password',
+    })
   })
 })
