@@ -100,7 +100,7 @@ export interface WorkloadCapture {
   readonly capturedAt: string
   /** The object without status and server-managed metadata (uid, resourceVersion, ...). */
   readonly object: JsonOf<V1Deployment> | JsonOf<V1StatefulSet> | JsonOf<V1DaemonSet>
-  /** `sha256:` of the object's `spec`, labels and annotations. */
+  /** `sha256:` of the object's `spec`, labels and annotations (minus the controllers' own). */
   readonly objectHash: string
   readonly configMaps: readonly CapturedConfigMap[]
   readonly secrets: readonly CapturedSecret[]
@@ -264,13 +264,20 @@ function cleanObject(ref: WorkloadRef, object: AnyWorkload): Record<string, unkn
   return { ...plain, apiVersion: 'apps/v1', kind: ref.kind, metadata }
 }
 
+/** Annotations the controllers own; a restore keeps the live values. */
+const CONTROLLER_ANNOTATIONS = [
+  'deployment.kubernetes.io/revision',
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.daemonset.template.generation',
+]
+
 function objectHashOf(clean: Record<string, unknown>): string {
   const metadata = clean['metadata'] as { labels?: unknown; annotations?: unknown } | undefined
-  return contentHash({
-    spec: clean['spec'],
-    labels: metadata?.labels,
-    annotations: metadata?.annotations,
-  })
+  const annotations = { ...((metadata?.annotations as Record<string, string> | undefined) ?? {}) }
+  for (const key of CONTROLLER_ANNOTATIONS) delete annotations[key]
+  return contentHash({ spec: clean['spec'], labels: metadata?.labels, annotations })
 }
 
 function assemble(ref: WorkloadRef, object: AnyWorkload, config: CapturedConfig): WorkloadCapture {
@@ -599,15 +606,6 @@ function restoreSecret(
       ).map(() => 'replaced' as const)
     })
 }
-
-/** Annotations the controllers own; a restore keeps the live values. */
-const CONTROLLER_ANNOTATIONS = [
-  'deployment.kubernetes.io/revision',
-  'deployment.kubernetes.io/revision-history',
-  'deployment.kubernetes.io/desired-replicas',
-  'deployment.kubernetes.io/max-replicas',
-  'deprecated.daemonset.template.generation',
-]
 
 function restoreObject(
   context: CallContext,
