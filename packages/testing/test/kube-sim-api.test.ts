@@ -432,6 +432,18 @@ describe('watch', () => {
     ])
   })
 
+  test('an object moving into or out of a label selection is ADDED or DELETED', async () => {
+    const s = await sim()
+    s.apply(cm('a', { tier: 'web' }))._unsafeUnwrap()
+    const w = await watch(s, `${cms}?watch=true&labelSelector=tier%3Dweb`)
+    s.apply(cm('a', { tier: 'db' }))._unsafeUnwrap()
+    s.apply(cm('a', { tier: 'db' }, { a: '2' }))._unsafeUnwrap()
+    s.apply(cm('a', { tier: 'web' }))._unsafeUnwrap()
+    ;(await s.waitFor(() => w.events.length >= 3))._unsafeUnwrap()
+    await w.stop()
+    expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'DELETED', 'ADDED'])
+  })
+
   test('timeoutSeconds ends the stream', async () => {
     const s = await sim()
     const response = await fetch(`${s.url}${cms}?watch=true&timeoutSeconds=1`)

@@ -13,6 +13,8 @@ export interface StoreEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'
   readonly resource: ResourceType
   readonly object: KubeObject
+  /** For MODIFIED: the object before, so watches with selectors see it enter or leave. */
+  readonly previous?: KubeObject
   readonly resourceVersion: number
 }
 
@@ -278,12 +280,15 @@ export class Store {
     event: 'ADDED' | 'MODIFIED'
   }): KubeObject {
     const { type, object, event } = options
+    const key = keyOf(type, object.metadata.namespace, object.metadata.name)
+    const previous = event === 'MODIFIED' ? this.objects.get(key) : undefined
     const stored = this.bump(object)
-    this.objects.set(keyOf(type, stored.metadata.namespace, stored.metadata.name), stored)
+    this.objects.set(key, stored)
     this.emit({
       type: event,
       resource: type,
       object: clone(stored),
+      ...(previous !== undefined ? { previous } : {}),
       resourceVersion: this.revision,
     })
     return clone(stored)

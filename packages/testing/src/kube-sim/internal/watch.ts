@@ -32,6 +32,19 @@ export function startWatch(options: {
     if (!response.writableEnded) response.write(`${goEscape(JSON.stringify({ type, object }))}\n`)
   }
 
+  // A MODIFIED that moves an object into or out of the selection is an ADDED or a DELETED.
+  const send = (event: StoreEvent) => {
+    const now = matches(event.resource, event.object)
+    if (event.type !== 'MODIFIED' || event.previous === undefined) {
+      if (now) write(event.type, event.object)
+      return
+    }
+    const before = matches(event.resource, event.previous)
+    if (before && now) write('MODIFIED', event.object)
+    else if (now) write('ADDED', event.object)
+    else if (before) write('DELETED', event.object)
+  }
+
   response.writeHead(200, {
     'Content-Type': 'application/json',
     'Transfer-Encoding': 'chunked',
@@ -48,11 +61,10 @@ export function startWatch(options: {
   } else if (from < store.oldestEvent - 1) {
     write('ERROR', expired(String(from)).status)
   } else {
-    for (const event of store.eventsSince(from))
-      if (matches(event.resource, event.object)) write(event.type, event.object)
+    for (const event of store.eventsSince(from)) send(event)
   }
   const unsubscribe = store.subscribe((event) => {
-    if (matches(event.resource, event.object)) write(event.type, event.object)
+    send(event)
   })
   let timer: NodeJS.Timeout | undefined
   const close = () => {
