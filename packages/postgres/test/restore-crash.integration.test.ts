@@ -6,7 +6,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { dumpSnapshot, fingerprintDatabase, restoreSnapshot } from '@rollback-kit/postgres'
+import {
+  cloneSnapshot,
+  dumpSnapshot,
+  fingerprintDatabase,
+  listSnapshots,
+  restoreSnapshot,
+  undoRestore,
+  verifyCloneSnapshot,
+} from '@rollback-kit/postgres'
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url))
 const tsx = join(repo, 'node_modules/.bin/tsx')
@@ -136,3 +144,53 @@ test('SIGKILL in the middle of a swap: the target is unchanged, the next run rem
   )._unsafeUnwrap()
   expect(restored.tables['public.t']?.rows).toBe(2000)
 }, 120_000)
+
+test('a clone that was being swapped in when its run died is given back as a snapshot', async () => {
+  const target = 'rk_crash_clone'
+  ;(await cluster.createDatabase(target))._unsafeUnwrap()
+  ;(
+    await cluster.query('CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g', {
+      database: target,
+    })
+  )._unsafeUnwrap()
+  const clone = (
+    await cloneSnapshot({ connection: cluster.urlFor({ database: target }) })
+  )._unsafeUnwrap()
+  const [{ comment } = { comment: '' }] = (await rows(
+    "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+    [clone.name],
+  )) as { comment: string }[]
+  // What a restore from this clone writes before it drains the target, then the crash.
+  const shadowMarker = {
+    rollbackKit: 'restore-shadow',
+    v: 1,
+    runId: 'crashed',
+    target,
+    createdAt: new Date().toISOString(),
+    targetAllowedConnections: true,
+    targetBlockedAt: new Date().toISOString(),
+    cloneSnapshot: JSON.parse(comment) as unknown,
+  }
+  const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
+  ;(
+    await cluster.query(
+      `COMMENT ON DATABASE ${clone.name} IS ${literal(JSON.stringify(shadowMarker))}`,
+    )
+  )._unsafeUnwrap()
+  ;(await cluster.query(`ALTER DATABASE ${target} ALLOW_CONNECTIONS false`))._unsafeUnwrap()
+  expect(
+    (await listSnapshots({ connection: cluster.url, database: target }))._unsafeUnwrap().snapshots,
+  ).toEqual([])
+
+  // The next run of anything on that target (here: an undo with nothing to undo) repairs it.
+  const undo = await undoRestore({ connection: cluster.urlFor({ database: target }) })
+  expect(undo._unsafeUnwrapErr().kind).toBe('NothingToUndo')
+  const listed = (
+    await listSnapshots({ connection: cluster.url, database: target })
+  )._unsafeUnwrap()
+  expect(listed.snapshots.map((s) => s.kind === 'clone' && s.name)).toEqual([clone.name])
+  expect(await rows('SELECT datallowconn FROM pg_database WHERE datname = $1', [target])).toEqual([
+    { datallowconn: true },
+  ])
+  ;(await verifyCloneSnapshot({ connection: cluster.url, name: clone.name }))._unsafeUnwrap()
+})
