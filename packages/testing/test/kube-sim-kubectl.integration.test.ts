@@ -531,3 +531,52 @@ describe('other kubectl commands', () => {
     ])
   })
 })
+
+describe('rolling back a broken rollout with kubectl', () => {
+  test('Deployment: status fails, undo, status succeeds', async () => {
+    const sim = await simWith(
+      deployment({ name: 'web', image: 'nginx:1.25', progressDeadlineSeconds: 1 }),
+    )
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:broken')
+    const failed = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=30s')
+    expect(failed.stderr).toBe('error: deployment "web" exceeded its progress deadline\n')
+    expect((await kubectl(sim, 'rollout', 'undo', 'deployment/web')).lines).toEqual([
+      'deployment.apps/web rolled back',
+    ])
+    const recovered = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=30s')
+    expect(recovered.exitCode).toBe(0)
+    expect(recovered.lines[recovered.lines.length - 1]).toBe(
+      'deployment "web" successfully rolled out',
+    )
+    ;(await sim.settle())._unsafeUnwrap()
+    const pods = sim.list({ kind: 'Pod', labelSelector: 'app=web' })
+    expect(
+      pods.map((p) => (p['spec'] as { containers: { image: string }[] }).containers[0]?.image),
+    ).toEqual(['nginx:1.25', 'nginx:1.25'])
+  })
+
+  test('StatefulSet: undo alone leaves the broken pod (kubernetes#67250) until it is deleted', async () => {
+    const sim = await simWith(
+      workload({ kind: 'StatefulSet', name: 'db', image: 'postgres:15', replicas: 2 }),
+    )
+    await kubectlSettled(sim, 'set', 'image', 'statefulset/db', 'app=postgres:broken')
+    const image = (pod: string) =>
+      (sim.get({ kind: 'Pod', name: pod })?.['spec'] as { containers: { image: string }[] })
+        .containers[0]?.image
+    expect([image('db-0'), image('db-1')]).toEqual(['postgres:15', 'postgres:broken'])
+    expect((await kubectlSettled(sim, 'rollout', 'undo', 'statefulset/db')).lines).toEqual([
+      'statefulset.apps/db rolled back',
+    ])
+    expect(image('db-1')).toBe('postgres:broken')
+    const stuck = await kubectl(sim, 'rollout', 'status', 'statefulset/db', '--timeout=1s')
+    expect(stuck.exitCode).toBe(1)
+    expect(stuck.stderr).toBe('error: timed out waiting for the condition\n')
+    expect(stuck.lines[0]).toBe('Waiting for 1 pods to be ready...')
+    expect((await kubectlSettled(sim, 'delete', 'pod', 'db-1')).lines).toEqual([
+      'pod "db-1" deleted',
+    ])
+    expect(image('db-1')).toBe('postgres:15')
+    const done = await kubectl(sim, 'rollout', 'status', 'statefulset/db', '--timeout=10s')
+    expect(done.exitCode).toBe(0)
+  })
+})
