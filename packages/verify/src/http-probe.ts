@@ -58,6 +58,11 @@ export interface HttpProbeOptions {
   readonly ca?: string
   /** Verify the server's certificate chain. Default `true`. */
   readonly rejectUnauthorized?: boolean
+  /**
+   * Follow up to this many redirects (`Location`), as fetch does. Default 0: a 3xx is the
+   * answer, within the default `200-399` as for Kubernetes.
+   */
+  readonly followRedirects?: number
   /** Read at most this many body bytes. Default 1 MiB. */
   readonly maxBodyBytes?: number
   /** Values removed from the body excerpt kept as evidence. */
@@ -120,18 +125,7 @@ function exchange(
 ): ResultAsync<ProbeResult, ProbeError> {
   const startedAt = Date.now()
   const base = { probe: context.name, kind: 'http' as const, target: context.target, startedAt }
-  const answer = httpRequest({
-    url: prepared.url,
-    method: prepared.method,
-    headers: options.headers ?? {},
-    ...(options.body === undefined ? {} : { body: options.body }),
-    signal: context.signal,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    ...(options.ca === undefined ? {} : { ca: options.ca }),
-    ...(options.rejectUnauthorized === undefined
-      ? {}
-      : { rejectUnauthorized: options.rejectUnauthorized }),
-  }).then(
+  const answer = requestFollowing(options, prepared, context.signal).then(
     (value) => ok(value),
     (cause: unknown) => err(cause),
   )
@@ -146,13 +140,74 @@ function exchange(
         }),
       )
     }
-    return okAsync(
-      judge(
-        { options, prepared, answer: outcome.value },
-        { base, latencyMs: Date.now() - startedAt },
-      ),
+    const { answer: last, redirects } = outcome.value
+    const judged = judge(
+      { options, prepared, answer: last },
+      { base, latencyMs: Date.now() - startedAt },
     )
+    if (redirects.length === 0) return okAsync(judged)
+    return okAsync({
+      ...judged,
+      observed: { ...judged.observed, redirects: redirects.map((url) => redactUrl(url)) },
+    })
   })
+}
+
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+/**
+ * Send the request, following up to `options.followRedirects` redirects as fetch does: 303
+ * (and 301/302 after a POST) become GET without a body; credentials and cookies are dropped
+ * when the redirect leaves the origin.
+ */
+async function requestFollowing(
+  options: HttpProbeOptions,
+  prepared: PreparedHttpProbe,
+  signal: AbortSignal,
+): Promise<{ readonly answer: HttpAnswer; readonly redirects: readonly string[] }> {
+  let url = prepared.url
+  let method = prepared.method
+  let body = options.body
+  let headers: Readonly<Record<string, string>> = options.headers ?? {}
+  const redirects: string[] = []
+  for (;;) {
+    const answer = await httpRequest({
+      url,
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal,
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.rejectUnauthorized === undefined
+        ? {}
+        : { rejectUnauthorized: options.rejectUnauthorized }),
+    })
+    const location = answer.headers['location']
+    if (
+      !REDIRECTS.has(answer.status) ||
+      location === undefined ||
+      redirects.length >= (options.followRedirects ?? 0)
+    )
+      return { answer, redirects }
+    const next = new URL(location, url)
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') return { answer, redirects }
+    if (
+      answer.status === 303 ||
+      ((answer.status === 301 || answer.status === 302) && method === 'POST')
+    ) {
+      method = 'GET'
+      body = undefined
+    }
+    if (next.origin !== url.origin)
+      headers = Object.fromEntries(
+        Object.entries(headers).filter(
+          ([name]) => !/^(authorization|cookie|proxy-authorization)$/i.test(name),
+        ),
+      )
+    redirects.push(next.toString())
+    url = next
+  }
 }
 
 function judge(
@@ -308,6 +363,7 @@ function prepare(options: HttpProbeOptions): Result<PreparedHttpProbe, InvalidIn
   for (const [field, value] of [
     ['options.maxLatencyMs', options.maxLatencyMs],
     ['options.maxBodyBytes', options.maxBodyBytes],
+    ['options.followRedirects', options.followRedirects],
   ] as const) {
     if (value !== undefined && (!Number.isFinite(value) || value < 0))
       return err(invalidInput({ field, reason: `must be a non-negative number, got ${value}` }))

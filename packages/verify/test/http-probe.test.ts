@@ -35,7 +35,16 @@ describe('httpProbe', () => {
       if (path === '/created') return reply(response, { status: 201, body: {} })
       if (path === '/slow') return reply(response, { body: { status: 'UP' }, delayMs: 300 })
       if (path === '/hang') return reply(response, { body: {}, delayMs: 5_000 })
-      if (path === '/echo-method') return reply(response, { body: { method: request.method } })
+      if (path === '/echo-method')
+        return reply(response, {
+          body: { method: request.method, authorized: request.headers.authorization !== undefined },
+        })
+      if (path === '/old')
+        return reply(response, { status: 302, body: '', headers: { location: '/health' } })
+      if (path === '/loop')
+        return reply(response, { status: 307, body: '', headers: { location: '/loop' } })
+      if (path === '/post-then-see')
+        return reply(response, { status: 303, body: '', headers: { location: '/echo-method' } })
       return reply(response, { status: 404, body: 'not found' })
     })
   })
@@ -202,6 +211,71 @@ describe('httpProbe', () => {
       )
     )._unsafeUnwrap()
     expect(result.ok).toBe(true)
+  })
+
+  test('redirects: not followed by default, followed up to followRedirects', async () => {
+    const unfollowed = (await runProbe(httpProbe({ url: `${server.url}/old` })))._unsafeUnwrap()
+    expect(unfollowed).toMatchObject({ ok: true, observed: { status: 302 } })
+    const followed = (
+      await runProbe(
+        httpProbe({ url: `${server.url}/old`, followRedirects: 3, conditions: ['status == "UP"'] }),
+      )
+    )._unsafeUnwrap()
+    expect(followed.ok, followed.message).toBe(true)
+    expect(followed.observed['redirects']).toEqual([`${server.url}/health`])
+    const loop = (
+      await runProbe(
+        httpProbe({ url: `${server.url}/loop`, followRedirects: 3, expectStatus: '2xx' }),
+      )
+    )._unsafeUnwrap()
+    expect(loop.ok).toBe(false)
+    expect(loop.observed['redirects']).toHaveLength(3)
+    expect(loop.message).toBe('status: expected 2xx, got 307')
+    const seeOther = (
+      await runProbe(
+        httpProbe({
+          url: `${server.url}/post-then-see`,
+          method: 'POST',
+          body: '{}',
+          followRedirects: 1,
+          conditions: ['method == "GET"'],
+        }),
+      )
+    )._unsafeUnwrap()
+    expect(seeOther.ok, seeOther.message).toBe(true)
+  })
+
+  test('a redirect to another origin drops the credentials', async () => {
+    const direct = await runProbe(
+      httpProbe({
+        url: `${server.url}/echo-method`,
+        headers: { authorization: 'Bearer t0ken-value' },
+        conditions: ['authorized == true'],
+      }),
+    )
+    expect(direct._unsafeUnwrap().ok).toBe(true)
+    const other = await startServer((_request, response) =>
+      reply(response, {
+        status: 302,
+        body: '',
+        headers: { location: `${server.url}/echo-method` },
+      }),
+    )
+    try {
+      const result = (
+        await runProbe(
+          httpProbe({
+            url: other.url.replace('localhost', '127.0.0.1'),
+            headers: { authorization: 'Bearer t0ken-value' },
+            followRedirects: 1,
+            conditions: ['authorized == false'],
+          }),
+        )
+      )._unsafeUnwrap()
+      expect(result.ok, result.message).toBe(true)
+    } finally {
+      await other.close()
+    }
   })
 
   test('max latency: a 300 ms answer fails a 100 ms limit and passes a 2 s one', async () => {
