@@ -27,8 +27,8 @@ export interface CallSpec {
 /**
  * Run one API call with the client's request deadline, retry budget and the caller's signal.
  *
- * The signal and Content-Type travel through a call-time promise middleware (the generated
- * client applies `options.middleware` after building the request). `Unavailable` (5xx, 429,
+ * The signal and Content-Type travel through a call-time middleware (the generated client
+ * applies `options.middleware` after building the request and its authentication). `Unavailable` (5xx, 429,
  * network) and `TimedOut` answers are retried with backoff; every other kind returns at once.
  */
 export function callApi<T>(
@@ -98,15 +98,4 @@ function optionsFor(signal: AbortSignal, contentType: string | undefined): Confi
     ],
     middlewareMergeStrategy: 'append',
   }
-}
-
-/** `GET deployments/web in shop` style description of a request. */
-export function describeRequest(
-  verb: string,
-  resource: string,
-  target: { readonly namespace: string; readonly name?: string },
-): string {
-  return target.name === undefined
-    ? `${verb} ${resource} in ${target.namespace}`
-    : `${verb} ${resource}/${target.name} in ${target.namespace}`
 }

@@ -3,7 +3,8 @@ import type { Logger } from '@rollback-kit/core'
 
 /**
  * Run a read-compute-write `step` again from the start when it fails with `Conflict`, up to
- * `attempts` tries in all. Every other error returns at once.
+ * `attempts` tries in all. `AlreadyExists` counts too: a create that raced another writer (or
+ * whose earlier try succeeded unseen) is settled by the re-read. Every other error returns.
  */
 export function retryOnConflict<T, E extends { readonly kind: string }>(
   step: () => ResultAsync<T, E>,
@@ -15,7 +16,9 @@ export function retryOnConflict<T, E extends { readonly kind: string }>(
 ): ResultAsync<T, E> {
   const once = (left: number): ResultAsync<T, E> =>
     step().orElse((error) => {
-      if (error.kind !== 'Conflict' || left <= 1) return errAsync(error)
+      if ((error.kind !== 'Conflict' && error.kind !== 'AlreadyExists') || left <= 1) {
+        return errAsync(error)
+      }
       options.logger?.debug(
         { what: options.what, left: left - 1 },
         'conflict; re-reading and retrying',
