@@ -1,6 +1,6 @@
 // @needs postgres
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -86,6 +86,7 @@ describe('startPostgres', () => {
       await viaSocket.connect()
       await viaSocket.end()
       expect(existsSync(cluster.directory!)).toBe(true)
+      expect(readFileSync(cluster.logFile!, 'utf8')).toContain('database system is ready')
       expect(alive(cluster.pid!)).toBe(true)
     }
     expect(one.majorVersion).toBeGreaterThanOrEqual(13)

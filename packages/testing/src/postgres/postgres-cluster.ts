@@ -162,6 +162,8 @@ export interface PostgresCluster extends AsyncDisposable {
   readonly directory: string | undefined
   /** The data directory; `undefined` when external. */
   readonly dataDir: string | undefined
+  /** The server's log file (read it when a test fails); `undefined` when external. */
+  readonly logFile: string | undefined
   /** Folder of the server binaries (`pg_dump`, `psql`, ...); `undefined` when not found. */
   readonly binDir: string | undefined
   /** The postmaster's process id; `undefined` when external. */

@@ -19,6 +19,7 @@ export interface LocalCluster {
   readonly directory: string
   readonly dataDir: string
   readonly socketDir: string
+  readonly logFile: string
   readonly port: number
   readonly pid: number
   readonly binDir: string
@@ -112,7 +113,7 @@ async function initAndStart(
       })
       const pid = postmasterPid(dataDir)
       if (pid === undefined) throw new Error('the server started but wrote no postmaster.pid')
-      return { directory, dataDir, socketDir, port, pid, binDir: options.binDir }
+      return { directory, dataDir, socketDir, logFile, port, pid, binDir: options.binDir }
     } catch (cause) {
       lastError = new Error(`${messageText(cause)}\nserver log:\n${await logTail(logFile)}`, {
         cause,
