@@ -53,6 +53,8 @@ export interface CheckOutcome {
   readonly observedUnit?: string
   /** What was measured, e.g. `responseTime`; the second half of a health+json checks key. */
   readonly measurement?: string
+  /** Endpoints affected when the check does not pass; health+json's `affectedEndpoints`. */
+  readonly affectedEndpoints?: readonly string[]
   /** JSON-safe evidence, kept in the report. */
   readonly evidence?: unknown
 }

@@ -52,6 +52,7 @@ export function probeCheck(probe: Probe, options: ProbeCheckOptions = {}): Check
     observedValue: result.latencyMs,
     observedUnit: 'ms',
     measurement: 'responseTime',
+    ...(probe.kind === 'http' && !result.ok ? { affectedEndpoints: [probe.target] } : {}),
     evidence: { ...result, ...extra },
   })
   return {

@@ -90,7 +90,8 @@ export const HEALTH_JSON_MEDIA_TYPE = 'application/health+json'
  * The report as an IETF `application/health+json` document: `status` pass / warn / fail and
  * `checks` keyed `component:measurement` (e.g. `api:responseTime`), each an array of
  * `{ componentId, componentType, observedValue, observedUnit, status, time, output }`.
- * `output` is only set for checks that did not pass, as the draft recommends.
+ * `output` (and, for HTTP probes, `affectedEndpoints`) is only set for checks that did not
+ * pass, as the draft recommends.
  *
  * @example
  * ```ts
@@ -119,6 +120,9 @@ export function renderHealthJson(
       ...(check.observedValue === undefined ? {} : { observedValue: check.observedValue }),
       ...(check.observedUnit === undefined ? {} : { observedUnit: check.observedUnit }),
       status: check.status,
+      ...(check.affectedEndpoints === undefined || check.status === 'pass'
+        ? {}
+        : { affectedEndpoints: check.affectedEndpoints }),
       time: check.startedAt ?? report.startedAt,
       ...(check.status === 'pass' ? {} : { output: check.message }),
     }

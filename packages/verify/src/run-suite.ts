@@ -259,6 +259,9 @@ async function runCheck(
     ...(value.observedValue === undefined ? {} : { observedValue: value.observedValue }),
     ...(value.observedUnit === undefined ? {} : { observedUnit: value.observedUnit }),
     ...(value.measurement === undefined ? {} : { measurement: value.measurement }),
+    ...(value.affectedEndpoints === undefined || value.status === 'pass'
+      ? {}
+      : { affectedEndpoints: value.affectedEndpoints }),
     ...(value.evidence === undefined ? {} : { evidence: value.evidence }),
   }
 }

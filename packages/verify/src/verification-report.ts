@@ -25,6 +25,8 @@ export interface CheckReport {
   readonly measurement?: string
   readonly componentType?: string
   readonly componentId?: string
+  /** Endpoints affected when the check did not pass. */
+  readonly affectedEndpoints?: readonly string[]
   /** Why the check could not run, when it returned an error or hit the deadline. */
   readonly error?: { readonly kind: string; readonly message: string }
   readonly evidence?: unknown

@@ -351,6 +351,10 @@ describe('runSuite', () => {
       const api = doc.checks['api:responseTime']?.[0]
       expect(api).toMatchObject({ componentType: 'component', status: 'pass', observedUnit: 'ms' })
       expect(api).not.toHaveProperty('output')
+      expect(doc.checks['payments:responseTime']?.[0]?.affectedEndpoints).toEqual([
+        `${server.url}/down`,
+      ])
+      expect(api).not.toHaveProperty('affectedEndpoints')
       expect(doc.checks['payments:responseTime']?.[0]).toMatchObject({
         status: 'fail',
         output: 'status: expected 200-399, got 503',
