@@ -183,6 +183,18 @@ describe('objects', () => {
     })
   })
 
+  test('a create may not carry a resourceVersion', async () => {
+    const s = await sim()
+    const answer = await call(s, 'POST', cms, {
+      body: { ...cm('a'), metadata: { name: 'a', resourceVersion: '7' } },
+    })
+    expect(answer.status).toBe(400)
+    expect(answer.json).toMatchObject({
+      reason: 'BadRequest',
+      message: 'resourceVersion should not be set on objects to be created',
+    })
+  })
+
   test('lists page with limit and continue', async () => {
     const s = await sim()
     for (const name of ['a', 'b', 'c']) s.apply(cm(name))._unsafeUnwrap()

@@ -247,7 +247,11 @@ export function handleResource(
   if (name === undefined) {
     if (method === 'GET') return list(ctx, target, request)
     if (method === 'POST') {
-      const created = ctx.store.create(type, withPathNamespace(target, request.body), { dryRun })
+      const body = withPathNamespace(target, request.body)
+      const rv = asObject(body['metadata'])['resourceVersion']
+      if (typeof rv === 'string' && rv !== '')
+        throw badRequest('resourceVersion should not be set on objects to be created')
+      const created = ctx.store.create(type, body, { dryRun })
       return { code: 201, json: created }
     }
     if (method === 'DELETE') {
