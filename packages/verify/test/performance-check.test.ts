@@ -149,6 +149,24 @@ describe('checkPerformance against a server with known delays', () => {
     expect(result.errorSamples[0]?.message).toContain('connection refused')
   })
 
+  test('a body that stalls counts as an error after requestTimeoutMs', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' })
+      response.write('partial')
+    })
+    servers.push(server)
+    const result = (
+      await checkPerformance({
+        url: server.url,
+        requests: 4,
+        concurrency: 2,
+        requestTimeoutMs: 200,
+      })
+    )._unsafeUnwrap()
+    expect(result.errors).toBe(4)
+    expect(result.errorSamples).toEqual([{ message: 'no answer within 200 ms', count: 4 }])
+  })
+
   test('bad options are InvalidInput; abort is Aborted', async () => {
     const bad = (
       await checkPerformance({ url: 'http://localhost:1/', requests: 0, concurrency: 1 })
