@@ -222,6 +222,8 @@ function undoOnce(
   }
   const objectName = `${resourceOf(ref.kind).replace(/s$/, '')}.apps/${ref.name}`
   const rolledBack = `${objectName} rolled back`
+  // kubectl prints the target's pod template here (described); `template` carries it as data.
+  const planned = `${objectName} will roll back to revision ${target.revision} (dry run)`
   // kubectl prints the revision as asked, so a plain undo that is skipped says "revision 0".
   const skipped = `${objectName} skipped rollback (current template already matches revision ${toRevision})`
 
@@ -237,7 +239,7 @@ function undoOnce(
         outcome: 'planned',
         dryRun: 'client',
         annotations,
-        message: `${rolledBack} (dry run)`,
+        message: planned,
       })
     }
     if (deployment.spec?.paused === true) {
@@ -287,7 +289,7 @@ function undoOnce(
       ...base,
       outcome: 'planned',
       dryRun: 'client',
-      message: `${rolledBack} (dry run)`,
+      message: planned,
     })
   }
   if (semanticEqual(loaded.workload.spec?.template, target.template)) {

@@ -158,7 +158,12 @@ describe('Deployment', () => {
     const planned = (
       await rolloutUndo({ client, workload: ref('Deployment', 'dry'), dryRun: 'client' })
     )._unsafeUnwrap()
-    expect(planned).toMatchObject({ outcome: 'planned', toRevision: 2, dryRun: 'client' })
+    expect(planned).toMatchObject({
+      outcome: 'planned',
+      toRevision: 2,
+      dryRun: 'client',
+      message: 'deployment.apps/dry will roll back to revision 2 (dry run)',
+    })
     expect(planned.template.spec?.containers[0]?.image).toBe('dry:2')
     expect(patches()).toEqual([])
 
