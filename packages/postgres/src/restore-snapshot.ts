@@ -26,6 +26,7 @@ import {
   type DrainOutcome,
   type DrainPolicy,
 } from './internal/restore-drain.js'
+import { copyDatabaseSettings } from './internal/restore-database-settings.js'
 import { removeLeftovers, type LeftoverCleanup } from './internal/restore-leftovers.js'
 import { runRestoreTool, type RestoreFailed } from './internal/restore-run-tool.js'
 import { swapDatabases, type SwapStep } from './internal/restore-swap.js'
@@ -560,23 +561,28 @@ function swapIn(
     return renames().map((swapMs) => ({ previous: undefined, swapMs }))
   }
   reportProgress(options, { phase: 'draining', message: `draining ${target}` })
-  return checkAborted(options.signal).andThen(() =>
-    withDrainedDatabase({
-      connection: options.connection,
-      maintenance: base.maintenance,
-      database: target,
-      policy: options.drain,
-      signal: options.signal,
-      beforeBlock: () =>
-        setComment(admin, swap.incoming, {
-          ...swap.marker,
-          targetBlockedAt: new Date().toISOString(),
+  return (
+    checkAborted(options.signal)
+      // Database-level settings and GRANTs travel with neither a dump nor a template copy.
+      .andThen(() => copyDatabaseSettings(admin, { from: target, to: swap.incoming }))
+      .andThen(() =>
+        withDrainedDatabase({
+          connection: options.connection,
+          maintenance: base.maintenance,
+          database: target,
+          policy: options.drain,
+          signal: options.signal,
+          beforeBlock: () =>
+            setComment(admin, swap.incoming, {
+              ...swap.marker,
+              targetBlockedAt: new Date().toISOString(),
+            }),
+          use: (drain) =>
+            checkAborted(options.signal)
+              .andThen(renames)
+              .map((swapMs) => ({ previous: previousName, swapMs, drain })),
         }),
-      use: (drain) =>
-        checkAborted(options.signal)
-          .andThen(renames)
-          .map((swapMs) => ({ previous: previousName, swapMs, drain })),
-    }),
+      )
   )
 }
 

@@ -159,6 +159,43 @@ describe('dump snapshot, swap restore, undo', () => {
     expect(await fingerprintOf(db)).toEqual(before)
   })
 
+  test('database-level settings and GRANTs of the target survive the swap', async () => {
+    const db = 'rk_snap_settings'
+    await seed(db, 10)
+    const quoted = pg.escapeIdentifier(db)
+    await sql('postgres', 'CREATE ROLE rk_snap_reader')
+    await sql(
+      'postgres',
+      `ALTER DATABASE ${quoted} SET search_path = "$user", public, "Odd Schema";
+       ALTER DATABASE ${quoted} SET statement_timeout = '5s';
+       ALTER DATABASE ${quoted} SET timezone = 'Europe/Berlin';
+       ALTER ROLE rk_snap_reader IN DATABASE ${quoted} SET work_mem = '8MB';
+       REVOKE ALL ON DATABASE ${quoted} FROM PUBLIC;
+       GRANT CONNECT ON DATABASE ${quoted} TO rk_snap_reader WITH GRANT OPTION`,
+    )
+    const state = async (): Promise<unknown> =>
+      sql(
+        'postgres',
+        `SELECT (SELECT array_agg(c ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c
+                  WHERE s.setdatabase = d.oid) AS settings,
+                (SELECT array_agg(a::text ORDER BY a::text) FROM unnest(d.datacl) a) AS acl
+           FROM pg_database d WHERE d.datname = $1`,
+        [db],
+      )
+    const before = await state()
+    const snapshot = await dump(db)
+    const receipt = (
+      await restoreSnapshot({
+        connection: cluster.urlFor({ database: db }),
+        snapshot: { kind: 'dump', dir: snapshot.dir },
+        ...tools(),
+      })
+    )._unsafeUnwrap()
+    expect(receipt.previous).toMatch(/^rk_prev_/)
+    expect(await state()).toEqual(before)
+    expect(JSON.stringify(before)).toContain('Odd Schema')
+  })
+
   test('custom and plain formats restore too; in-place restores into the target itself', async () => {
     const db = 'rk_snap_formats'
     await seed(db, 50)
