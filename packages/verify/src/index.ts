@@ -40,7 +40,7 @@ export type {
 export { percentile, summarizeLatencies } from './latency-summary.js'
 export type { LatencySummary } from './latency-summary.js'
 
-export { checkPerformance } from './performance-check.js'
+export { checkPerformance, performanceCheck } from './performance-check.js'
 export type {
   PerformanceCheckOptions,
   PerformanceProgress,
@@ -50,8 +50,8 @@ export type {
 } from './performance-check.js'
 
 export type { Check, CheckGroup, CheckOutcome, CheckStatus } from './check.js'
-export { performanceCheck, probeCheck } from './checks.js'
-export type { ProbeCheckOptions } from './checks.js'
+export { probeCheck } from './probe-check.js'
+export type { ProbeCheckOptions } from './probe-check.js'
 export { runSuite } from './run-suite.js'
 export type { RunSuiteOptions, Suite, SuiteProgress } from './run-suite.js'
 export type { CheckReport, VerificationReport } from './verification-report.js'

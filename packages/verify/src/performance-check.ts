@@ -11,6 +11,7 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { performance } from 'node:perf_hooks'
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
+import type { Check, CheckOutcome } from './check.js'
 import type { PerformanceError } from './errors.js'
 import { httpRequest } from './internal/http-request.js'
 import { describeNetworkError } from './internal/network-error.js'
@@ -340,4 +341,44 @@ function judge(
     outcomes.push({ metric, limit, observed: value, ok: !Number.isNaN(value) && value <= limit })
   }
   return outcomes
+}
+
+/**
+ * A suite check from a performance run (group `performance`); its headline measurement is
+ * the p95 latency.
+ *
+ * @example
+ * ```ts
+ * import { performanceCheck } from '@rollback-kit/verify'
+ *
+ * const check = performanceCheck({
+ *   url: 'http://localhost:8080/api/products',
+ *   requests: 200,
+ *   concurrency: 10,
+ *   thresholds: { p95Ms: 300, maxErrorRate: 0.01 },
+ * })
+ * ```
+ * @category Suites
+ */
+export function performanceCheck(
+  options: Omit<PerformanceCheckOptions, 'signal'> & {
+    readonly severity?: 'critical' | 'warning'
+  },
+): Check {
+  return {
+    name: options.name ?? `load ${options.url}`,
+    group: 'performance',
+    ...(options.severity === undefined ? {} : { severity: options.severity }),
+    componentType: 'component',
+    componentId: redactUrl(options.url),
+    run: ({ signal }) =>
+      checkPerformance({ ...options, signal }).map((result): CheckOutcome => ({
+        status: result.ok ? 'pass' : 'fail',
+        message: result.message,
+        observedValue: Number.isNaN(result.latency.p95) ? null : result.latency.p95,
+        observedUnit: 'ms',
+        measurement: 'latencyP95',
+        evidence: result,
+      })),
+  }
 }

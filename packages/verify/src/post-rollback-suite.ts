@@ -1,6 +1,6 @@
 import { countRows, type ExpectedTables, type PgConnection } from '@rollback-kit/postgres'
 import type { Check, CheckOutcome } from './check.js'
-import { performanceCheck, probeCheck } from './checks.js'
+import { probeCheck } from './probe-check.js'
 import { httpProbe, type HttpProbeOptions } from './http-probe.js'
 import {
   expectMatchesSnapshot,
@@ -8,7 +8,7 @@ import {
   expectQueryTrue,
   type RowTolerance,
 } from './integrity-expectations.js'
-import type { PerformanceThresholds } from './performance-check.js'
+import { performanceCheck, type PerformanceThresholds } from './performance-check.js'
 import { postgresProbe } from './postgres-probe.js'
 import type { Probe } from './probe.js'
 import type { ProbePolicy } from './probe-policy.js'
