@@ -97,6 +97,11 @@ export interface RolloutUndoResult {
   readonly workload: WorkloadRef
   /** The revision rolled back to (resolved when 0 was asked for). */
   readonly toRevision: number
+  /**
+   * The revision the workload ran before, when known: roll back to it (`toRevision`) to undo
+   * this undo. (A Deployment's reused ReplicaSet gets a new number, the old one keeps its own.)
+   */
+  readonly fromRevision?: number
   readonly dryRun: 'none' | 'client' | 'server'
   readonly message: string
   /** The template the workload gets (or got, or would get). */
@@ -214,9 +219,15 @@ function undoOnce(
   }
   const target: HistoryEntry = choice.target.source
   const previousTemplate = toPlainJson<V1PodTemplateSpec>(loaded.workload.spec?.template ?? {})
+  const current = loaded.entries.find((entry) =>
+    loaded.kind === 'Deployment'
+      ? equalIgnoreHash(entry.template, loaded.workload.spec?.template)
+      : semanticEqual(entry.template, loaded.workload.spec?.template),
+  )
   const base = {
     workload: ref,
     toRevision: target.revision,
+    ...(current === undefined ? {} : { fromRevision: current.revision }),
     template: target.template as unknown as JsonOf<V1PodTemplateSpec>,
     previousTemplate: previousTemplate as unknown as JsonOf<V1PodTemplateSpec>,
   }

@@ -76,6 +76,7 @@ describe('Deployment', () => {
       message: 'deployment.apps/prev rolled back',
     })
     expect(undone.previousTemplate.spec?.containers[0]?.image).toBe('prev:3')
+    expect(undone.fromRevision).toBe(3)
     await sim.settle()
     expect(imageOf('Deployment', 'prev')).toBe('prev:2')
     const after = (
@@ -91,6 +92,27 @@ describe('Deployment', () => {
       metadata: { annotations: Record<string, string> }
     }
     expect(stored.metadata.annotations['kubernetes.io/change-cause']).toBe('v2')
+  })
+
+  it('undoes an undo by going back to fromRevision', async () => {
+    await deploymentWithThreeRevisions('twice')
+    const first = (
+      await rolloutUndo({ client, workload: ref('Deployment', 'twice') })
+    )._unsafeUnwrap()
+    await sim.settle()
+    expect(imageOf('Deployment', 'twice')).toBe('twice:2')
+    const back = await rolloutUndo({
+      client,
+      workload: ref('Deployment', 'twice'),
+      toRevision: first.fromRevision!,
+    })
+    expect(back._unsafeUnwrap()).toMatchObject({
+      outcome: 'rolled-back',
+      toRevision: 3,
+      fromRevision: 4,
+    })
+    await sim.settle()
+    expect(imageOf('Deployment', 'twice')).toBe('twice:3')
   })
 
   it('undoes to a given revision and sends one JSON patch', async () => {
