@@ -326,7 +326,7 @@ export function connect(
       }
     },
     (cause) => {
-      void client.end().catch(() => undefined)
+      void closeClient(client)
       if (options.signal?.aborted === true) return aborted({ cause: options.signal.reason })
       return classifyPgError(cause, { doing: `connecting to ${target.database}`, ...context })
     },
@@ -383,7 +383,7 @@ function makeSession(parts: {
   const { client, pid, target, signal } = parts
   let closed: ResultAsync<void, never> | undefined
   const close = (): ResultAsync<void, never> => {
-    closed ??= ResultAsync.fromSafePromise(client.end().catch(() => undefined))
+    closed ??= ResultAsync.fromSafePromise(closeClient(client))
     return closed
   }
   const query = <R extends object>(
@@ -391,8 +391,17 @@ function makeSession(parts: {
     params: readonly unknown[] = [],
   ): ResultAsync<R[], PgError> => {
     if (signal?.aborted === true) return errAsync(aborted({ cause: signal.reason }))
+    // On abort: ask the server to cancel the statement; if it has not ended after a grace
+    // period (a frozen server, a lost network), cut the connection.
+    let cutTimer: NodeJS.Timeout | undefined
     const onAbort = (): void => {
       void cancelBackend(target, pid)
+      cutTimer = setTimeout(() => destroySocket(client), ABORT_GRACE_MS)
+      cutTimer.unref()
+    }
+    const done = (): void => {
+      signal?.removeEventListener('abort', onAbort)
+      if (cutTimer !== undefined) clearTimeout(cutTimer)
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     return attempt(
@@ -402,8 +411,8 @@ function makeSession(parts: {
           ? aborted({ cause: signal.reason })
           : classifyPgError(cause, { doing: 'query failed', database: target.database }),
     )
-      .andTee(() => signal?.removeEventListener('abort', onAbort))
-      .orTee(() => signal?.removeEventListener('abort', onAbort))
+      .andTee(done)
+      .orTee(done)
   }
   return {
     pid,
@@ -416,6 +425,30 @@ function makeSession(parts: {
       await close()
     },
   }
+}
+
+/** How long an aborted statement may take to end before its connection is cut. */
+const ABORT_GRACE_MS = 5_000
+
+/** End a session politely; cut its socket if the server does not answer within 5 s. */
+async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      destroySocket(client)
+      resolve()
+    }, 5_000)
+    timer.unref()
+  })
+  await Promise.race([client.end().catch(() => undefined), timeout])
+  clearTimeout(timer)
+}
+
+/** The driver keeps its socket on `connection.stream`; not in its typings. */
+function destroySocket(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } })
+    .connection?.stream
+  stream?.destroy?.()
 }
 
 /** Ask the server to cancel the statement of `pid`, from a short second session. */

@@ -73,6 +73,25 @@ describe('withClient', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
   })
 
+  test('an abort still ends a statement whose server process is frozen', async () => {
+    const session = (await connect(pg.url, { signal: AbortSignal.timeout(300) }))._unsafeUnwrap()
+    const backend = session.pid
+    const running = session.query('SELECT pg_sleep(30)')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    process.kill(backend, 'SIGSTOP') // the cancel request cannot be served now
+    try {
+      const started = Date.now()
+      const result = await running
+      expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+      expect(Date.now() - started).toBeLessThan(20_000)
+      const closing = Date.now()
+      await session.close()
+      expect(Date.now() - closing).toBeLessThan(20_000)
+    } finally {
+      process.kill(backend, 'SIGCONT')
+    }
+  })
+
   test('an abort while connecting gives Aborted at once', async () => {
     // A server that accepts TCP connections and never answers: connecting would hang.
     const silent = createServer(() => undefined)
