@@ -8,7 +8,6 @@ import {
 import { applyJsonPatch } from './patch/json-patch.js'
 import { applyMergePatch } from './patch/merge-patch.js'
 import { strategicMerge } from './patch/strategic-merge-patch.js'
-import { defaultPodLog } from './pods.js'
 import type { ResourceType } from './resources.js'
 import { groupVersionOf } from './resources.js'
 import { fieldsOf, parseSelector, selectorString } from './selectors.js'
@@ -357,5 +356,3 @@ export function handleResource(
       throw methodNotAllowed('the server does not allow this method on the requested resource')
   }
 }
-
-export { defaultPodLog }

@@ -1,5 +1,5 @@
 import type { ResourceType } from './resources.js'
-import { groupVersionOf, resourceTypes, resourceVerbs } from './resources.js'
+import { resourceTypes, resourceVerbs } from './resources.js'
 
 /** The version the simulator claims to be (`/version`). */
 export const serverVersion = {
@@ -148,5 +148,3 @@ export function wantsAggregated(accept: string | undefined): 'v2' | 'v2beta1' | 
   }
   return undefined
 }
-
-export { groupVersionOf }

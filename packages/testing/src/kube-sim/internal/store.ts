@@ -5,7 +5,7 @@ import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
 import { findType, findTypeByKind, groupVersionOf } from './resources.js'
 import type { KubeObject, ObjectMeta } from './types.js'
-import { asObject, clone, isObject, kubeTime } from './types.js'
+import { asObject, clone, kubeTime } from './types.js'
 import { validate } from './validate.js'
 
 /** A change to a stored object, as a watch sends it. */
@@ -316,9 +316,4 @@ export function controllerRef(owner: KubeObject) {
     controller: true,
     blockOwnerDeletion: true,
   }
-}
-
-/** Is `value` a stored object? */
-export function isKubeObject(value: unknown): value is KubeObject {
-  return isObject(value) && isObject(value['metadata']) && typeof value['kind'] === 'string'
 }

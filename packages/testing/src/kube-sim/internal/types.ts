@@ -1,11 +1,3 @@
-/** A JSON value as the simulator stores it. */
-export type Json = null | boolean | number | string | Json[] | JsonObject
-
-/** A JSON object. Fields are read with brackets (`o['spec']`). */
-export interface JsonObject {
-  [key: string]: Json
-}
-
 export type { KubeObject, KubeObjectInput, ObjectMeta, OwnerReference } from '../kube-object.js'
 
 /** Is `value` a plain JSON object (not an array, not null)? */
