@@ -1,9 +1,8 @@
 /**
- * Seed runbook, "Application Rollback > Container-Based Rollback" (Scenario 1):
- * 1. identify the previous working version (`docker images flow-motion-api`),
- * 2. roll the container back to it, gated on health (instead of stop + run by hand),
- * 3. verify (`curl http://localhost:8080/health`).
- * The replaced container is kept (stopped, renamed aside) so the rollback can be undone.
+ * Seed runbook, "Application Rollback > Container-Based Rollback" (Scenario 1): list the image
+ * versions (`docker images flow-motion-api`), roll the container back to the previous (or the
+ * given) one, gated on health, and check `curl http://localhost:8080/health`. The replaced
+ * container is kept (stopped, renamed aside) so the rollback can be undone.
  *
  * Run: DOCKER_HOST=unix:///var/run/docker.sock pnpm exec tsx --tsconfig tsconfig.json
  *   examples/container-rollback.ts --container flow-motion-api --repository flow-motion-api
@@ -11,7 +10,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { err, ok, safeTry, type ResultAsync } from 'neverthrow'
 import { formatError } from '@rollback-kit/core'
 import {
   listImageVersions,
@@ -49,40 +48,37 @@ export interface ContainerRollbackOptions {
 export function main(
   options: ContainerRollbackOptions,
 ): ResultAsync<RollbackResult, EngineCallError | RollbackContainerError | ProbeError | Unhealthy> {
-  const { docker, log = console.log } = options
+  const { docker, container, log = console.log } = options
   const health = httpProbe({ url: options.healthUrl, expectStatus: 200 })
   const answers = async (): Promise<boolean> => {
     const result = await runProbe(health, { timeoutMs: 1_000 })
     return result.isOk() && result.value.ok
   }
-  // Step 1: the versions on this engine, newest first (`docker images flow-motion-api`).
-  return listImageVersions({ docker, repository: options.repository })
-    .andThen((versions) => {
-      for (const v of versions)
-        log(`image ${v.tags.join(',') || '<untagged>'} ${v.id.slice(7, 19)} ${v.created}`)
-      // Step 2: new container from the older image; the old one is stopped only when the new
-      // one answers, and kept renamed aside.
-      return rollbackContainer({
-        docker,
-        container: options.container,
-        ...(options.image === undefined ? {} : { image: options.image }),
-        keepOld: true,
-        health: { probe: answers, timeoutMs: options.healthTimeoutMs ?? 60_000, intervalMs: 200 },
-      })
+  return safeTry(async function* () {
+    // Step 1: the versions on this engine, newest first (`docker images flow-motion-api`).
+    for (const v of yield* listImageVersions({ docker, repository: options.repository })) {
+      log(`image ${v.tags.join(',') || '<untagged>'} ${v.id.slice(7, 19)} ${v.created}`)
+    }
+    // Step 2: a new container from the older image; the old one is let go only once the new
+    // one answers, and is kept (stopped, renamed aside).
+    const image = options.image === undefined ? {} : { image: options.image }
+    const timeoutMs = options.healthTimeoutMs ?? 60_000
+    const gate = { probe: answers, timeoutMs, intervalMs: 200 }
+    const result = yield* rollbackContainer({
+      docker,
+      container,
+      ...image,
+      keepOld: true,
+      health: gate,
     })
-    .andThen((result) => {
-      log(`${result.container.name} now runs ${result.image.ref} (${result.previousSource})`)
-      log(`kept ${result.previous.keptAs ?? result.previous.id} (was ${result.previous.imageRef})`)
-      log(
-        `undo: rollbackContainer({ container: '${result.container.name}', image: '${result.previous.imageId}' })`,
-      )
-      // Step 3: the seed's curl, once more after the switch.
-      return runProbe(health, { timeoutMs: 2_000 }).andThen((probe) =>
-        probe.ok
-          ? okAsync(result)
-          : errAsync(unhealthy({ probe: probe.probe, failures: 1, lastResult: probe })),
-      )
-    })
+    log(`${result.container.name} now runs ${result.image.ref} (${result.previousSource})`)
+    log(`kept ${result.previous.keptAs ?? '-'} (was ${result.previous.imageRef})`)
+    log(`undo: rollbackContainer({ container, image: '${result.previous.imageId}' })`)
+    // Step 3: the seed's curl, once more after the switch.
+    const probe = yield* runProbe(health, { timeoutMs: 2_000 })
+    if (!probe.ok) return err(unhealthy({ probe: probe.probe, failures: 1, lastResult: probe }))
+    return ok(result)
+  })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

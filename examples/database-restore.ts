@@ -12,8 +12,8 @@
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { errAsync, type ResultAsync } from 'neverthrow'
-import { formatError, makeError, type BlockError } from '@rollback-kit/core'
+import { err, ok, safeTry, type ResultAsync } from 'neverthrow'
+import { formatError, makeError, type BlockError, type InvalidInput } from '@rollback-kit/core'
 import * as pg from '@rollback-kit/postgres'
 
 export interface DatabaseRestoreOptions {
@@ -27,6 +27,7 @@ export interface DatabaseRestoreOptions {
 }
 
 type DatabaseRestoreError =
+  | InvalidInput
   | pg.ListSnapshotsError
   | pg.VerifySnapshotError
   | pg.RestoreSnapshotError
@@ -36,72 +37,42 @@ type DatabaseRestoreError =
 export function main(
   options: DatabaseRestoreOptions,
 ): ResultAsync<pg.RestoreReceipt, DatabaseRestoreError> {
-  const { connection, log = console.log } = options
-  const database = pg
-    .resolveConnection(connection)
-    .map((c) => c.database)
-    .unwrapOr(undefined)
-  // Step 1: the catalogue, newest first.
-  return (
-    pg
-      .listSnapshots({
-        catalogueDir: options.catalogueDir,
-        ...(database === undefined ? {} : { database }),
-      })
-      .andThen((listing) => {
-        const dumps = listing.snapshots.filter((s) => s.kind === 'dump')
-        for (const s of dumps)
-          log(`snapshot ${s.id} ${s.createdAt} verified ${s.verifiedAt ?? 'never'}`)
-        const candidates = dumps.filter(
-          (s) => options.snapshot === undefined || s.id === options.snapshot,
-        )
-        // Checksums, archive version and pg_restore --list; an unreadable snapshot is skipped.
-        const firstVerified = (
-          i: number,
-        ): ResultAsync<pg.DumpSnapshotEntry, DatabaseRestoreError> => {
-          const s = candidates[i]
-          if (s === undefined)
-            return errAsync(
-              makeError(
-                'NoSnapshot',
-                `no verified snapshot of ${database ?? '?'} in ${options.catalogueDir}`,
-              ),
-            )
-          const checked = pg.verifySnapshot({ dir: s.dir }).map(() => s)
-          return options.snapshot === undefined
-            ? checked.orElse((e) => {
-                log(`skipping ${s.id}: ${e.message}`)
-                return firstVerified(i + 1)
-              })
-            : checked
-        }
-        return firstVerified(0)
-      })
-      // Step 2: restore beside, verify, swap; sessions get 2 s to leave, then are terminated.
-      .andThen((snapshot) =>
-        pg
-          .restoreSnapshot({
-            connection,
-            snapshot: { kind: 'dump', dir: snapshot.dir },
-            drain: { graceMs: 2_000, terminate: true },
-          })
-          // Step 3: the seed's SELECT COUNT(*), plus content fingerprints, against the manifest.
-          .andThen((receipt) =>
-            pg
-              .verifyIntegrity({ connection, expected: { tables: snapshot.manifest.tables } })
-              .map((found) => {
-                for (const t of Object.values(found.tables))
-                  log(`${t.schema}.${t.name}: ${t.rows} rows, fingerprint ${t.fingerprint}`)
-                log(
-                  `restored ${receipt.target} from ${receipt.snapshotId} in ${receipt.durationMs} ms`,
-                )
-                log(`kept the replaced database as ${receipt.previous ?? '(none)'}`)
-                log(`undo: undoRestore({ connection, previous: '${receipt.previous ?? ''}' })`)
-                return receipt
-              }),
-          ),
-      )
-  )
+  const { connection, catalogueDir, log = console.log } = options
+  return safeTry(async function* () {
+    // Step 1: the catalogue, newest first; take the newest that verifies (or the given one).
+    const { database } = yield* pg.resolveConnection(connection)
+    const listing = yield* pg.listSnapshots({ catalogueDir, database })
+    let chosen: pg.DumpSnapshotEntry | undefined
+    for (const s of listing.snapshots) {
+      if (s.kind !== 'dump' || (options.snapshot ?? s.id) !== s.id) continue
+      log(`snapshot ${s.id} taken ${s.createdAt}`)
+      // Checksums and sizes against the manifest, archive version, pg_restore --list.
+      const checked = await pg.verifySnapshot({ dir: s.dir })
+      if (checked.isOk()) {
+        chosen = s
+        break
+      }
+      if (options.snapshot !== undefined) return err(checked.error)
+      log(`  skipped: ${checked.error.message}`)
+    }
+    if (chosen === undefined) {
+      return err(makeError('NoSnapshot', `no snapshot of ${database} in ${catalogueDir} verifies`))
+    }
+    // Step 2: restore beside the live database, check it, swap by renames (sessions get 2 s
+    // to leave, then are terminated, as the seed's pg_terminate_backend).
+    const snapshot = { kind: 'dump', dir: chosen.dir } as const
+    const drain = { graceMs: 2_000, terminate: true }
+    const receipt = yield* pg.restoreSnapshot({ connection, snapshot, drain })
+    // Step 3: the seed's SELECT COUNT(*), plus content fingerprints, against the manifest.
+    const expected = { tables: chosen.manifest.tables }
+    const found = yield* pg.verifyIntegrity({ connection, expected })
+    for (const t of Object.values(found.tables)) {
+      log(`${t.schema}.${t.name}: ${t.rows} rows, fingerprint ${t.fingerprint}`)
+    }
+    log(`restored ${receipt.target} from ${receipt.snapshotId}; kept ${receipt.previous ?? '-'}`)
+    log(`undo: undoRestore({ connection, previous: '${receipt.previous ?? ''}' })`)
+    return ok(receipt)
+  })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -11,7 +11,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { okAsync, type ResultAsync } from 'neverthrow'
+import { ok, safeTry, type ResultAsync } from 'neverthrow'
 import { attempt, formatError, unexpected, type BlockError } from '@rollback-kit/core'
 import * as docker from '@rollback-kit/docker'
 import * as k8s from '@rollback-kit/k8s'
@@ -35,57 +35,44 @@ export interface EmergencyShutdownOptions {
 }
 
 export function main(options: EmergencyShutdownOptions): ResultAsync<EmergencyRecord, BlockError> {
-  const { log = console.log, kube } = options
+  const { log = console.log, kube, project, recordPath } = options
+  const engine = project === undefined ? undefined : options.docker
   const save = (record: EmergencyRecord) =>
-    attempt(() => writeFile(options.recordPath, JSON.stringify(record, null, 2)), unexpected).map(
+    attempt(() => writeFile(recordPath, JSON.stringify(record, null, 2)), unexpected).map(
       () => record,
     )
   if (options.mode === 'shutdown') {
-    const engine = options.docker
-    // Containers first (the record is saved before Kubernetes is touched), then workloads.
-    return (
-      engine === undefined || options.project === undefined
-        ? okAsync<EmergencyRecord>({})
-        : docker
-            .emergencyStop({ docker: engine, project: options.project, timeoutSeconds: 5 })
-            .andThen((stopped) => save({ docker: stopped }))
-    )
-      .andThen((record) =>
-        kube === undefined
-          ? okAsync(record)
-          : k8s
-              .emergencyScaleToZero(kube)
-              .andThen((scaled) => save({ ...record, kubernetes: scaled })),
-      )
-      .map((record) => {
-        for (const c of record.docker?.containers ?? []) log(`stopped ${c.name} (${c.image})`)
-        for (const f of record.docker?.failures ?? []) log(`would not stop ${f.name}: ${f.message}`)
-        for (const e of record.kubernetes?.entries ?? [])
-          log(`scaled ${e.kind}/${e.name} ${e.replicas} -> 0`)
-        log(`record written to ${options.recordPath}; bring back with --bring-back`)
-        return record
-      })
+    return safeTry(async function* () {
+      // Containers first, and their record saved before Kubernetes is touched.
+      let record: EmergencyRecord = {}
+      if (engine !== undefined && project !== undefined) {
+        const stopped = yield* docker.emergencyStop({ docker: engine, project, timeoutSeconds: 5 })
+        for (const c of stopped.containers) log(`stopped ${c.name} (${c.image})`)
+        for (const f of stopped.failures) log(`would not stop ${f.name}: ${f.message}`)
+        record = yield* save({ docker: stopped })
+      }
+      if (kube !== undefined) {
+        const scaled = yield* k8s.emergencyScaleToZero(kube)
+        for (const e of scaled.entries) log(`scaled ${e.kind}/${e.name} ${e.replicas} -> 0`)
+        record = yield* save({ ...record, kubernetes: scaled })
+      }
+      log(`record written to ${recordPath}; bring back with --bring-back`)
+      return ok(record)
+    })
   }
-  return attempt(
-    async () => JSON.parse(await readFile(options.recordPath, 'utf8')) as EmergencyRecord,
-    unexpected,
-  ).andThen((record) =>
-    (record.docker === undefined || options.docker === undefined
-      ? okAsync<string[]>([])
-      : docker.restartStopped({ docker: options.docker, record: record.docker })
-    )
-      .map((started) => started.forEach((name) => log(`started ${name}`)))
-      .andThen(() =>
-        record.kubernetes === undefined || kube === undefined
-          ? okAsync(undefined)
-          : k8s.restoreScale({ client: kube.client, record: record.kubernetes }),
-      )
-      .map(() => {
-        for (const e of record.kubernetes?.entries ?? [])
-          log(`scaled ${e.kind}/${e.name} back to ${e.replicas}`)
-        return record
-      }),
-  )
+  return safeTry(async function* () {
+    const read = async () => JSON.parse(await readFile(recordPath, 'utf8')) as EmergencyRecord
+    const record = yield* attempt(read, unexpected)
+    if (record.docker !== undefined && engine !== undefined) {
+      const started = yield* docker.restartStopped({ docker: engine, record: record.docker })
+      for (const name of started) log(`started ${name}`)
+    }
+    if (record.kubernetes !== undefined && kube !== undefined) {
+      const restored = yield* k8s.restoreScale({ client: kube.client, record: record.kubernetes })
+      for (const e of restored.entries) log(`scaled ${e.kind}/${e.name} back to ${e.replicas}`)
+    }
+    return ok(record)
+  })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

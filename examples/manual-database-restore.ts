@@ -13,7 +13,7 @@
 import { writeFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
 import * as core from '@rollback-kit/core'
 import * as docker from '@rollback-kit/docker'
 import { dumpSnapshot, restoreSnapshot, undoRestore } from '@rollback-kit/postgres'
@@ -45,70 +45,56 @@ export function main(
     services: options.services ?? ['api-gateway', 'user-service', 'order-service'],
   }
   const drain = { graceMs: 2_000, terminate: true }
+  const snapshot = { kind: 'dump', dir: options.snapshotDir } as const
+  const names = (containers: readonly { name: string }[]) => containers.map((c) => c.name)
   const procedure = core
-    .defineProcedure({ name: 'manual database rollback', description: 'the seed, step by step' })
+    .defineProcedure('manual database rollback')
     .step({
       name: 'stop-services',
-      run: ({ signal }) =>
-        docker.stopComposeServices({ ...scope, signal }).map((c) => c.map((x) => x.name)),
+      run: ({ signal }) => docker.stopComposeServices({ ...scope, signal }).map(names),
       undo: ({ signal }) => docker.startComposeServices({ ...scope, signal }),
       satisfies: ['during.services-stopped'],
     })
     .step({
       name: 'safety-snapshot',
       run: ({ signal }) =>
-        dumpSnapshot({ connection, catalogueDir: options.catalogueDir, signal }).map((s) => ({
-          dir: s.dir,
-        })),
+        dumpSnapshot({ connection, catalogueDir: options.catalogueDir, signal }).map((s) => s.dir),
       // Nothing to undo: the snapshot is kept either way.
       satisfies: ['pre.backup-created'],
     })
     .step({
       name: 'restore',
       run: ({ signal }) =>
-        restoreSnapshot({
-          connection,
-          snapshot: { kind: 'dump', dir: options.snapshotDir },
-          drain,
-          signal,
-        }).map((r) => ({ previous: r.previous ?? '', tablesVerified: r.tablesVerified })),
+        restoreSnapshot({ connection, snapshot, drain, signal }).map((r) => ({
+          previous: r.previous ?? '',
+        })),
       undo: ({ output, signal }) =>
         undoRestore({ connection, previous: output.previous, drain, signal }),
       satisfies: ['during.rollback-executed'],
     })
     .step({
       name: 'restart-services',
-      run: ({ signal }) =>
-        docker.startComposeServices({ ...scope, signal }).map((c) => c.map((x) => x.name)),
+      run: ({ signal }) => docker.startComposeServices({ ...scope, signal }).map(names),
       undo: ({ signal }) => docker.stopComposeServices({ ...scope, signal }),
       satisfies: ['during.services-restarted'],
     })
   const onProgress = (event: core.ProcedureProgress): void =>
-    log(`${event.phase}: ${event.message ?? ''}`)
-  const save = (report: core.ProcedureReport) =>
-    options.reportPath === undefined
-      ? okAsync(report)
-      : core
-          .attempt(
-            () => writeFile(options.reportPath ?? '', core.renderJson(report)),
-            (cause) => core.unexpected(cause),
-          )
-          .map(() => report)
-  return (
-    core
-      .runProcedure(procedure, { checklist: core.rollbackChecklist, onProgress })
-      // A failed run still carries its report (what ran, what was undone): save it too.
-      .orElse((error) => {
-        const saved: ResultAsync<unknown, core.Unexpected> =
-          'report' in error ? save(error.report) : okAsync(undefined)
-        return saved.andThen(() => errAsync(error))
+    log(`${event.phase} ${event.message ?? ''}`)
+  return core
+    .attempt(async () => {
+      const result = await core.runProcedure(procedure, {
+        checklist: core.rollbackChecklist,
+        onProgress,
       })
-      .andThen(save)
-      .map((report) => {
-        log(core.renderMarkdown(report))
-        return report
-      })
-  )
+      // A failed run has a report too (what ran, what was undone): print and save it either way.
+      const report = core.reportOf(result)
+      if (report !== undefined) log(core.renderMarkdown(report))
+      if (report !== undefined && options.reportPath !== undefined) {
+        await writeFile(options.reportPath, core.renderJson(report))
+      }
+      return result
+    }, core.unexpected)
+    .andThen((result) => result)
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
