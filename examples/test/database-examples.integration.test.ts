@@ -1,5 +1,5 @@
 // @needs postgres docker
-import { readFile } from 'node:fs/promises'
+import { appendFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProcedureReport } from '@rollback-kit/core'
 import { COMPOSE_LABELS } from '@rollback-kit/docker'
@@ -103,6 +103,20 @@ describe('examples/database-restore.ts', () => {
     )
     expect(lines.some((l) => l.startsWith(`undo: undoRestore(`))).toBe(true)
     expect(database).toBe(receipt.target)
+  })
+
+  test('skips a newer snapshot whose archive was damaged and restores the older one', async () => {
+    const { url, snapshot, catalogueDir } = await brokenLogistics()
+    const newer = unwrap(await dumpSnapshot({ connection: url, catalogueDir }))
+    const file = newer.manifest.files[0]?.path ?? ''
+    await appendFile(join(newer.dir, file), 'one byte too many')
+    const lines: string[] = []
+    const receipt = unwrap(
+      await databaseRestore({ connection: url, catalogueDir, log: (l) => lines.push(l) }),
+    )
+    expect(receipt.snapshotId).toBe(snapshot.id)
+    expect(lines.some((l) => l.startsWith('  skipped:'))).toBe(true)
+    await expectEqualsSnapshot(url, snapshot)
   })
 
   test('an unknown snapshot id changes nothing', async () => {
