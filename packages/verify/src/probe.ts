@@ -1,6 +1,6 @@
-import { withTimeout } from '@rollback-kit/core'
+import { invalidInput, withTimeout } from '@rollback-kit/core'
 import { show } from './internal/show.js'
-import { err, ok, type ResultAsync } from 'neverthrow'
+import { err, errAsync, ok, type ResultAsync } from 'neverthrow'
 import type { ProbeError } from './errors.js'
 
 /**
@@ -161,6 +161,13 @@ export function runProbe(
   options: RunProbeOptions = {},
 ): ResultAsync<ProbeResult, ProbeError> {
   const timeoutMs = options.timeoutMs ?? 1_000
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs))
+    return errAsync(
+      invalidInput({
+        field: 'options.timeoutMs',
+        reason: `must be a positive number, got ${timeoutMs}`,
+      }),
+    )
   const startedAt = Date.now()
   return withTimeout((signal) => probe.check({ signal }), {
     timeoutMs,

@@ -84,6 +84,13 @@ describe('httpProbe', () => {
     expect(await run(404, '/missing')).toBe(true)
   })
 
+  test('a timeout that is not positive is InvalidInput', async () => {
+    const error = (
+      await runProbe(httpProbe({ url: server.url }), { timeoutMs: 0 })
+    )._unsafeUnwrapErr()
+    expect(error).toMatchObject({ kind: 'InvalidInput', field: 'options.timeoutMs' })
+  })
+
   test('an invalid status set is InvalidInput naming the field', async () => {
     const error = (
       await runProbe(httpProbe({ url: server.url, expectStatus: '2yy' }))
