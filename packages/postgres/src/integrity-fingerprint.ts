@@ -65,7 +65,7 @@ export interface TableFingerprint {
   /** Exact `count(*)`. */
   readonly rows: number
   /**
-   * Order-independent fingerprint: the decimal sum of `hashtextextended(row::text, 0)` over
+   * Order-independent fingerprint: the decimal sum of `hashtextextended(ROW(t.*)::text, 0)` over
    * every row (no overflow: the sum is `numeric`; duplicates do not cancel out).
    */
   readonly fingerprint: string
@@ -390,7 +390,7 @@ function measure(
   const sql =
     what === 'fingerprint'
       ? `SELECT count(*)::text AS rows,
-                coalesce(sum(pg_catalog.hashtextextended(t::text, 0)), 0)::text AS fingerprint
+                coalesce(sum(pg_catalog.hashtextextended(ROW(t.*)::text, 0)), 0)::text AS fingerprint
            FROM ONLY ${from} AS t`
       : `SELECT count(*)::text AS rows, '' AS fingerprint FROM ONLY ${from} AS t`
   return session.query<{ rows: string; fingerprint: string }>(sql).map((rows) => ({

@@ -123,6 +123,20 @@ describe('fingerprintDatabase', () => {
     ])
   })
 
+  test('a table with a column named like the row alias is still hashed whole', async () => {
+    ;(await pg.createDatabase('integrity_alias'))._unsafeUnwrap()
+    const url = pg.urlFor({ database: 'integrity_alias' })
+    ;(
+      await pg.query('CREATE TABLE b (t int, u int); INSERT INTO b VALUES (1, 2)', {
+        database: 'integrity_alias',
+      })
+    )._unsafeUnwrap()
+    const before = (await fingerprintTable({ connection: url, table: 'b' }))._unsafeUnwrap()
+    ;(await pg.query('UPDATE b SET u = 3', { database: 'integrity_alias' }))._unsafeUnwrap()
+    const after = (await fingerprintTable({ connection: url, table: 'b' }))._unsafeUnwrap()
+    expect(after.fingerprint).not.toBe(before.fingerprint)
+  })
+
   test('works on a database named we"ird; drop table x --', async () => {
     const a = (await fingerprintDatabase({ connection: shop }))._unsafeUnwrap()
     const b = (await fingerprintDatabase({ connection: weird }))._unsafeUnwrap()
