@@ -231,9 +231,9 @@ export type RestoreSnapshotError =
  * `pg_restore --list`) before anything is touched; the target's rollback lock is taken
  * (`LockHeld` if another restore runs); leftovers of a crashed run are removed; the archive
  * is restored into a shadow database; the shadow is checked against the manifest's row
- * counts and fingerprints; the target is drained; then one transaction renames the target to
- * `rk_prev_<run>` and the shadow to the target. A crash at any point leaves the target as it
- * was. From a clone snapshot the swap is the whole restore (a rename: well under a second
+ * counts and fingerprints; the target's database-level settings and GRANTs are copied to it;
+ * the target is drained; then one transaction renames the target to `rk_prev_<run>` and the
+ * shadow to the target. A crash at any point leaves the target as it was. From a clone snapshot the swap is the whole restore (a rename: well under a second
  * whatever the size). `undoRestore` swaps the previous database back.
  *
  * In-place mode runs `pg_restore --clean --if-exists --single-transaction` into the target:
