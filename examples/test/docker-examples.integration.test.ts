@@ -71,12 +71,13 @@ async function compose(project: string, file: string, ...args: string[]): Promis
 async function composeProject(
   dir: string,
   image: string,
+  up = true,
 ): Promise<{ project: string; file: string }> {
   const project = `rkexamples${randomSuffix()}`
   const file = join(dir, 'docker-compose.yml')
   await writeFile(file, composeFile(image))
   projects.push({ project, file })
-  await compose(project, file, 'up', '-d')
+  if (up) await compose(project, file, 'up', '-d')
   return { project, file }
 }
 
@@ -175,10 +176,8 @@ describe('examples/container-rollback.ts', () => {
 
 describe('examples/compose-service-rollback.ts', () => {
   test('rolls api-gateway back to its previous image; docker-compose ps shows it up', async () => {
-    const { project, file } = await composeProject(await tempDir(), good.ref)
-    // The bad release: the file now names 1.5.0 and `up -d` recreated the service.
-    await writeFile(file, composeFile(bad.ref))
-    await compose(project, file, 'up', '-d')
+    // The bad release is up; 1.4.2 is the older image of the repository on the engine.
+    const { project, file } = await composeProject(await tempDir(), bad.ref)
     expect((await getWhenServing(`${await servicePort(project, file)}/`)).body).toBe('1.5.0')
 
     const services = unwrap(
@@ -210,7 +209,7 @@ describe('examples/compose-file-rollback.ts with composeRestart', () => {
     await git('init', '--quiet', '--initial-branch=main')
     await git('config', 'user.name', 'Example Author')
     await git('config', 'user.email', 'example@example.test')
-    const { project, file } = await composeProject(dir, good.ref)
+    const { project, file } = await composeProject(dir, good.ref, false)
     await git('add', 'docker-compose.yml')
     await git('commit', '--quiet', '-m', 'release 1.4.2')
     await writeFile(file, composeFile(bad.ref))
