@@ -44,6 +44,7 @@ export type {
 export {
   countRows,
   fingerprintDatabase,
+  fingerprintInSession,
   fingerprintTable,
   FINGERPRINT_ALGORITHM,
   FINGERPRINT_SETTINGS,
@@ -52,6 +53,7 @@ export type {
   CountRowsOptions,
   DatabaseFingerprint,
   FingerprintDatabaseOptions,
+  FingerprintInSessionOptions,
   FingerprintTableOptions,
   IntegrityError,
   IntegrityProgress,

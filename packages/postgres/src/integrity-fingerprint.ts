@@ -196,18 +196,81 @@ export interface FingerprintDatabaseOptions extends OperationOptions<IntegrityPr
 export function fingerprintDatabase(
   options: FingerprintDatabaseOptions,
 ): ResultAsync<DatabaseFingerprint, IntegrityError> {
-  return inSnapshot(options, (session) =>
-    listTables(session, options).andThen((tables) =>
-      measureEach(session, tables, { ...options, what: 'fingerprint' }).map(
-        (measured): DatabaseFingerprint => ({
-          database: session.database,
-          algorithm: FINGERPRINT_ALGORITHM,
-          takenAt: new Date().toISOString(),
-          tables: measured,
-        }),
-      ),
-    ),
-  )
+  return inSnapshot(options, (session) => fingerprintInSession(session, options))
+}
+
+/**
+ * Options of {@link fingerprintInSession}.
+ * @category Integrity
+ *
+ * @example
+ * ```ts
+ * import type { FingerprintInSessionOptions } from '@rollback-kit/postgres'
+ *
+ * const options: FingerprintInSessionOptions = { schemas: ['public'], exclude: ['public.sessions'] }
+ * ```
+ */
+export type FingerprintInSessionOptions = Omit<FingerprintDatabaseOptions, 'connection' | 'signal'>
+
+/**
+ * Fingerprint every user table through a session you already have, in whatever transaction
+ * it is in: e.g. the REPEATABLE READ transaction whose snapshot `pg_dump --snapshot` uses, so
+ * the fingerprints describe exactly the dumped data. The {@link FINGERPRINT_SETTINGS} are set
+ * for the duration and put back afterwards. Same values as {@link fingerprintDatabase}.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintInSession, withClient } from '@rollback-kit/postgres'
+ *
+ * const fp = await withClient('postgres://app@db/shop', (session) =>
+ *   session
+ *     .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+ *     .andThen(() => fingerprintInSession(session))
+ *     .andThen((taken) => session.query('COMMIT').map(() => taken)),
+ * )
+ * ```
+ * @category Integrity
+ */
+export function fingerprintInSession(
+  session: PgSession,
+  options: FingerprintInSessionOptions = {},
+): ResultAsync<DatabaseFingerprint, PgError> {
+  const names = Object.keys(FINGERPRINT_SETTINGS)
+  const setAll = (values: readonly string[]): ResultAsync<unknown, PgError> =>
+    session.query(
+      `SELECT ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
+      names.flatMap((name, i) => [name, values[i] ?? '']),
+    )
+  return session
+    .query<{ values: string[] }>(
+      'SELECT array_agg(current_setting(name) ORDER BY ord) AS values FROM unnest($1::text[]) WITH ORDINALITY AS s(name, ord)',
+      [names],
+    )
+    .andThen((rows) => {
+      const previous = rows[0]?.values ?? []
+      const restore = <T>(outcome: ResultAsync<T, PgError>): ResultAsync<T, PgError> =>
+        outcome
+          .andThen((value) => setAll(previous).map(() => value))
+          .orElse((error) =>
+            setAll(previous)
+              .orElse(() => okAsync(undefined))
+              .andThen(() => errAsync(error)),
+          )
+      return restore(
+        setAll(names.map((name) => FINGERPRINT_SETTINGS[name] ?? '')).andThen(() =>
+          listTables(session, options).andThen((tables) =>
+            measureEach(session, tables, { ...options, what: 'fingerprint' }).map(
+              (measured): DatabaseFingerprint => ({
+                database: session.database,
+                algorithm: FINGERPRINT_ALGORITHM,
+                takenAt: new Date().toISOString(),
+                tables: measured,
+              }),
+            ),
+          ),
+        ),
+      )
+    })
 }
 
 /**

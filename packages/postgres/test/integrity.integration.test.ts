@@ -7,8 +7,10 @@ import {
   countRecentRows,
   countRows,
   fingerprintDatabase,
+  fingerprintInSession,
   fingerprintTable,
   verifyIntegrity,
+  withClient,
   type IntegrityProgress,
 } from '@rollback-kit/postgres'
 
@@ -135,6 +137,26 @@ describe('fingerprintDatabase', () => {
     ;(await pg.query('UPDATE b SET u = 3', { database: 'integrity_alias' }))._unsafeUnwrap()
     const after = (await fingerprintTable({ connection: url, table: 'b' }))._unsafeUnwrap()
     expect(after.fingerprint).not.toBe(before.fingerprint)
+  })
+
+  test("fingerprintInSession gives the same values in a caller's session and restores its settings", async () => {
+    const whole = (await fingerprintDatabase({ connection: shop }))._unsafeUnwrap()
+    const inside = await withClient(shop, (session) =>
+      session
+        .query("SET TimeZone = 'Asia/Tokyo'")
+        .andThen(() => session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'))
+        .andThen(() => fingerprintInSession(session))
+        .andThen((fp) => session.query('COMMIT').map(() => fp))
+        .andThen((fp) =>
+          session.query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz").map((rows) => ({
+            fp,
+            tz: rows[0]?.tz,
+          })),
+        ),
+    )
+    const { fp, tz } = inside._unsafeUnwrap()
+    expect(fp.tables).toEqual(whole.tables)
+    expect(tz).toBe('Asia/Tokyo')
   })
 
   test('works on a database named we"ird; drop table x --', async () => {
