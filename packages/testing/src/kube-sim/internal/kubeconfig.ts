@@ -17,8 +17,6 @@ export function kubeconfigYaml(options: {
     `    server: ${server}`,
     // kubectl ignores it for http://; @kubernetes/client-node refuses http:// without it.
     '    insecure-skip-tls-verify: true',
-    // client-node refuses http:// servers without it; kubectl ignores it for plain HTTP.
-    '    insecure-skip-tls-verify: true',
     'contexts:',
     `- name: ${name}`,
     '  context:',
