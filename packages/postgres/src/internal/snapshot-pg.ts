@@ -146,7 +146,7 @@ export function tableFingerprints(session: Session): ResultAsync<ManifestTable[]
             session
               .query<{ rows: string; fingerprint: string }>(
                 `SELECT count(*)::text AS rows,
-                        coalesce(sum(pg_catalog.hashtextextended(t::text, 0)), 0)::text AS fingerprint
+                        coalesce(sum(pg_catalog.hashtextextended(ROW(t.*)::text, 0)), 0)::text AS fingerprint
                    FROM ONLY ${session.escapeIdentifier(t.schema)}.${session.escapeIdentifier(t.name)} AS t`,
               )
               .map((rows) => [
