@@ -58,6 +58,11 @@ export interface PostRollbackConfig {
     readonly connection: PgConnection
     /** Tables that must exist; their row counts are kept as evidence (the runbook's `SELECT COUNT(*)`). */
     readonly tables?: readonly string[]
+    /**
+     * Warn when the server's connections exceed this percentage of `max_connections` (the
+     * runbook's "database connection pool healthy"). Default 90.
+     */
+    readonly maxConnectionsPercent?: number
     /** Fewest rows each listed table may have. Default 0. */
     readonly minRows?: number
     /** What the restored database should hold (a snapshot manifest or expected counts). */
@@ -88,7 +93,7 @@ const DEFAULT_HEALTH_POLICY: ProbePolicy = {
 /**
  * The seed runbook's post-rollback checklist as a ready {@link Suite}: health endpoints
  * (waited for under a policy), functional probes plus "database queries execute", a
- * performance run against thresholds, and data integrity (tables present with their counts,
+ * performance run against thresholds and the database's connection headroom, and data integrity (tables present with their counts,
  * equal to the restored snapshot, no rows newer than a time, consistency queries).
  *
  * @example
@@ -133,6 +138,23 @@ export function postRollbackSuite(config: PostRollbackConfig): Suite {
         {
           group: 'functional',
         },
+      ),
+    )
+  }
+  if (database !== undefined) {
+    const limit = database.maxConnectionsPercent ?? 90
+    checks.push(
+      probeCheck(
+        postgresProbe({
+          connection: database.connection,
+          name: 'database connections',
+          sql: `SELECT count(*)::int AS connections,
+                       current_setting('max_connections')::int AS max,
+                       round(100.0 * count(*) / current_setting('max_connections')::int, 1)::float AS percent
+                  FROM pg_stat_activity`,
+          conditions: [`row.percent < ${limit}`],
+        }),
+        { group: 'performance', severity: 'warning' },
       ),
     )
   }

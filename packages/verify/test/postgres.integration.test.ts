@@ -289,6 +289,20 @@ describe('integrity expectations', () => {
 })
 
 describe('postRollbackSuite', () => {
+  test('warns when connections exceed the share of max_connections', async () => {
+    const suite = postRollbackSuite({
+      health: [],
+      database: { connection: url, maxConnectionsPercent: 0.001 },
+    })
+    const report = (await runSuite(suite))._unsafeUnwrap()
+    const connections = report.checks.find((c) => c.name === 'database connections')
+    expect(connections?.status).toBe('warn')
+    expect(connections?.message).toMatch(
+      /^condition row\.percent < 0\.001: expected row\.percent < 0\.001, got \d/,
+    )
+    expect(report.verdict).toBe('warn')
+  })
+
   test('runs the seed checklist from a short config and reports per group', async () => {
     let apiHits = 0
     const servers = await Promise.all([
@@ -346,6 +360,7 @@ describe('postRollbackSuite', () => {
         ['health', `http://localhost:${api.port}/api/health`],
         ['functional', 'user authentication'],
         ['functional', 'database queries execute'],
+        ['performance', 'database connections'],
         ['performance', 'response times and error rate'],
         ['integrity', 'tables present with row counts'],
         ['integrity', 'matches snapshot'],
@@ -362,7 +377,9 @@ describe('postRollbackSuite', () => {
         'row counts: public.users 2, public.orders 3',
       )
       const junit = parseXml(renderJUnit(report))
-      expect(junit.attributes).toMatchObject({ tests: '9', failures: '0', errors: '0' })
+      expect(junit.attributes).toMatchObject({ tests: '10', failures: '0', errors: '0' })
+      const connections = report.checks.find((c) => c.name === 'database connections')
+      expect(connections?.evidence).toMatchObject({ ok: true, observed: { rowCount: 1 } })
 
       await sql('DELETE FROM orders WHERE id = 3')
       try {
