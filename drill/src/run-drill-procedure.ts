@@ -11,6 +11,7 @@ import {
   type RunProcedureOptions,
   type StepOutputs,
 } from '@rollback-kit/core'
+import { runSuite, type Check, type VerificationReport } from '@rollback-kit/verify'
 import type { Result } from 'neverthrow'
 import { drillSignal } from './cancellation.js'
 import type { Say } from './scenario.js'
@@ -51,5 +52,21 @@ export async function runDrillProcedure<O extends StepOutputs>(
     throw new Error(
       `procedure ${procedure.name} could not run:\n${formatError(result.isErr() ? result.error : undefined)}`,
     )
+  return report
+}
+
+/** Run the scenario's checks as a suite named `<scenario> <when>` and say the verdict. */
+export async function verifyScenario(options: {
+  readonly scenario: string
+  readonly when: 'after release' | 'after rollback'
+  readonly checks: readonly Check[]
+  readonly say: Say
+}): Promise<VerificationReport> {
+  const report = orThrow(
+    await runSuite({ name: `${options.scenario} ${options.when}`, checks: options.checks }),
+    'verification',
+  )
+  const failed = report.summary.failed > 0 ? ` (${String(report.summary.failed)} failed)` : ''
+  options.say(`verification ${options.when}: ${report.verdict}${failed}`)
   return report
 }

@@ -7,8 +7,8 @@
 import { defineProcedure, rollbackChecklist } from '@rollback-kit/core'
 import { replaceContainer, rollbackContainer } from '@rollback-kit/docker'
 import { buildTestImage, runTestContainer, startDocker } from '@rollback-kit/testing'
-import { httpProbe, probeCheck, runProbe, runSuite } from '@rollback-kit/verify'
-import { orThrow, runDrillProcedure } from '../run-drill-procedure.js'
+import { httpProbe, probeCheck, runProbe } from '@rollback-kit/verify'
+import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 
 /** Run the scenario on the local Docker engine (or a private one). */
@@ -77,11 +77,12 @@ export async function containerScenario(context: {
       }),
     ),
   ]
-  const detected = orThrow(
-    await runSuite({ name: 'container after release', checks }),
-    'verification',
-  )
-  say(`verification after the release: ${detected.verdict}`)
+  const detected = await verifyScenario({
+    scenario: 'container',
+    when: 'after release',
+    checks,
+    say,
+  })
 
   const procedure = defineProcedure({
     name: 'container rollback',
@@ -135,11 +136,12 @@ export async function containerScenario(context: {
     journalPath: context.journalPath,
     say,
   })
-  const verified = orThrow(
-    await runSuite({ name: 'container after rollback', checks }),
-    'verification',
-  )
-  say(`verification after the rollback: ${verified.verdict}`)
+  const verified = await verifyScenario({
+    scenario: 'container',
+    when: 'after rollback',
+    checks,
+    say,
+  })
   const rollback = report.steps.find((step) => step.name === 'rollback-container')
   return {
     name: 'container',

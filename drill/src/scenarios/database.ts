@@ -14,8 +14,8 @@ import {
   verifySnapshot,
 } from '@rollback-kit/postgres'
 import type { PostgresCluster } from '@rollback-kit/testing'
-import { expectMatchesSnapshot, expectQueryTrue, runSuite } from '@rollback-kit/verify'
-import { orThrow, runDrillProcedure } from '../run-drill-procedure.js'
+import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify'
+import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 
 const DATABASE = 'logistics'
@@ -94,13 +94,12 @@ export async function databaseScenario(context: {
     ),
     'bad migration',
   )
-  const detected = orThrow(
-    await runSuite({ name: 'database after release', checks }),
-    'verification',
-  )
-  say(
-    `verification after the release: ${detected.verdict} (${String(detected.summary.failed)} failed)`,
-  )
+  const detected = await verifyScenario({
+    scenario: 'database',
+    when: 'after release',
+    checks,
+    say,
+  })
 
   const procedure = defineProcedure({
     name: 'database rollback',
@@ -160,11 +159,12 @@ export async function databaseScenario(context: {
     journalPath: context.journalPath,
     say,
   })
-  const verified = orThrow(
-    await runSuite({ name: 'database after rollback', checks }),
-    'verification',
-  )
-  say(`verification after the rollback: ${verified.verdict}`)
+  const verified = await verifyScenario({
+    scenario: 'database',
+    when: 'after rollback',
+    checks,
+    say,
+  })
   const restore = report.steps.find((step) => step.name === 'restore')
   const safety = report.steps.find((step) => step.name === 'safety-clone')
   return {

@@ -18,8 +18,8 @@ import {
 } from '@rollback-kit/k8s'
 import { errAsync } from 'neverthrow'
 import type { KubeSim } from '@rollback-kit/testing'
-import { k8sProbe, probeCheck, runSuite, type Check } from '@rollback-kit/verify'
-import { orThrow, runDrillProcedure } from '../run-drill-procedure.js'
+import { k8sProbe, probeCheck, type Check } from '@rollback-kit/verify'
+import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 
 const workload: WorkloadRef = { kind: 'Deployment', namespace: 'default', name: 'flow-motion-api' }
@@ -75,11 +75,12 @@ export async function kubernetesScenario(context: {
   orThrow(sim.apply(release('flow-motion/api:1.5.0-broken', 'release 1.5.0')), 'bad deploy')
   const stuck = await rolloutStatus({ client, workload, timeoutMs: 10_000, pollIntervalMs: 250 })
   say(`rollout status of 1.5.0: ${stuck.isErr() ? stuck.error.kind : 'complete (unexpected)'}`)
-  const detected = orThrow(
-    await runSuite({ name: 'kubernetes after release', checks }),
-    'verification',
-  )
-  say(`verification after the release: ${detected.verdict}`)
+  const detected = await verifyScenario({
+    scenario: 'kubernetes',
+    when: 'after release',
+    checks,
+    say,
+  })
 
   let captured: WorkloadCapture | undefined
   const procedure = defineProcedure({
@@ -137,11 +138,12 @@ export async function kubernetesScenario(context: {
     journalPath: context.journalPath,
     say,
   })
-  const verified = orThrow(
-    await runSuite({ name: 'kubernetes after rollback', checks }),
-    'verification',
-  )
-  say(`verification after the rollback: ${verified.verdict}`)
+  const verified = await verifyScenario({
+    scenario: 'kubernetes',
+    when: 'after rollback',
+    checks,
+    say,
+  })
   return {
     name: 'kubernetes',
     seed: {
