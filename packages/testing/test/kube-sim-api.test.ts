@@ -359,6 +359,28 @@ describe('patch', () => {
     expect(protobuf.json['reason']).toBe('UnsupportedMediaType')
   })
 
+  test('strategic merge directives kubectl apply sends: $retainKeys, primitive-list deletes', async () => {
+    const s = await sim()
+    s.apply(deployment({ name: 'web', image: 'nginx:1.25' }))._unsafeUnwrap()
+    const path = `${deployments}/web`
+    const recreate = await call(s, 'PATCH', path, {
+      contentType: 'application/strategic-merge-patch+json',
+      body: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
+    })
+    expect(at(recreate.json, 'spec', 'strategy')).toEqual({ type: 'Recreate' })
+    await call(s, 'PATCH', path, {
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { finalizers: ['a/one', 'b/two'] } },
+    })
+    const trimmed = await call(s, 'PATCH', path, {
+      contentType: 'application/strategic-merge-patch+json',
+      body: {
+        metadata: { '$deleteFromPrimitiveList/finalizers': ['a/one'], finalizers: ['c/three'] },
+      },
+    })
+    expect(at(trimmed.json, 'metadata', 'finalizers')).toEqual(['b/two', 'c/three'])
+  })
+
   test('a resourceVersion in a patch is a precondition', async () => {
     const s = await sim()
     s.apply(cm('a'))._unsafeUnwrap()

@@ -402,6 +402,25 @@ describe('DaemonSet controller', () => {
   })
 })
 
+describe('knobs at run time', () => {
+  test('new DaemonSet nodes get a pod without any API change', async () => {
+    const s = await sim()
+    s.apply(workload({ kind: 'DaemonSet', name: 'agent', image: 'agent:1' }))._unsafeUnwrap()
+    ;(await s.settle())._unsafeUnwrap()
+    expect(s.list({ kind: 'Pod' })).toHaveLength(1)
+    s.knobs.nodeNames = ['kube-sim-node', 'n2']
+    ;(
+      await s.waitFor(() => s.list({ kind: 'Pod' }).length === 2, { timeoutMs: 3000 })
+    )._unsafeUnwrap()
+    expect(
+      s
+        .list({ kind: 'Pod' })
+        .map((p) => at(p, 'spec', 'nodeName'))
+        .sort(),
+    ).toEqual(['kube-sim-node', 'n2'])
+  })
+})
+
 describe('settle and waitFor', () => {
   test('time out with a typed error', async () => {
     const s = await sim({ podReadyDelayMs: 2000 })
