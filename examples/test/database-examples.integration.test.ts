@@ -38,6 +38,9 @@ afterAll(async () => {
       await docker.getContainer(c.Id).remove({ force: true, v: true })
     }
   }
+  for (const image of await docker.listImages({ filters: { reference: [`${PREFIX}db-app`] } })) {
+    await docker.getImage(image.Id).remove({ force: true })
+  }
   await removeTempDirs()
   await engine.stop()
   await cluster.stop()
@@ -146,7 +149,7 @@ describe('examples/manual-database-restore.ts', () => {
   async function appServices(): Promise<{ project: string; ids: string[] }> {
     const project = `rkexamplesdb${randomSuffix()}`
     const image = unwrap(
-      await buildTestImage({ docker: engine.docker, repository: `${PREFIX}app`, tag: 'v1' }),
+      await buildTestImage({ docker: engine.docker, repository: `${PREFIX}db-app`, tag: 'v1' }),
     )
     const ids: string[] = []
     for (const service of ['api-gateway', 'order-service']) {

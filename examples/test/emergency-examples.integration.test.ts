@@ -38,6 +38,10 @@ afterAll(async () => {
       await engine.docker.getContainer(c.Id).remove({ force: true, v: true })
     }
   }
+  const images = await engine.docker.listImages({
+    filters: { reference: [`${PREFIX}emergency-app`] },
+  })
+  for (const image of images) await engine.docker.getImage(image.Id).remove({ force: true })
   await sim.stop()
   await removeTempDirs()
   await engine.stop()
@@ -47,7 +51,11 @@ afterAll(async () => {
 async function runningSystem(): Promise<{ project: string; ids: string[] }> {
   const project = `rkexamplesem${randomSuffix()}`
   const image = unwrap(
-    await buildTestImage({ docker: engine.docker, repository: `${PREFIX}app`, tag: 'v1' }),
+    await buildTestImage({
+      docker: engine.docker,
+      repository: `${PREFIX}emergency-app`,
+      tag: 'v1',
+    }),
   )
   const ids: string[] = []
   for (const service of ['api-gateway', 'order-service']) {
