@@ -1,6 +1,6 @@
 // The one place snapshot/restore code meets pg-core's connection, integrity, connection-control
 // and lock modules, so the rest of the snapshot code does not depend on their exact shapes.
-import { okAsync, type ResultAsync } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
 import pg from 'pg'
 import {
   childProcessEnv,
@@ -19,7 +19,8 @@ import {
 import { compareFingerprints, type TableDifference } from '../integrity-compare.js'
 import {
   fingerprintDatabase,
-  FINGERPRINT_SETTINGS,
+  fingerprintInSession,
+  type DatabaseFingerprint,
   type IntegrityError,
 } from '../integrity-fingerprint.js'
 import { withRollbackLock, type LockError, type RollbackLock } from '../lock.js'
@@ -79,8 +80,11 @@ export function connectionTo(connection: SnapshotConnection, database: string): 
   )
 }
 
-/** A session the caller closes. */
-export type OpenSession = Session & { close(): ResultAsync<void, never> }
+/** A session the caller closes, with pg-core's session underneath. */
+export type OpenSession = Session & {
+  readonly raw: PgSession
+  close(): ResultAsync<void, never>
+}
 
 /** Open a session (closed by the caller). */
 export function openSession(
@@ -92,6 +96,7 @@ export function openSession(
 ): ResultAsync<OpenSession, SessionError> {
   return connect(connection, options).map((session) => ({
     ...toSession(session),
+    raw: session,
     close: () => session.close(),
   }))
 }
@@ -117,51 +122,22 @@ export function childEnv(connection: SnapshotConnection): ResultAsync<ChildEnv, 
 }
 
 /**
- * Row counts and fingerprints of every user table, inside the caller's open transaction (the
- * dump's exported snapshot). Same settings and SQL as pg-core's `fingerprintDatabase`, which
- * only runs in a transaction of its own; an integration test keeps the two equal.
+ * Row counts and fingerprints of every user table through pg-core's `fingerprintInSession`,
+ * inside the caller's open transaction (the dump's exported snapshot), as manifest tables.
  */
-export function tableFingerprints(session: Session): ResultAsync<ManifestTable[], SessionError> {
-  const settings = Object.entries(FINGERPRINT_SETTINGS)
-  return session
-    .query(
-      `SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
-      settings.flat(),
-    )
-    .andThen(() =>
-      session.query<{ schema: string; name: string }>(
-        `SELECT n.nspname AS schema, c.relname AS name
-           FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relkind = 'r'
-            AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-            AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-          ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`,
-      ),
-    )
-    .andThen((tables) =>
-      tables.reduce<ResultAsync<ManifestTable[], SessionError>>(
-        (chain, t) =>
-          chain.andThen((done) =>
-            session
-              .query<{ rows: string; fingerprint: string }>(
-                `SELECT count(*)::text AS rows,
-                        coalesce(sum(pg_catalog.hashtextextended(ROW(t.*)::text, 0)), 0)::text AS fingerprint
-                   FROM ONLY ${session.escapeIdentifier(t.schema)}.${session.escapeIdentifier(t.name)} AS t`,
-              )
-              .map((rows) => [
-                ...done,
-                {
-                  schema: t.schema,
-                  name: t.name,
-                  rows: Number(rows[0]?.rows ?? '0'),
-                  fingerprint: rows[0]?.fingerprint ?? '0',
-                },
-              ]),
-          ),
-        okAsync([]),
-      ),
-    )
+export function tableFingerprints(
+  session: OpenSession,
+): ResultAsync<ManifestTable[], SessionError> {
+  return fingerprintInSession(session.raw).map(toManifestTables)
+}
+
+function toManifestTables(fingerprint: DatabaseFingerprint): ManifestTable[] {
+  return Object.values(fingerprint.tables).map((t) => ({
+    schema: t.schema,
+    name: t.name,
+    rows: t.rows,
+    fingerprint: t.fingerprint,
+  }))
 }
 
 /** pg-core's `fingerprintDatabase` of one database of the server, as manifest tables. */
@@ -170,13 +146,7 @@ export function fingerprintTables(
   database: string,
 ): ResultAsync<ManifestTable[], IntegrityError> {
   return fingerprintDatabase({ connection: connectionTo(connection, database) }).map(
-    (fingerprint) =>
-      Object.values(fingerprint.tables).map((t) => ({
-        schema: t.schema,
-        name: t.name,
-        rows: t.rows,
-        fingerprint: t.fingerprint,
-      })),
+    toManifestTables,
   )
 }
 
