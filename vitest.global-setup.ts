@@ -55,24 +55,6 @@ async function startSharedDocker(): Promise<DockerEngine | undefined> {
   return engine
 }
 
-/** Repositories of the images our Docker tests build (registry-free, from busybox). */
-const TEST_IMAGE_REPOSITORIES = ['rk-docker-test', 'rk-testing-docker']
-
-/** On an engine that outlives the run, remove the test images (skipping any still in use). */
-async function removeTestImages(engine: DockerEngine): Promise<void> {
-  const images = await engine.docker.listImages().catch(() => [])
-  for (const image of images) {
-    for (const tag of image.RepoTags ?? []) {
-      // Prefixes: the docker package's tests use `rk-docker-test-<file>` repositories.
-      if (!TEST_IMAGE_REPOSITORIES.some((repository) => tag.startsWith(repository))) continue
-      await engine.docker
-        .getImage(tag)
-        .remove()
-        .catch(() => undefined)
-    }
-  }
-}
-
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   if (project.isRootProject() || !(await needsDocker(project))) return
   shared.users += 1
@@ -83,11 +65,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     if (shared.users > 0) return
     const engine = await shared.engine
     shared.engine = undefined
-    if (engine === undefined) return
-    if (!engine.started) {
-      await removeTestImages(engine)
-      return
-    }
+    if (engine?.started !== true) return
     const stopped = await engine.stop()
     if (stopped.isErr()) throw new Error(`[rollback-kit] ${formatError(stopped.error)}`)
     console.log('[rollback-kit] stopped the private dockerd and removed its folders')

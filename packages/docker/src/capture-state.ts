@@ -4,10 +4,13 @@ import {
   type BlockError,
   type OperationOptions,
   type ProgressEvent,
+  type Unexpected,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
 import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
@@ -176,7 +179,7 @@ export function captureState(
       ),
     })
   }
-  return new ResultAsync(run())
+  return guarded('capturing state', run)
 }
 
 /**
@@ -232,7 +235,7 @@ export interface RestoreStateOptions extends OperationOptions<ProgressEvent<'res
  */
 export function restoreState(
   options: RestoreStateOptions,
-): ResultAsync<RestoredContainer[], RestoreIncomplete> {
+): ResultAsync<RestoredContainer[], RestoreIncomplete | Unexpected> {
   const { docker } = options
   const run = async (): Promise<Result<RestoredContainer[], RestoreIncomplete>> => {
     const restored: RestoredContainer[] = []
@@ -252,7 +255,7 @@ export function restoreState(
       ),
     )
   }
-  return new ResultAsync(run())
+  return guarded('restoring state', run)
 
   async function restoreOne(
     opts: RestoreStateOptions,

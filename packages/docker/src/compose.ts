@@ -6,9 +6,11 @@ import {
   type OperationOptions,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { abortedNow } from './internal/aborted-now.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
 import { COMPOSE_LABELS } from './labels.js'
@@ -224,7 +226,7 @@ function act(
     }
     return ok(ordered)
   }
-  return new ResultAsync(run())
+  return guarded('compose action', run)
 }
 
 /**
@@ -334,5 +336,5 @@ export function rollbackComposeService(
     }
     return ok(results)
   }
-  return new ResultAsync(run())
+  return guarded('rolling back a compose service', run)
 }

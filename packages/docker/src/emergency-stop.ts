@@ -4,10 +4,13 @@ import {
   type BlockError,
   type OperationOptions,
   type ProgressEvent,
+  type Unexpected,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
 import { COMPOSE_LABELS } from './labels.js'
@@ -137,7 +140,7 @@ export function emergencyStop(
       failures,
     })
   }
-  return new ResultAsync(run())
+  return guarded('emergency stop', run)
 }
 
 /**
@@ -179,7 +182,7 @@ export interface RestartStoppedOptions extends OperationOptions<ProgressEvent<'s
  */
 export function restartStopped(
   options: RestartStoppedOptions,
-): ResultAsync<string[], RestartIncomplete> {
+): ResultAsync<string[], RestartIncomplete | Unexpected> {
   const run = async (): Promise<Result<string[], RestartIncomplete>> => {
     const started: string[] = []
     const failed: { name: string; error: EngineCallError }[] = []
@@ -207,5 +210,5 @@ export function restartStopped(
       ),
     )
   }
-  return new ResultAsync(run())
+  return guarded('restarting stopped containers', run)
 }

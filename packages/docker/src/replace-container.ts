@@ -9,9 +9,11 @@ import {
   type ProgressEvent,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { abortedNow } from './internal/aborted-now.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
 import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
 import { ROLLBACK_LABELS } from './labels.js'
@@ -155,7 +157,7 @@ export type ReplaceError = EngineCallError | ReplaceFailed | NotReversible | Abo
 export function replaceContainer(
   options: ReplaceContainerOptions,
 ): ResultAsync<ReplaceResult, ReplaceError> {
-  return new ResultAsync(runReplace(options))
+  return guarded(`replacing ${options.container}`, () => runReplace(options))
 }
 
 async function runReplace(

@@ -1,7 +1,9 @@
 import { makeError, type BlockError } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
 import { listImageVersions } from './image-versions.js'
 import { compareCreated, repositoryOf } from './internal/image-reference.js'
@@ -92,7 +94,7 @@ export function rollbackContainer(
     const replaced = await replaceContainer({ ...options, image })
     return replaced.map((value) => ({ ...value, previousSource: source }))
   }
-  return new ResultAsync(run())
+  return guarded('rolling back a container', run)
 }
 
 /**
@@ -157,5 +159,5 @@ export function findPreviousImage(options: {
     )
     return older === undefined ? none() : ok({ id: older.id, source: 'repository' })
   }
-  return new ResultAsync(run())
+  return guarded('finding the previous image', run)
 }

@@ -7,8 +7,10 @@ import {
   type OperationOptions,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
 
 /**
@@ -174,5 +176,5 @@ export function rollbackSwarmService(
       if (waited.isErr()) return err(aborted({ cause: options.signal?.reason }))
     }
   }
-  return new ResultAsync(run())
+  return guarded('rolling back a swarm service', run)
 }

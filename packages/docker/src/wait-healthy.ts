@@ -11,8 +11,10 @@ import {
   type ProgressEvent,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import type { ResultAsync } from 'neverthrow'
+import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
+import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
 import { collectEvidence, healthcheckOf } from './internal/health-evidence.js'
 
@@ -202,7 +204,7 @@ export function waitHealthy(
       if (waited.isErr()) return err(aborted({ cause: options.signal?.reason }))
     }
   }
-  return new ResultAsync(run())
+  return guarded('waiting for health', run)
 }
 
 function notHealthy(

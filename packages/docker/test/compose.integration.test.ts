@@ -19,6 +19,7 @@ import {
   randomSuffix,
   removeResources,
   setUpKit,
+  tearDownKit,
   unwrap,
   type Kit,
 } from './docker-test-kit.js'
@@ -88,7 +89,7 @@ afterAll(async () => {
     rmSync(folder, { recursive: true, force: true })
   }
   await removeResources(kit.engine, project)
-  await kit.engine.stop()
+  await tearDownKit(kit)
 }, 180_000)
 
 async function webUrl(): Promise<string> {

@@ -10,8 +10,9 @@ import type { Result } from 'neverthrow'
 
 /** Prefix of every Docker resource these tests create. */
 export const PREFIX = 'rk-docker-'
-/** Every test file builds its images under its own repository, `rk-docker-test-<file>`, so
- * files running at once never move each other's tags. */
+/** Every test file (and run) builds its images under its own repository,
+ * `rk-docker-test-<file>-<random>`, so runs and files going at once never move or remove
+ * each other's tags; equal content still hits the engine's build cache. */
 export const REPOSITORY_PREFIX = 'rk-docker-test'
 
 /** The value, or a throw that shows the whole error. */
@@ -34,7 +35,7 @@ export interface Kit {
 
 /** Start (or reach) the engine and build v1, v2, v3 in that order (so v1 is the oldest). */
 export async function setUpKit(file: string): Promise<Kit> {
-  const repository = `${REPOSITORY_PREFIX}-${file}`
+  const repository = `${REPOSITORY_PREFIX}-${file}-${randomSuffix()}`
   const engine = unwrap(await startDocker())
   const build = async (tag: string, healthStatus = 200): Promise<TestImage> =>
     unwrap(
@@ -50,6 +51,21 @@ export async function setUpKit(file: string): Promise<Kit> {
   const v2 = await build('v2')
   const v3 = await build('v3', 500)
   return { engine, v1, v2, v3, repository }
+}
+
+/** Remove the kit's image tags (every tag of its repository) and stop the engine handle. */
+export async function tearDownKit(kit: Kit): Promise<void> {
+  const images = await kit.engine.docker.listImages({ filters: { reference: [kit.repository] } })
+  for (const image of images) {
+    for (const tag of image.RepoTags ?? []) {
+      if (!tag.startsWith(`${kit.repository}:`)) continue
+      await kit.engine.docker
+        .getImage(tag)
+        .remove()
+        .catch(() => undefined)
+    }
+  }
+  await kit.engine.stop()
 }
 
 /** Remove every container, network and volume whose name starts with `prefix`. */

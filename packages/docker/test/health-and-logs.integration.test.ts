@@ -7,6 +7,7 @@ import {
   randomSuffix,
   removeResources,
   setUpKit,
+  tearDownKit,
   unwrap,
   type Kit,
 } from './docker-test-kit.js'
@@ -20,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeResources(kit.engine, prefix)
-  await kit.engine.stop()
+  await tearDownKit(kit)
 })
 
 describe('waitHealthy', () => {

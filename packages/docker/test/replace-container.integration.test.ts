@@ -8,6 +8,7 @@ import {
   randomSuffix,
   removeResources,
   setUpKit,
+  tearDownKit,
   unwrap,
   type Kit,
 } from './docker-test-kit.js'
@@ -21,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeResources(kit.engine, prefix)
-  await kit.engine.stop()
+  await tearDownKit(kit)
 })
 
 describe('replaceContainer', () => {

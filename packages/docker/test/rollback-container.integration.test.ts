@@ -19,6 +19,7 @@ import {
   randomSuffix,
   removeResources,
   setUpKit,
+  tearDownKit,
   unwrap,
   type Kit,
 } from './docker-test-kit.js'
@@ -35,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeResources(kit.engine, prefix)
-  await kit.engine.stop()
+  await tearDownKit(kit)
 })
 
 /** A v2 web container with env, labels, a named volume, two networks and a fixed port. */
@@ -225,7 +226,7 @@ describe('rollbackContainer', () => {
     expect(result.previousSource).toBe('repository')
     expect(result.image.id).toBe(images['middle']!.id)
     expect(await getWhenServing(`${web.url}/`)).toEqual({ status: 200, body: `middle-${run}` })
-    await web.remove()
+    await kit.engine.docker.getContainer(name).remove({ force: true })
     for (const image of Object.values(images)) {
       await kit.engine.docker
         .getImage(image.id)

@@ -1,7 +1,7 @@
 // @needs docker
 import { rollbackSwarmService } from '@rollback-kit/docker'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { PREFIX, randomSuffix, setUpKit, unwrap, type Kit } from './docker-test-kit.js'
+import { PREFIX, randomSuffix, setUpKit, tearDownKit, unwrap, type Kit } from './docker-test-kit.js'
 
 const serviceName = `${PREFIX}swarm-${randomSuffix()}`
 let kit: Kit
@@ -49,7 +49,7 @@ afterAll(async () => {
         .catch(() => undefined)
     }
   }
-  await kit.engine.stop()
+  await tearDownKit(kit)
 }, 120_000)
 
 /** The spec of the test service running `image` (an image id: the swarm then pulls nothing). */

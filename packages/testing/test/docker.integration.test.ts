@@ -21,7 +21,8 @@ function unwrap<T, E>(result: Result<T, E>): T {
 let engine: DockerEngine
 let v1: TestImage
 let v3: TestImage
-const repository = 'rk-testing-docker'
+// Unique per run, so runs going at once never remove each other's tags.
+const repository = `rk-testing-docker-${Math.random().toString(36).slice(2, 8)}`
 
 beforeAll(async () => {
   engine = unwrap(await startDocker())
