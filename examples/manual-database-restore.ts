@@ -1,7 +1,7 @@
 /**
  * Seed runbook, "Database Rollback > Manual Database Rollback", as a procedure whose every
- * step has an undo (a failure undoes the steps done, newest first):
- * stop the app services (`docker-compose stop api-gateway user-service order-service`), take
+ * step has an undo (a failure undoes the steps done, newest first): check the backup first
+ * (before anything is touched), stop the app services (`docker-compose stop api-gateway user-service order-service`), take
  * a safety snapshot (`pg_dump ... > pre_rollback_backup.sql`; after the stop, so it is
  * consistent), restore (terminate, drop, create, `psql < backup_file.sql`: here a swap that
  * keeps the replaced database), restart the services (`docker-compose start ...`).
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import type { ResultAsync } from 'neverthrow'
 import * as core from '@rollback-kit/core'
 import * as docker from '@rollback-kit/docker'
-import { dumpSnapshot, restoreSnapshot, undoRestore } from '@rollback-kit/postgres'
+import { dumpSnapshot, restoreSnapshot, undoRestore, verifySnapshot } from '@rollback-kit/postgres'
 import { startDocker } from '@rollback-kit/testing'
 
 export interface ManualDatabaseRestoreOptions {
@@ -49,6 +49,11 @@ export function main(
   const names = (containers: readonly { name: string }[]) => containers.map((c) => c.name)
   const procedure = core
     .defineProcedure('manual database rollback')
+    .step({
+      name: 'verify-backup',
+      // Checksums and sizes against the manifest, archive version, pg_restore --list.
+      run: ({ signal }) => verifySnapshot({ dir: options.snapshotDir, signal }).map((v) => v.id),
+    })
     .step({
       name: 'stop-services',
       run: ({ signal }) => docker.stopComposeServices({ ...scope, signal }).map(names),

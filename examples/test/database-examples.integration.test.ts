@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { ProcedureReport } from '@rollback-kit/core'
 import { COMPOSE_LABELS } from '@rollback-kit/docker'
 import {
+  acquireRollbackLock,
   dumpSnapshot,
   fingerprintDatabase,
   listSnapshots,
@@ -163,6 +164,11 @@ describe('examples/manual-database-restore.ts', () => {
     return { project, ids }
   }
 
+  const startedAt = async (ids: readonly string[]): Promise<string[]> =>
+    Promise.all(
+      ids.map(async (id) => (await engine.docker.getContainer(id).inspect()).State.StartedAt),
+    )
+
   const running = async (ids: readonly string[]): Promise<boolean[]> =>
     Promise.all(
       ids.map(async (id) => (await engine.docker.getContainer(id).inspect()).State.Running),
@@ -189,6 +195,7 @@ describe('examples/manual-database-restore.ts', () => {
     )
     expect(report.outcome).toBe('succeeded')
     expect(report.steps.map((s) => s.name)).toEqual([
+      'verify-backup',
       'stop-services',
       'safety-snapshot',
       'restore',
@@ -210,27 +217,52 @@ describe('examples/manual-database-restore.ts', () => {
   })
 
   test('a restore that fails undoes the stop: the services run again, the database is as it was', async () => {
-    const { url, catalogueDir } = await brokenLogistics()
+    const { url, database, snapshot, catalogueDir } = await brokenLogistics()
     const { project, ids } = await appServices()
     const before = unwrap(await fingerprintDatabase({ connection: url }))
     const reportPath = join(await tempDir(), 'report.json')
+    // Another rollback of this database holds its lock: the restore step is refused.
+    const lock = unwrap(await acquireRollbackLock({ connection: url, database }))
     const error = (
       await manualDatabaseRestore({
         docker: engine.docker,
         project,
         connection: url,
         services: ['api-gateway', 'order-service'],
-        snapshotDir: join(catalogueDir, 'no-such-snapshot'),
+        snapshotDir: snapshot.dir,
         catalogueDir,
         reportPath,
         log: quiet,
       })
     )._unsafeUnwrapErr()
-    expect(error.kind).toBe('ProcedureFailed')
+    await lock.release()
+    expect(error).toMatchObject({ kind: 'ProcedureFailed', step: 'restore' })
     const saved = JSON.parse(await readFile(reportPath, 'utf8')) as ProcedureReport
     expect(saved.outcome).toBe('rolled-back')
     expect(saved.undo.map((u) => [u.step, u.status])).toContainEqual(['stop-services', 'succeeded'])
     expect(await running(ids)).toEqual([true, true])
     expect(unwrap(await fingerprintDatabase({ connection: url })).tables).toEqual(before.tables)
+  })
+
+  test('a damaged backup is refused before the services are stopped', async () => {
+    const { url, snapshot, catalogueDir } = await brokenLogistics()
+    const { project, ids } = await appServices()
+    const started = await startedAt(ids)
+    await appendFile(join(snapshot.dir, snapshot.manifest.files[0]?.path ?? ''), 'garbage')
+    const error = (
+      await manualDatabaseRestore({
+        docker: engine.docker,
+        project,
+        connection: url,
+        snapshotDir: snapshot.dir,
+        catalogueDir,
+        log: quiet,
+      })
+    )._unsafeUnwrapErr()
+    expect(error).toMatchObject({ kind: 'ProcedureFailed', step: 'verify-backup' })
+    const ran = error.kind === 'ProcedureFailed' ? error.report.steps : []
+    expect(ran.filter((s) => s.status === 'succeeded')).toEqual([])
+    // Never stopped: the same start time as before.
+    expect(await startedAt(ids)).toEqual(started)
   })
 })
