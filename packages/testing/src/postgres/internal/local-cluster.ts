@@ -69,6 +69,12 @@ async function initAndStart(
   const dataDir = join(directory, 'data')
   const socketDir = join(directory, 'run')
   const logFile = join(directory, 'server.log')
+  // Unix socket paths are limited to 107 bytes (sun_path); the server adds `/.s.PGSQL.<port>`.
+  if (Buffer.byteLength(join(socketDir, '.s.PGSQL.65535')) > 107) {
+    throw new Error(
+      `the socket folder ${socketDir} is too long for a unix socket path; set TMPDIR to a shorter folder`,
+    )
+  }
   await mkdir(socketDir, { mode: 0o700 })
   chownToServerAccount(directory)
   await initialiseDataDir({ parent: join(directory, '..'), binDir: options.binDir, dataDir })
