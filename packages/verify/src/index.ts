@@ -89,3 +89,6 @@ export type { PostRollbackConfig } from './post-rollback-suite.js'
 
 export { dockerProbe } from './docker-probe.js'
 export type { DockerProbeOptions } from './docker-probe.js'
+
+export { tlsProbe } from './tls-probe.js'
+export type { TlsProbeOptions } from './tls-probe.js'

@@ -13,7 +13,8 @@ import type { ProbeError } from './errors.js'
  * ```
  * @category Probes
  */
-export type ProbeKind = 'http' | 'tcp' | 'command' | 'postgres' | 'docker' | 'k8s' | 'custom'
+export type ProbeKind =
+  'http' | 'tcp' | 'tls' | 'command' | 'postgres' | 'docker' | 'k8s' | 'custom'
 
 /**
  * One expectation a probe checked, with what it saw: the evidence behind `ok`.

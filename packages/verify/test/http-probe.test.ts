@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { httpProbe, runProbe, tcpProbe } from '@rollback-kit/verify'
+import { httpProbe, runProbe, tcpProbe, tlsProbe } from '@rollback-kit/verify'
 import {
   closedPort,
   hasIpv6Loopback,
@@ -475,6 +475,60 @@ describe('TLS certificate days left', () => {
     )._unsafeUnwrap()
     expect(result.ok).toBe(false)
     expect(result.message).toMatch(/SELF_SIGNED|self.signed/i)
+  })
+
+  test('tlsProbe: handshake, trust and days left of any TLS endpoint', async () => {
+    const pass = (
+      await runProbe(
+        tlsProbe({ host: 'localhost', port: server.port, ca: cert, minCertificateDays: 7 }),
+        {
+          timeoutMs: 5_000,
+        },
+      )
+    )._unsafeUnwrap()
+    expect(pass.ok, pass.message).toBe(true)
+    expect(pass.kind).toBe('tls')
+    expect(pass.observed['certificateDaysLeft'] as number).toBeGreaterThan(29)
+    expect(pass.observed['certificateSubject']).toBe('CN=localhost')
+    expect(pass.message).toMatch(
+      /^TLSv1\.[23] handshake in \d+ ms, certificate valid for (29|30)(\.\d)? more days$/,
+    )
+    const short = (
+      await runProbe(
+        tlsProbe({
+          host: '127.0.0.1',
+          port: server.port,
+          servername: 'localhost',
+          ca: cert,
+          minCertificateDays: 60,
+        }),
+        {
+          timeoutMs: 5_000,
+        },
+      )
+    )._unsafeUnwrap()
+    expect(short.ok).toBe(false)
+    expect(short.message).toMatch(/^certificate days left: expected >= 60, got (29|30)/)
+    const untrusted = (
+      await runProbe(tlsProbe({ host: 'localhost', port: server.port }), { timeoutMs: 5_000 })
+    )._unsafeUnwrap()
+    expect(untrusted.ok).toBe(false)
+    expect(untrusted.message).toMatch(/SELF_SIGNED|self.signed/i)
+    const wrongName = (
+      await runProbe(
+        tlsProbe({
+          host: 'localhost',
+          port: server.port,
+          servername: 'shop.example.com',
+          ca: cert,
+        }),
+        {
+          timeoutMs: 5_000,
+        },
+      )
+    )._unsafeUnwrap()
+    expect(wrongName.ok).toBe(false)
+    expect(wrongName.message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|altnames/i)
   })
 
   test('minCertificateDays on an http URL is InvalidInput', async () => {
