@@ -11,7 +11,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { ResultAsync } from 'neverthrow'
+import { ok, safeTry, type ResultAsync } from 'neverthrow'
 import { formatError } from '@rollback-kit/core'
 import * as k8s from '@rollback-kit/k8s'
 
@@ -32,32 +32,26 @@ export function main(
   const { client, log = console.log } = options
   const namespace = options.namespace ?? 'default'
   const workload: k8s.WorkloadRef = { kind: 'Deployment', namespace, name: options.deployment }
-  let replaced = '?'
-  return k8s
-    .rolloutHistory({ client, workload })
-    .andThen((revisions) => {
-      for (const r of revisions) {
-        log(`${r.current ? '*' : ' '} ${r.revision}  ${r.images.join(',')}  ${r.changeCause ?? ''}`)
-      }
-      replaced = String(revisions.find((r) => r.current)?.revision ?? '?')
-      const to = options.toRevision === undefined ? {} : { toRevision: options.toRevision }
-      return k8s.rolloutUndo({ client, workload, ...to })
-    })
-    .andThen((undo) => {
-      log(undo.message) // deployment.apps/flow-motion-api rolled back
-      const status = { client, workload, timeoutMs: options.timeoutMs ?? 300_000 }
-      return k8s.rolloutStatus(status).map((s) => {
-        log(s.message) // successfully rolled out
-        return undo
-      })
-    })
-    .andThen((undo) =>
-      k8s.listPods({ client, namespace, workload }).map((pods) => {
-        for (const p of pods) log(`${p.name}  ${p.phase}  ready=${p.ready}  ${p.images.join(',')}`)
-        log(`undo: rolloutUndo({ workload, toRevision: ${replaced} }) (the revision replaced)`)
-        return undo
-      }),
-    )
+  return safeTry(async function* () {
+    const revisions = yield* k8s.rolloutHistory({ client, workload })
+    for (const r of revisions) {
+      log(`${r.current ? '*' : ' '} ${r.revision}  ${r.images.join(',')}  ${r.changeCause ?? ''}`)
+    }
+    const to = options.toRevision === undefined ? {} : { toRevision: options.toRevision }
+    const undo = yield* k8s.rolloutUndo({ client, workload, ...to })
+    log(undo.message) // deployment.apps/flow-motion-api rolled back
+    const timeoutMs = options.timeoutMs ?? 300_000
+    log((yield* k8s.rolloutStatus({ client, workload, timeoutMs })).message)
+    const pods = yield* k8s.listPods({ client, namespace, workload })
+    for (const p of pods) log(`${p.name}  ${p.phase}  ready=${p.ready}  ${p.images.join(',')}`)
+    // `kubectl logs deployment/...`: the last lines of one of its pods.
+    const pod = pods[0]?.name
+    if (pod !== undefined)
+      log((yield* k8s.podLogs({ client, namespace, pod, tailLines: 20 })).trimEnd())
+    const replaced = revisions.find((r) => r.current)?.revision
+    log(`undo: rolloutUndo({ workload, toRevision: ${replaced ?? '?'} }) (the revision replaced)`)
+    return ok(undo)
+  })
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -91,6 +91,8 @@ describe('examples/kubernetes-undo.ts', () => {
       true,
     )
     expect(lines).toContain('deployment.apps/flow-motion-api rolled back')
+    // `kubectl logs`: the pod's log, from the pod of the restored release.
+    expect(lines.some((l) => l.includes('kube-sim: image flow-motion/api:1.4.2'))).toBe(true)
     expect(lines.some((l) => l.startsWith('* 3  flow-motion/api:1.5.0-broken'))).toBe(true)
   })
 
