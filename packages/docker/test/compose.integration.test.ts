@@ -8,9 +8,12 @@ import {
   emergencyStop,
   listComposeServices,
   replaceContainer,
+  restartComposeServices,
   restartStopped,
   restoreState,
   rollbackComposeService,
+  startComposeServices,
+  stopComposeServices,
 } from '@rollback-kit/docker'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -110,6 +113,32 @@ describe('compose', () => {
     expect(services.map((s) => s.service)).toEqual(['db', 'api', 'web'])
     expect(services.every((s) => s.containers.length === 1)).toBe(true)
   })
+
+  test('stop, start and restart services by label, in dependency order', async () => {
+    const docker = kit.engine.docker
+    const stopped = unwrap(
+      await stopComposeServices({ docker, project, services: ['api', 'web'], timeoutSeconds: 2 }),
+    )
+    expect(stopped.map((c) => c.service)).toEqual(['web', 'api'])
+    const states = await runningImages()
+    expect(states['api']).toMatch(/^exited:/)
+    expect(states['web']).toMatch(/^exited:/)
+    expect(states['db']).toMatch(/^running:/)
+    const started = unwrap(
+      await startComposeServices({ docker, project, services: ['api', 'web'] }),
+    )
+    expect(started.map((c) => c.service)).toEqual(['api', 'web'])
+    const before = (await docker.getContainer(started[0]!.id).inspect()).State.StartedAt
+    const restarted = unwrap(
+      await restartComposeServices({ docker, project, services: ['api'], timeoutSeconds: 2 }),
+    )
+    expect(restarted.map((c) => c.service)).toEqual(['api'])
+    const after = await docker.getContainer(started[0]!.id).inspect()
+    expect(after.State.Running).toBe(true)
+    expect(after.State.StartedAt > before).toBe(true)
+    const all = await runningImages()
+    expect(Object.values(all).every((state) => state.startsWith('running:'))).toBe(true)
+  }, 60_000)
 
   test('rolling back one service: docker-compose ps shows it up on the previous image, and up -d keeps it', async () => {
     expect(await getWhenServing(`${await webUrl()}/`)).toEqual({ status: 200, body: 'v2' })

@@ -123,6 +123,25 @@ describe('buildTestImage and runTestContainer', () => {
     }
   })
 
+  test('a HEALTHCHECK given at container creation (testHealthcheck) works on an image without one', async () => {
+    await using container = unwrap(
+      await runTestContainer({
+        docker: engine.docker,
+        image: v1.ref,
+        healthcheck: { intervalMs: 200 },
+      }),
+    )
+    const info = await engine.docker.getContainer(container.id).inspect()
+    expect(info.Config.Healthcheck?.Test?.[0]).toBe('CMD')
+    const deadline = Date.now() + 20_000
+    let status = info.State.Health?.Status
+    while (status !== 'healthy' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      status = (await engine.docker.getContainer(container.id).inspect()).State.Health?.Status
+    }
+    expect(status).toBe('healthy')
+  })
+
   test('the start-up delay holds the service back', async () => {
     const slow = unwrap(
       await buildTestImage({
