@@ -119,7 +119,7 @@ describe('checkPerformance against a server with known delays', () => {
     const server = await startServer(async (_request, response) => {
       inFlight += 1
       peak = Math.max(peak, inFlight)
-      await reply(response, { body: {}, delayMs: 40 })
+      await reply(response, { body: {}, delayMs: 100 })
       inFlight -= 1
     })
     servers.push(server)
