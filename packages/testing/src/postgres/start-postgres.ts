@@ -1,4 +1,11 @@
-import { attempt, makeError, redactUrl, type BlockError, type Unexpected } from '@rollback-kit/core'
+import {
+  attempt,
+  makeError,
+  messageOf,
+  redactUrl,
+  type BlockError,
+  type Unexpected,
+} from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import pg from 'pg'
 import { findPostgresBinDir } from '../service-detection.js'
@@ -177,9 +184,13 @@ export function startPostgres(
           startTimeoutMs: options.startTimeoutMs ?? 60_000,
         }),
       (cause): StartPostgresError =>
-        makeError('ClusterStartFailed', `could not start a PostgreSQL cluster: ${textOf(cause)}`, {
-          cause,
-        }),
+        makeError(
+          'ClusterStartFailed',
+          `could not start a PostgreSQL cluster: ${messageOf(cause)}`,
+          {
+            cause,
+          },
+        ),
     ).andThen((cluster) => localHandle(cluster))
   })
 }
@@ -205,7 +216,7 @@ function localHandle(cluster: LocalCluster): ResultAsync<PostgresCluster, StartP
   const stop = (): ResultAsync<void, StopPostgresError> => {
     stopped ??= attempt(
       () => stopLocalCluster(cluster),
-      (cause) => makeError('Unexpected', `stopping the cluster: ${textOf(cause)}`, { cause }),
+      (cause) => makeError('Unexpected', `stopping the cluster: ${messageOf(cause)}`, { cause }),
     ).andThen(({ clean }) =>
       clean
         ? okAsync(undefined)
@@ -382,8 +393,4 @@ function majorVersion(target: pg.ClientConfig): ResultAsync<number, PostgresAdmi
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value
-}
-
-function textOf(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause)
 }

@@ -1,3 +1,4 @@
+import { messageOf } from '@rollback-kit/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -121,7 +122,7 @@ async function initAndStart(
       if (pid === undefined) throw new Error('the server started but wrote no postmaster.pid')
       return { directory, dataDir, socketDir, logFile, port, pid, binDir: options.binDir }
     } catch (cause) {
-      lastError = new Error(`${messageText(cause)}\nserver log:\n${await logTail(logFile)}`, {
+      lastError = new Error(`${messageOf(cause)}\nserver log:\n${await logTail(logFile)}`, {
         cause,
       })
       const log = await logTail(logFile)
@@ -177,8 +178,4 @@ async function logTail(logFile: string): Promise<string> {
   } catch {
     return '(no server log)'
   }
-}
-
-function messageText(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause)
 }
