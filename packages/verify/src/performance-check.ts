@@ -366,7 +366,7 @@ export function performanceCheck(
   },
 ): Check {
   return {
-    name: options.name ?? `load ${options.url}`,
+    name: options.name ?? `load ${redactUrl(options.url)}`,
     group: 'performance',
     ...(options.severity === undefined ? {} : { severity: options.severity }),
     componentType: 'component',
