@@ -460,6 +460,26 @@ describe('other kubectl commands', () => {
     expect(sim.list({ kind: 'Pod' })).toEqual([])
   })
 
+  test('describe shows the ScalingReplicaSet events of the controller', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    const rs = sim.list({ kind: 'ReplicaSet' })[0]?.metadata.name
+    const run = await kubectl(sim, 'describe', 'deployment', 'web')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines).toContain('NewReplicaSet:   ' + `${rs} (2/2 replicas created)`)
+    const events = run.lines
+      .slice(run.lines.indexOf('Events:') + 3)
+      .map((l) => l.trim().split(/\s{2,}/))
+    expect(events).toEqual([
+      [
+        'Normal',
+        'ScalingReplicaSet',
+        expect.stringMatching(/^\d+s$/),
+        'deployment-controller',
+        `Scaled up replica set ${rs} from 0 to 2`,
+      ],
+    ])
+  })
+
   test('apply (with --validate=false: no OpenAPI) creates, then patches with a strategic merge', async () => {
     const sim = await simWith()
     const manifest = (image: string) =>

@@ -69,6 +69,10 @@ export function fieldsOf(object: Record<string, unknown>): Record<string, string
   walk(object['metadata'], 'metadata', 1)
   walk(object['spec'], 'spec', 1)
   walk(object['status'], 'status', 1)
+  // Events are selected by the object they are about (`kubectl describe`).
+  walk(object['involvedObject'], 'involvedObject', 1)
+  for (const key of ['reason', 'type', 'reportingComponent'])
+    if (typeof object[key] === 'string') fields[key] = object[key]
   return fields
 }
 

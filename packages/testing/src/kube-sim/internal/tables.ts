@@ -189,6 +189,20 @@ const columnsByKind: Record<string, Column[]> = {
     col('Status', 'string', (o) => asString(status(o)['phase'], 'Active')),
     ageColumn,
   ],
+  Event: [
+    col('Last Seen', 'string', (o) =>
+      humanDuration(
+        Date.now() - Date.parse(asString(o['lastTimestamp'], o.metadata.creationTimestamp)),
+      ),
+    ),
+    col('Type', 'string', (o) => asString(o['type'])),
+    col('Reason', 'string', (o) => asString(o['reason'])),
+    col('Object', 'string', (o) => {
+      const about = asObject(o['involvedObject'])
+      return `${asString(about['kind']).toLowerCase()}/${asString(about['name'])}`
+    }),
+    col('Message', 'string', (o) => asString(o['message'])),
+  ],
   ControllerRevision: [
     nameColumn,
     col('Controller', 'string', (o) => {

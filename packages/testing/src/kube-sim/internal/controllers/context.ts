@@ -37,6 +37,7 @@ export const types = {
   pods: mustFind('', 'pods'),
   configmaps: mustFind('', 'configmaps'),
   secrets: mustFind('', 'secrets'),
+  events: mustFind('', 'events'),
   deployments: mustFind('apps', 'deployments'),
   replicasets: mustFind('apps', 'replicasets'),
   statefulsets: mustFind('apps', 'statefulsets'),

@@ -1,4 +1,5 @@
 import { computeHash, semanticEqual } from '../go-json.js'
+import { recordEvent } from '../events.js'
 import { labelSelectorOf } from '../selectors.js'
 import { controllerRef, isControlledBy } from '../store.js'
 import type { KubeObject } from '../types.js'
@@ -94,7 +95,17 @@ function scaleReplicaSet(
     [desiredReplicasAnnotation]: String(desired),
     [maxReplicasAnnotation]: String(desired + surge),
   }
-  return writeIfChanged({ ctx, type: types.replicasets, previous: rs, next })
+  const before = replicasOf(rs)
+  const written = writeIfChanged({ ctx, type: types.replicasets, previous: rs, next })
+  if (before !== replicas)
+    recordEvent({
+      ctx,
+      object: deployment,
+      reason: 'ScalingReplicaSet',
+      message: `Scaled ${replicas > before ? 'up' : 'down'} replica set ${rs.metadata.name} from ${before} to ${replicas}`,
+      component: 'deployment-controller',
+    })
+  return written
 }
 
 function copyAnnotations(deployment: KubeObject, target: Record<string, string>): void {
