@@ -19,6 +19,8 @@ import { listComposeServices, type ComposeScope } from '@rollback-kit/docker'
 import { startDocker } from '@rollback-kit/testing'
 import { restoreFiles, type RestoreFilesError, type RestoreFilesResult } from '@rollback-kit/git'
 
+export type RestartServices = (restored: RestoreFilesResult) => ResultAsync<void, BlockError>
+
 export interface ComposeFileRollbackOptions {
   /** The folder holding the compose files (inside a Git working tree). */
   readonly dir: string
@@ -28,7 +30,7 @@ export interface ComposeFileRollbackOptions {
    * A file that did not exist before is kept as `null` and removed again on undo. */
   readonly files?: readonly string[]
   /** Step 3, e.g. {@link composeRestart}. */
-  readonly restartServices: (restored: RestoreFilesResult) => ResultAsync<void, BlockError>
+  readonly restartServices: RestartServices
   readonly log?: (line: string) => void
 }
 
@@ -64,7 +66,7 @@ export function composeRestart(options: {
   readonly project: string
   /** The folder of the compose files (the `dir` given to `main`). */
   readonly dir: string
-}): (restored: RestoreFilesResult) => ResultAsync<void, BlockError> {
+}): RestartServices {
   return (restored) => {
     const files = restored.files.flatMap((f) => ['-f', join(options.dir, f.path)])
     return exec(
@@ -94,16 +96,20 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       project: { type: 'string' },
     },
   })
-  const project = values.project
-  const result = await startDocker({ allowPrivate: false }).andThen((engine) =>
+  const { project, dir } = values
+  // Docker is reached (DOCKER_HOST, else the local socket) only to restart a --project.
+  const restartServices = (): ResultAsync<RestartServices, BlockError> =>
+    project === undefined
+      ? okAsync(() => okAsync(console.log('no --project: restart the services yourself')))
+      : startDocker({ allowPrivate: false }).map((engine) =>
+          composeRestart({ docker: engine.docker, project, dir }),
+        )
+  const result = await restartServices().andThen((restart) =>
     main({
-      dir: values.dir,
+      dir,
       revision: values.revision,
       ...(values.file === undefined ? {} : { files: values.file }),
-      restartServices:
-        project === undefined
-          ? () => okAsync(console.log('no --project: restart the services yourself'))
-          : composeRestart({ docker: engine.docker, project, dir: values.dir }),
+      restartServices: restart,
     }),
   )
   if (result.isErr()) {
