@@ -211,7 +211,7 @@ describe('Deployment controller', () => {
   test('a broken image stalls the rollout: old pods stay, then ProgressDeadlineExceeded', async () => {
     const s = await sim()
     s.apply(
-      deployment({ name: 'web', image: 'nginx:1', progressDeadlineSeconds: 1 }),
+      deployment({ name: 'web', image: 'nginx:1', progressDeadlineSeconds: 2 }),
     )._unsafeUnwrap()
     ;(await s.settle())._unsafeUnwrap()
     await setImage(s, 'nginx:broken')
@@ -233,7 +233,7 @@ describe('Deployment controller', () => {
         () =>
           condition(s.get({ kind: 'Deployment', name: 'web' }), 'Progressing')?.['reason'] ===
           'ProgressDeadlineExceeded',
-        { timeoutMs: 5000 },
+        { timeoutMs: 10_000 },
       )
     )._unsafeUnwrap()
     const timedOut = s.get({ kind: 'Deployment', name: 'web' })
