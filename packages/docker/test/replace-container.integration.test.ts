@@ -1,5 +1,5 @@
 // @needs docker
-import { replaceContainer } from '@rollback-kit/docker'
+import { captureState, replaceContainer, restoreState } from '@rollback-kit/docker'
 import { buildTestImage, runTestContainer } from '@rollback-kit/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -131,5 +131,37 @@ describe('replaceContainer', () => {
     expect(result._unsafeUnwrapErr().kind).toBe('NotReversible')
     expect((await container.inspect()).State.Running).toBe(true)
     await container.remove({ force: true })
+  }, 60_000)
+
+  test('a captured container that was removed is recreated from the capture (same image id, port, env)', async () => {
+    const name = `${prefix}captured`
+    const web = unwrap(
+      await runTestContainer({
+        docker: kit.engine.docker,
+        image: kit.v1.ref,
+        name,
+        env: { SHOP_MODE: 'live' },
+        healthcheck: { intervalMs: 250 },
+      }),
+    )
+    expect(await getWhenServing(`${web.url}/`)).toEqual({ status: 200, body: 'v1' })
+    const state = unwrap(await captureState({ docker: kit.engine.docker, containers: [name] }))
+    expect(state.containers.map((c) => [c.name, c.imageId, c.running])).toEqual([
+      [name, kit.v1.id, true],
+    ])
+    await kit.engine.docker.getContainer(name).remove({ force: true })
+    const restored = unwrap(
+      await restoreState({
+        docker: kit.engine.docker,
+        state: JSON.parse(JSON.stringify(state)) as typeof state,
+      }),
+    )
+    expect(restored).toEqual([{ name, imageId: kit.v1.id, action: 'recreated' }])
+    const info = await kit.engine.docker.getContainer(name).inspect()
+    expect(info.Image).toBe(kit.v1.id)
+    expect(info.Config.Env).toContain('SHOP_MODE=live')
+    expect(info.Config.Healthcheck?.Interval).toBe(250_000_000)
+    expect(await getWhenServing(`${web.url}/`)).toEqual({ status: 200, body: 'v1' })
+    await kit.engine.docker.getContainer(name).remove({ force: true })
   }, 60_000)
 })
