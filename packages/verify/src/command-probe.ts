@@ -1,4 +1,10 @@
-import { exec, invalidInput, type ExecError, type ExecResult } from '@rollback-kit/core'
+import {
+  exec,
+  invalidInput,
+  makeRedactor,
+  type ExecError,
+  type ExecResult,
+} from '@rollback-kit/core'
 import { errAsync, okAsync, ResultAsync, type Result } from 'neverthrow'
 import type { ProbeError } from './errors.js'
 import { abortedBy } from './internal/show.js'
@@ -50,7 +56,8 @@ export interface CommandProbeOptions {
  */
 export function commandProbe(options: CommandProbeOptions): Probe {
   const args = options.args ?? []
-  const target = [options.command, ...args].join(' ')
+  // Shown in results and reports: secrets are redacted even from a refused command line.
+  const target = makeRedactor(options.secrets ?? [])([options.command, ...args].join(' '))
   const name = options.name ?? target
   const expected = options.expectExitCodes ?? [0]
   return {
