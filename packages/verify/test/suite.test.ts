@@ -6,6 +6,7 @@ import {
   httpProbe,
   performanceCheck,
   probeCheck,
+  probeResult,
   renderHealthJson,
   renderJson,
   renderJUnit,
@@ -14,6 +15,7 @@ import {
   tcpProbe,
   type Check,
   type CheckGroup,
+  type Probe,
   type VerificationReport,
 } from '@rollback-kit/verify'
 import { closedPort, reply, startServer, type TestServer } from './support/http-server.js'
@@ -211,6 +213,44 @@ describe('runSuite', () => {
       ['after the hang', 'fail', 'not run: the suite deadline of 300 ms passed'],
       ['quick', 'pass', 'ok'],
     ])
+  })
+
+  test('a check that throws is recorded as Unexpected; custom probes work through probeResult', async () => {
+    const queue: Probe = {
+      name: 'queue depth',
+      kind: 'custom',
+      target: 'jobs',
+      check: () =>
+        okAsync(
+          probeResult({
+            probe: 'queue depth',
+            kind: 'custom',
+            target: 'jobs',
+            startedAt: Date.now(),
+            observed: { depth: 180 },
+            assertions: [{ name: 'depth', ok: false, expected: '< 100', observed: 180 }],
+          }),
+        ),
+    }
+    const report = (
+      await runSuite({
+        name: 'custom',
+        checks: [
+          custom('throws', 'functional', () => {
+            throw new Error('bug in user code')
+          }),
+          probeCheck(queue, { group: 'functional', severity: 'warning' }),
+        ],
+      })
+    )._unsafeUnwrap()
+    expect(report.checks[0]).toMatchObject({
+      status: 'fail',
+      error: { kind: 'Unexpected', message: 'the check threw: bug in user code' },
+    })
+    expect(report.checks[1]).toMatchObject({
+      status: 'warn',
+      message: 'depth: expected < 100, got 180',
+    })
   })
 
   test('abort is err(Aborted); duplicate names are InvalidInput', async () => {
