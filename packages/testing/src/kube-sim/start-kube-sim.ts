@@ -225,7 +225,6 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
           check()
         }),
       )
-    let calm = 0
     const sim: KubeSim = {
       url,
       kubeconfigPath,
@@ -276,7 +275,8 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
         faults.add({ kind: 'hang', remaining: fault.count ?? 1, match: matchOf(fault) }),
       clearFaults: () => faults.clear(),
       settle: (settleOptions = {}) => {
-        calm = 0
+        // Idle on three checks in a row (5 ms apart): a pod timer may be about to fire.
+        let calm = 0
         return waitFor(
           () => {
             calm = reconciler.busy() ? 0 : calm + 1
