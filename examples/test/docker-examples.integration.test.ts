@@ -200,21 +200,27 @@ describe('examples/compose-service-rollback.ts', () => {
   })
 })
 
+/** A repository whose last commit changed the compose file to 1.5.0, which is up. */
+async function badComposeRepo(): Promise<{ dir: string; project: string; file: string }> {
+  const dir = await tempDir()
+  const git = async (...args: string[]): Promise<void> => {
+    unwrap(await exec('git', ['-C', dir, ...args]))
+  }
+  await git('init', '--quiet', '--initial-branch=main')
+  await git('config', 'user.name', 'Example Author')
+  await git('config', 'user.email', 'example@example.test')
+  const { project, file } = await composeProject(dir, good.ref, false)
+  await git('add', 'docker-compose.yml')
+  await git('commit', '--quiet', '-m', 'release 1.4.2')
+  await writeFile(file, composeFile(bad.ref))
+  await git('commit', '--quiet', '-am', 'release 1.5.0')
+  await compose(project, file, 'up', '-d')
+  return { dir, project, file }
+}
+
 describe('examples/compose-file-rollback.ts with composeRestart', () => {
   test('restores docker-compose.yml from HEAD~1 and docker-compose up -d brings the old image back', async () => {
-    const dir = await tempDir()
-    const git = async (...args: string[]): Promise<void> => {
-      unwrap(await exec('git', ['-C', dir, ...args]))
-    }
-    await git('init', '--quiet', '--initial-branch=main')
-    await git('config', 'user.name', 'Example Author')
-    await git('config', 'user.email', 'example@example.test')
-    const { project, file } = await composeProject(dir, good.ref, false)
-    await git('add', 'docker-compose.yml')
-    await git('commit', '--quiet', '-m', 'release 1.4.2')
-    await writeFile(file, composeFile(bad.ref))
-    await git('commit', '--quiet', '-am', 'release 1.5.0')
-    await compose(project, file, 'up', '-d')
+    const { dir, project, file } = await badComposeRepo()
     expect((await getWhenServing(`${await servicePort(project, file)}/`)).body).toBe('1.5.0')
 
     const restored = unwrap(
@@ -232,4 +238,17 @@ describe('examples/compose-file-rollback.ts with composeRestart', () => {
     const running = unwrap(await listComposeServices({ docker: engine.docker, project }))
     expect(running[0]?.containers.map((c) => c.imageId)).toEqual([good.id])
   })
+
+  test('runs as a program with --project: the restart goes through docker-compose', async () => {
+    const { dir, project, file } = await badComposeRepo()
+    expect((await getWhenServing(`${await servicePort(project, file)}/`)).body).toBe('1.5.0')
+    const run = await runExample('compose-file-rollback.ts', ['--dir', dir, '--project', project], {
+      DOCKER_HOST: engine.host,
+    })
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(await getWhenServing(`${await servicePort(project, file)}/`)).toEqual({
+      status: 200,
+      body: '1.4.2',
+    })
+  }, 90_000)
 })
