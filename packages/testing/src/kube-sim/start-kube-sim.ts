@@ -8,6 +8,7 @@ import { isApiError } from './internal/api-status.js'
 import type { ControllerKnobs } from './internal/controllers/context.js'
 import { types } from './internal/controllers/context.js'
 import { startReconciler } from './internal/controllers/reconciler.js'
+import { forget, removeOnExit } from './internal/exit-cleanup.js'
 import { Faults } from './internal/faults.js'
 import { kubeconfigYaml } from './internal/kubeconfig.js'
 import { defaultPodLog } from './internal/pods.js'
@@ -147,7 +148,10 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
   const cleanup = async () => {
     reconciler.stop()
     await server?.close()
-    if (ownedDirectory !== undefined) await rm(ownedDirectory, { recursive: true, force: true })
+    if (ownedDirectory !== undefined) {
+      await rm(ownedDirectory, { recursive: true, force: true })
+      forget(ownedDirectory)
+    }
   }
   const ensureNamespace = (name: string) => {
     if (store.get(types.namespaces, undefined, name) === undefined)
@@ -163,6 +167,7 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
     })
     const directory =
       options.directory ?? (ownedDirectory = await mkdtemp(join(tmpdir(), 'kube-sim-')))
+    if (ownedDirectory !== undefined) removeOnExit(ownedDirectory)
     const url = `http://127.0.0.1:${server.port}`
     const kubeconfig = kubeconfigYaml({ server: url, namespace, name: 'kube-sim' })
     const kubeconfigPath = join(directory, 'kubeconfig.yaml')
@@ -205,7 +210,10 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
       stopped ??= (async () => {
         reconciler.stop()
         await server?.close()
-        if (ownedDirectory !== undefined) await rm(ownedDirectory, { recursive: true, force: true })
+        if (ownedDirectory !== undefined) {
+          await rm(ownedDirectory, { recursive: true, force: true })
+          forget(ownedDirectory)
+        }
       })()
       return stopped
     }
