@@ -23,6 +23,23 @@ const integrationFiles = globSync(
 const gate = await gateIntegrationTests({ files: integrationFiles, ci })
 for (const line of gate.messages) console.log(line)
 
+// A project's excludes are matched relative to its own root, so the gate's skipped files
+// (relative to the repository) are handed to the project that holds them.
+function project(name: string, folder: string) {
+  const skipped = gate.skipped
+    .filter((file) => file.startsWith(`${folder}/`))
+    .map((file) => file.slice(folder.length + 1))
+  return {
+    extends: true as const,
+    test: {
+      name,
+      root: `${root}${folder}`,
+      include: ['test/**/*.test.ts'],
+      exclude: ['**/node_modules/**', '**/dist/**', ...skipped],
+    },
+  }
+}
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -30,16 +47,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    exclude: ['**/node_modules/**', '**/dist/**', ...gate.skipped.map((file) => `**/${file}`)],
     projects: [
-      ...packages.map((name) => ({
-        extends: true as const,
-        test: { name, root: `${root}packages/${name}`, include: ['test/**/*.test.ts'] },
-      })),
-      {
-        extends: true as const,
-        test: { name: 'examples', root: `${root}examples`, include: ['test/**/*.test.ts'] },
-      },
+      ...packages.map((name) => project(name, `packages/${name}`)),
+      project('examples', 'examples'),
     ],
   },
 })

@@ -218,7 +218,7 @@ async function detectDocker(): Promise<ServiceStatus> {
 
 function output(command: string, args: readonly string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: 10_000 }, (error, stdout) =>
+    execFile(command, args, { timeout: 30_000 }, (error, stdout) =>
       resolve(error === null ? stdout : undefined),
     )
   })
