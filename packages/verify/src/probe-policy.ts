@@ -1,5 +1,6 @@
-import { invalidInput, type InvalidInput } from '@rollback-kit/core'
-import { err, ok, type Result } from 'neverthrow'
+import type { InvalidInput } from '@rollback-kit/core'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { checkProbePolicy } from './internal/check-probe-policy.js'
 
 /**
  * How often and how patiently to probe, with Kubernetes' probe semantics (in milliseconds).
@@ -35,7 +36,7 @@ export interface ProbePolicy {
  * ```ts
  * import { resolveProbePolicy, type ResolvedProbePolicy } from '@rollback-kit/verify'
  *
- * const policy: ResolvedProbePolicy = resolveProbePolicy({ periodMs: 500 })._unsafeUnwrap()
+ * const policy: ResolvedProbePolicy = (await resolveProbePolicy({ periodMs: 500 }))._unsafeUnwrap()
  * const longestWaitMs = policy.initialDelayMs + policy.failureThreshold * policy.periodMs
  * ```
  * @category Policies
@@ -100,35 +101,16 @@ export function policyFromKubernetes(probe: {
  * ```ts
  * import { resolveProbePolicy } from '@rollback-kit/verify'
  *
- * resolveProbePolicy({ periodMs: 500 })._unsafeUnwrap().timeoutMs // 1000
- * resolveProbePolicy({ failureThreshold: 0 }).isErr() // true
+ * const policy = await resolveProbePolicy({ periodMs: 500 })
+ * if (policy.isOk()) console.log(policy.value.timeoutMs) // 1000
+ * const bad = await resolveProbePolicy({ failureThreshold: 0 })
+ * bad.isErr() // true: InvalidInput, field policy.failureThreshold
  * ```
  * @category Policies
  */
 export function resolveProbePolicy(
   policy: ProbePolicy = {},
-): Result<ResolvedProbePolicy, InvalidInput> {
-  const resolved = { ...KUBERNETES_PROBE_DEFAULTS, ...withoutUndefined(policy) }
-  const checks: readonly [keyof ResolvedProbePolicy, number, boolean][] = [
-    ['initialDelayMs', 0, false],
-    ['periodMs', 1, false],
-    ['timeoutMs', 1, false],
-    ['successThreshold', 1, true],
-    ['failureThreshold', 1, true],
-  ]
-  for (const [field, minimum, integer] of checks) {
-    const value = resolved[field]
-    if (!Number.isFinite(value) || value < minimum || (integer && !Number.isInteger(value)))
-      return err(
-        invalidInput({
-          field: `policy.${field}`,
-          reason: `must be ${integer ? 'an integer' : 'a number'} >= ${minimum}, got ${value}`,
-        }),
-      )
-  }
-  return ok(resolved)
-}
-
-function withoutUndefined(policy: ProbePolicy): ProbePolicy {
-  return Object.fromEntries(Object.entries(policy).filter(([, value]) => value !== undefined))
+): ResultAsync<ResolvedProbePolicy, InvalidInput> {
+  const checked = checkProbePolicy(policy)
+  return checked.isOk() ? okAsync(checked.value) : errAsync(checked.error)
 }

@@ -9,7 +9,8 @@ import {
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
 import { unhealthy, type WaitError } from './errors.js'
 import { runProbe, type Probe, type ProbeResult } from './probe.js'
-import { resolveProbePolicy, type ProbePolicy, type ResolvedProbePolicy } from './probe-policy.js'
+import { checkProbePolicy } from './internal/check-probe-policy.js'
+import type { ProbePolicy, ResolvedProbePolicy } from './probe-policy.js'
 
 /**
  * Progress of {@link waitUntilHealthy}: one `attempt` event per try, `probe-healthy` when a
@@ -132,7 +133,7 @@ export function waitUntilHealthy(
   probes: readonly Probe[],
   options: WaitOptions = {},
 ): ResultAsync<WaitReport, WaitError> {
-  const resolved = resolveProbePolicy(options.policy)
+  const resolved = checkProbePolicy(options.policy)
   if (resolved.isErr()) return errAsync(resolved.error)
   const policy = resolved.value
   if (options.signal?.aborted === true) return errAsync(aborted({ cause: options.signal.reason }))

@@ -224,8 +224,8 @@ describe('waitUntilHealthy thresholds (Kubernetes semantics)', () => {
 })
 
 describe('policies', () => {
-  test('Kubernetes defaults and conversion from seconds', () => {
-    expect(resolveProbePolicy()._unsafeUnwrap()).toEqual({
+  test('Kubernetes defaults and conversion from seconds', async () => {
+    expect((await resolveProbePolicy())._unsafeUnwrap()).toEqual({
       initialDelayMs: 0,
       periodMs: 10_000,
       timeoutMs: 1_000,
@@ -245,6 +245,6 @@ describe('policies', () => {
       timeoutMs: 3_000,
       failureThreshold: 30,
     })
-    expect(resolveProbePolicy({ successThreshold: 1.5 }).isErr()).toBe(true)
+    expect((await resolveProbePolicy({ successThreshold: 1.5 })).isErr()).toBe(true)
   })
 })
