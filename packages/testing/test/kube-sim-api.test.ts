@@ -183,6 +183,24 @@ describe('objects', () => {
     })
   })
 
+  test('Secret stringData is folded into base64 data', async () => {
+    const s = await sim()
+    const created = await call(s, 'POST', '/api/v1/namespaces/default/secrets', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db' },
+        data: { user: 'YXBw' },
+        stringData: { password: 's3cret' },
+      },
+    })
+    expect(created.json).toMatchObject({
+      type: 'Opaque',
+      data: { user: 'YXBw', password: 'czNjcmV0' },
+    })
+    expect(created.json).not.toHaveProperty('stringData')
+  })
+
   test('a create may not carry a resourceVersion', async () => {
     const s = await sim()
     const answer = await call(s, 'POST', cms, {

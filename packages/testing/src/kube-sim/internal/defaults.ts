@@ -117,9 +117,18 @@ export function applyDefaults(kind: string, object: Record<string, unknown>): vo
         setDefault(labels, 'kubernetes.io/metadata.name', metadata['name'])
       return
     }
-    case 'Secret':
+    case 'Secret': {
       setDefault(object, 'type', 'Opaque')
+      // The API server folds write-only stringData into data (base64) and never returns it.
+      const stringData = object['stringData']
+      if (isObject(stringData)) {
+        const data = childObject(object, 'data')
+        for (const [k, v] of Object.entries(stringData))
+          if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64')
+      }
+      delete object['stringData']
       return
+    }
     default:
       return
   }
