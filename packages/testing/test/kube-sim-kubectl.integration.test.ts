@@ -599,4 +599,18 @@ describe('rolling back a broken rollout with kubectl', () => {
     const done = await kubectl(sim, 'rollout', 'status', 'statefulset/db', '--timeout=10s')
     expect(done.exitCode).toBe(0)
   })
+
+  test('DaemonSet: undo replaces the broken pods at once', async () => {
+    const sim = await simWith(workload({ kind: 'DaemonSet', name: 'agent', image: 'agent:1' }))
+    await kubectlSettled(sim, 'set', 'image', 'daemonset/agent', 'app=agent:broken')
+    const stuck = await kubectl(sim, 'rollout', 'status', 'daemonset/agent', '--timeout=1s')
+    expect(stuck.exitCode).toBe(1)
+    expect(stuck.stderr).toBe('error: timed out waiting for the condition\n')
+    expect((await kubectl(sim, 'rollout', 'undo', 'daemonset/agent')).lines).toEqual([
+      'daemonset.apps/agent rolled back',
+    ])
+    const done = await kubectl(sim, 'rollout', 'status', 'daemonset/agent', '--timeout=20s')
+    expect(done.exitCode).toBe(0)
+    expect(done.lines[done.lines.length - 1]).toBe('daemon set "agent" successfully rolled out')
+  })
 })
