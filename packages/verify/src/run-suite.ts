@@ -1,6 +1,7 @@
 import {
   aborted,
   invalidInput,
+  loggerOf,
   messageOf,
   reportProgress,
   type OperationOptions,
@@ -157,6 +158,15 @@ export function runSuite(
       })
       const report = await runCheck(check, signal, suite.deadlineMs)
       reports.set(check, report)
+      loggerOf(options)[report.status === 'pass' ? 'info' : 'warn'](
+        {
+          check: check.name,
+          group: check.group,
+          status: report.status,
+          durationMs: report.durationMs,
+        },
+        report.message,
+      )
       reportProgress(options, {
         phase: 'check-finished',
         check: check.name,

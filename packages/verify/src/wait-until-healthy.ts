@@ -1,5 +1,6 @@
 import {
   aborted,
+  loggerOf,
   reportProgress,
   sleep,
   timedOut,
@@ -185,6 +186,10 @@ export function waitUntilHealthy(
           failureStreak += 1
           successStreak = 0
         }
+        loggerOf(options).debug(
+          { probe: probe.name, attempt: attempts, ok: result.ok, message: result.message },
+          'probe attempt',
+        )
         reportProgress(options, {
           phase: 'attempt',
           probe: probe.name,
@@ -212,6 +217,10 @@ export function waitUntilHealthy(
           })
         }
         if (failureStreak >= policy.failureThreshold) {
+          loggerOf(options).warn(
+            { probe: probe.name, failures: failureStreak, message: result.message },
+            'probe reached its failure threshold',
+          )
           stop.abort()
           return err(unhealthy({ probe: probe.name, failures: failureStreak, lastResult: result }))
         }

@@ -253,6 +253,36 @@ describe('runSuite', () => {
     })
   })
 
+  test('reports progress and logs each finished check through the given logger', async () => {
+    const lines: string[] = []
+    const log =
+      (level: string) =>
+      (fields: Record<string, unknown>, message?: string): void => {
+        lines.push(`${level} ${String(fields['check'])} ${message ?? ''}`)
+      }
+    const phases: string[] = []
+    await runSuite(
+      {
+        name: 'logged',
+        checks: [
+          custom('fine', 'health', () => okAsync({ status: 'pass', message: 'ok' })),
+          custom('broken', 'health', () => okAsync({ status: 'fail', message: 'went wrong' })),
+        ],
+      },
+      {
+        logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+        onProgress: (event) => phases.push(`${event.phase} ${event.check}`),
+      },
+    )
+    expect(lines.sort()).toEqual(['info fine ok', 'warn broken went wrong'])
+    expect(phases.sort()).toEqual([
+      'check-finished broken',
+      'check-finished fine',
+      'check-started broken',
+      'check-started fine',
+    ])
+  })
+
   test('abort is err(Aborted); duplicate names are InvalidInput', async () => {
     const aborted = await runSuite(
       {
