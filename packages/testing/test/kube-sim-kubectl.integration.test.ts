@@ -327,6 +327,17 @@ describe('kubectl get pods and logs', () => {
     ])
   })
 
+  test('a crashing image shows CrashLoopBackOff with its restarts, and has logs', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'shop:crashloop', replicas: 1 }))
+    const run = await kubectl(sim, 'get', 'pods', '-l', 'app=web')
+    const [name, ready, status, restarts, ago] = run.lines[1]?.split(/\s+/) ?? []
+    expect([ready, status, restarts]).toEqual(['0/1', 'CrashLoopBackOff', '1'])
+    expect(ago).toMatch(/^\(\d+s$/)
+    const logs = await kubectl(sim, 'logs', name ?? '')
+    expect(logs.exitCode).toBe(0)
+    expect(logs.stdout).toContain('image shop:crashloop')
+  })
+
   test('an empty namespace', async () => {
     const sim = await simWith()
     const run = await kubectl(sim, 'get', 'pods')

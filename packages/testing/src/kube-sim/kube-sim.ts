@@ -26,6 +26,10 @@ export interface KubeSimOptions {
   readonly brokenImages?: readonly string[]
   /** Any image containing this text is broken. Default `broken`; `''` turns it off. */
   readonly brokenImageMarker?: string
+  /** Images whose containers start, then keep crashing (CrashLoopBackOff, never ready). */
+  readonly crashingImages?: readonly string[]
+  /** Any image containing this text crashes. Default `crashloop`; `''` turns it off. */
+  readonly crashingImageMarker?: string
   /** Nodes DaemonSets run one pod on. Default `['kube-sim-node']`. */
   readonly nodeNames?: readonly string[]
   /** Answer aggregated discovery (`apidiscovery.k8s.io/v2`) when asked. Default `false`. */
@@ -78,6 +82,10 @@ export interface KubeSimKnobs {
   readonly brokenImages: Set<string>
   /** Any image containing this text is broken (`''`: none). */
   brokenImageMarker: string
+  /** Images whose containers keep crashing (CrashLoopBackOff). */
+  readonly crashingImages: Set<string>
+  /** Any image containing this text crashes (`''`: none). */
+  crashingImageMarker: string
   /** Nodes DaemonSets run one pod on. */
   nodeNames: readonly string[]
   /** Answer aggregated discovery when asked. */

@@ -107,6 +107,8 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
     podReadyDelayMs: options.podReadyDelayMs ?? 25,
     brokenImages: new Set(options.brokenImages ?? []),
     brokenImageMarker: options.brokenImageMarker ?? 'broken',
+    crashingImages: new Set(options.crashingImages ?? []),
+    crashingImageMarker: options.crashingImageMarker ?? 'crashloop',
     nodeNames: options.nodeNames ?? ['kube-sim-node'],
     aggregatedDiscovery: options.aggregatedDiscovery ?? false,
     podLog: options.podLog ?? ((p) => defaultPodLog(p.object, p.container)),

@@ -189,7 +189,9 @@ function podLog(ctx: ApiContext, pod: KubeObject, request: ApiRequest): ApiRespo
   const statuses = asArray(asObject(pod['status'])['containerStatuses']).map((s) => asObject(s))
   const state = asObject(statuses.find((s) => s['name'] === container)?.['state'])
   const waiting = asObject(state['waiting'])
-  if (state['running'] === undefined && state['terminated'] === undefined) {
+  // A crashing container has logs (its last run); one never started has none.
+  const crashing = waiting['reason'] === 'CrashLoopBackOff'
+  if (state['running'] === undefined && state['terminated'] === undefined && !crashing) {
     const reason = asString(waiting['reason'], 'ContainerCreating')
     const why =
       reason === 'ImagePullBackOff' || reason === 'ErrImagePull'

@@ -11,6 +11,12 @@ export function isBrokenImage(ctx: ControllerContext, image: string): boolean {
   return ctx.knobs.brokenImages.has(image) || (marker !== '' && image.includes(marker))
 }
 
+/** Is this image one whose containers keep crashing? */
+export function isCrashingImage(ctx: ControllerContext, image: string): boolean {
+  const marker = ctx.knobs.crashingImageMarker
+  return ctx.knobs.crashingImages.has(image) || (marker !== '' && image.includes(marker))
+}
+
 function imagesOf(pod: KubeObject): string[] {
   return asArray(asObject(pod['spec'])['containers']).map((c) => asString(asObject(c)['image']))
 }
@@ -73,6 +79,33 @@ function runningStatus(pod: KubeObject): Record<string, unknown> {
         started: true,
         state: { running: { startedAt: now } },
         lastState: {},
+      }
+    }),
+  }
+}
+
+function crashingStatus(pod: KubeObject): Record<string, unknown> {
+  const status = brokenStatus(pod)
+  const now = kubeTime()
+  const namespace = pod.metadata.namespace ?? 'default'
+  return {
+    ...status,
+    phase: 'Running',
+    containerStatuses: asArray(status['containerStatuses']).map((c) => {
+      const container = asObject(c)
+      const name = asString(container['name'])
+      return {
+        ...container,
+        restartCount: 1,
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off 10s restarting failed container=${name} pod=${pod.metadata.name}_${namespace}(${pod.metadata.uid})`,
+          },
+        },
+        lastState: {
+          terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now },
+        },
       }
     }),
   }
@@ -166,8 +199,12 @@ export function startPodLifecycle(ctx: ControllerContext, created: KubeObject): 
     ctx.later(() => {
       const later = current()
       if (later === undefined) return
-      const broken = imagesOf(later).some((image) => isBrokenImage(ctx, image))
-      const status = broken ? brokenStatus(later) : runningStatus(later)
+      const images = imagesOf(later)
+      const status = images.some((image) => isBrokenImage(ctx, image))
+        ? brokenStatus(later)
+        : images.some((image) => isCrashingImage(ctx, image))
+          ? crashingStatus(later)
+          : runningStatus(later)
       ctx.store.update(types.pods, { ...later, status }, { subresource: 'status' })
     }, ctx.knobs.podReadyDelayMs)
   }, 0)

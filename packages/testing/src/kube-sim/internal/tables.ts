@@ -86,6 +86,19 @@ export function podPhaseReason(pod: KubeObject): string {
   return reason
 }
 
+/** `0`, or `2 (5s ago)` with the time since the last container termination. */
+function podRestarts(pod: KubeObject): string {
+  const statuses = asArray(status(pod)['containerStatuses']).map((s) => asObject(s))
+  const restarts = statuses.reduce((sum, s) => sum + n(s, 'restartCount'), 0)
+  const finished = statuses
+    .map((s) =>
+      Date.parse(asString(asObject(asObject(s['lastState'])['terminated'])['finishedAt'])),
+    )
+    .filter((t) => Number.isFinite(t))
+  if (restarts === 0 || finished.length === 0) return String(restarts)
+  return `${restarts} (${humanDuration(Date.now() - Math.max(...finished))} ago)`
+}
+
 function podReady(pod: KubeObject): string {
   const statuses = asArray(status(pod)['containerStatuses'])
   const total = asArray(spec(pod)['containers']).length
@@ -98,14 +111,7 @@ const columnsByKind: Record<string, Column[]> = {
     nameColumn,
     col('Ready', 'string', podReady),
     col('Status', 'string', podPhaseReason),
-    col('Restarts', 'string', (o) =>
-      String(
-        asArray(status(o)['containerStatuses']).reduce<number>(
-          (sum, s) => sum + n(asObject(s), 'restartCount'),
-          0,
-        ),
-      ),
-    ),
+    col('Restarts', 'string', podRestarts),
     ageColumn,
     wide(col('IP', 'string', (o) => asString(status(o)['podIP'], '<none>'))),
     wide(col('Node', 'string', (o) => asString(spec(o)['nodeName'], '<none>'))),

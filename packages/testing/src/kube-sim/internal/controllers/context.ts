@@ -11,6 +11,10 @@ export interface ControllerKnobs {
   readonly brokenImages: Set<string>
   /** A substring that marks an image as broken (`''` turns the marker off). */
   brokenImageMarker: string
+  /** Images whose containers keep crashing (CrashLoopBackOff). */
+  readonly crashingImages: Set<string>
+  /** A substring that marks an image as crashing (`''` turns the marker off). */
+  crashingImageMarker: string
   /** The nodes DaemonSets schedule onto. */
   nodeNames: readonly string[]
 }
