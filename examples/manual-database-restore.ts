@@ -93,9 +93,9 @@ export function main(
       })
       // A failed run has a report too (what ran, what was undone): print and save it either way.
       const report = core.reportOf(result)
-      if (report !== undefined) log(core.renderMarkdown(report))
+      if (report !== undefined) log(core.renderProcedureMarkdown(report))
       if (report !== undefined && options.reportPath !== undefined) {
-        await writeFile(options.reportPath, core.renderJson(report))
+        await writeFile(options.reportPath, core.renderProcedureJson(report))
       }
       return result
     }, core.unexpected)

@@ -37,7 +37,10 @@ export function main(
     .andThen((report) =>
       attempt(async () => {
         await mkdir(options.outDir, { recursive: true })
-        await writeFile(join(options.outDir, 'verification.md'), verify.renderMarkdown(report))
+        await writeFile(
+          join(options.outDir, 'verification.md'),
+          verify.renderVerificationMarkdown(report),
+        )
         await writeFile(join(options.outDir, 'junit.xml'), verify.renderJUnit(report))
         const { passed, warned, failed } = report.summary
         log(

@@ -1,7 +1,7 @@
 /**
  * Seed runbook, "Communication Plan > Rollback Notification Template": fill the template
  * (Subject, version, reason, Status, Duration, Impact, Next Steps) from a procedure report
- * (the JSON `renderJson` writes, e.g. `manual-database-restore.ts --report`), print it and
+ * (the JSON `renderProcedureJson` writes, e.g. `manual-database-restore.ts --report`), print it and
  * POST it to a webhook (Slack-compatible `{ text }`). The webhook URL is a secret: it comes
  * from ROLLBACK_WEBHOOK_URL, never argv, and only its origin appears in errors.
  *
@@ -16,7 +16,7 @@ import { okAsync, type ResultAsync } from 'neverthrow'
 import * as core from '@rollback-kit/core'
 
 export interface RollbackNotificationOptions {
-  /** A report file written with `renderJson`. */
+  /** A report file written with `renderProcedureJson`. */
   readonly reportPath: string
   readonly template: core.NotificationTemplate
   /** Where to POST; omitted: print only. */

@@ -5,10 +5,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { renderMarkdown as renderProcedureMarkdown, renderNotification } from '@rollback-kit/core'
+import { renderNotification, renderProcedureMarkdown } from '@rollback-kit/core'
 import {
   renderJUnit,
-  renderMarkdown as renderVerificationMarkdown,
+  renderVerificationMarkdown,
   type VerificationReport,
 } from '@rollback-kit/verify'
 import type { ScenarioResult } from './scenario.js'

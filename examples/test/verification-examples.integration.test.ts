@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { okAsync } from 'neverthrow'
-import { defineProcedure, renderJson, runProcedure } from '@rollback-kit/core'
+import { defineProcedure, renderProcedureJson, runProcedure } from '@rollback-kit/core'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
 import { httpProbe } from '@rollback-kit/verify'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -146,7 +146,7 @@ describe('examples/rollback-notification.ts', () => {
       run: () => okAsync({ to: '1.4.2' }),
     })
     const path = join(await tempDir(), 'report.json')
-    await writeFile(path, renderJson(unwrap(await runProcedure(procedure, {}))))
+    await writeFile(path, renderProcedureJson(unwrap(await runProcedure(procedure, {}))))
     return path
   }
   const template = {

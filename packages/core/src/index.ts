@@ -77,8 +77,8 @@ export type {
   UndoRecord,
 } from './procedure/report.js'
 
-export { renderMarkdown } from './report/render-markdown.js'
-export { renderJson } from './report/render-json.js'
+export { renderProcedureMarkdown } from './report/render-markdown.js'
+export { renderProcedureJson } from './report/render-json.js'
 export { renderNotification } from './report/render-notification.js'
 export type { NotificationTemplate, RenderedNotification } from './report/render-notification.js'
 

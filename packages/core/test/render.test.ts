@@ -3,8 +3,8 @@ import { describe, expect, test } from 'vitest'
 import {
   defineProcedure,
   makeError,
-  renderJson,
-  renderMarkdown,
+  renderProcedureJson,
+  renderProcedureMarkdown,
   renderNotification,
   reportOf,
   rollbackChecklist,
@@ -38,7 +38,7 @@ async function failedReport(): Promise<ProcedureReport> {
 describe('report renderers', () => {
   test('Markdown shows outcome, failure, timeline, undo, evidence and unticked checklist items', async () => {
     const report = await failedReport()
-    const markdown = renderMarkdown(report)
+    const markdown = renderProcedureMarkdown(report)
     expect(markdown).toContain('# Rollback: api rollback')
     expect(markdown).toContain('**Outcome:** ⚠️ failed, undo incomplete')
     expect(markdown).toContain('Step **health** failed with `Unhealthy`: GET /health answered 503')
@@ -58,7 +58,7 @@ describe('report renderers', () => {
 
   test('JSON round-trips the report', async () => {
     const report = await failedReport()
-    expect(JSON.parse(renderJson(report))).toEqual(report)
+    expect(JSON.parse(renderProcedureJson(report))).toEqual(report)
   })
 
   test('the notification template is filled from a successful report', async () => {

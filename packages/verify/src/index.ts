@@ -56,8 +56,8 @@ export { runSuite } from './run-suite.js'
 export type { RunSuiteOptions, Suite, SuiteProgress } from './run-suite.js'
 export type { CheckReport, VerificationReport } from './verification-report.js'
 
-export { renderJson } from './render-verification-json.js'
-export { renderMarkdown } from './render-verification-markdown.js'
+export { renderVerificationJson } from './render-verification-json.js'
+export { renderVerificationMarkdown } from './render-verification-markdown.js'
 export { renderJUnit } from './render-junit.js'
 export { HEALTH_JSON_MEDIA_TYPE, healthHttpStatus, renderHealthJson } from './render-health-json.js'
 export type {

@@ -6,13 +6,13 @@ import type { VerificationReport } from './verification-report.js'
  *
  * @example
  * ```ts
- * import { renderJson, type VerificationReport } from '@rollback-kit/verify'
+ * import { renderVerificationJson, type VerificationReport } from '@rollback-kit/verify'
  *
  * declare const report: VerificationReport
- * await import('node:fs/promises').then((fs) => fs.writeFile('verification.json', renderJson(report)))
+ * await import('node:fs/promises').then((fs) => fs.writeFile('verification.json', renderVerificationJson(report)))
  * ```
  * @category Reports
  */
-export function renderJson(report: VerificationReport): string {
+export function renderVerificationJson(report: VerificationReport): string {
   return `${JSON.stringify(report, jsonSafe, 2)}\n`
 }

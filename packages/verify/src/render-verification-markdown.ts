@@ -10,14 +10,14 @@ const LABEL: Readonly<Record<CheckStatus, string>> = { pass: 'PASS', warn: 'WARN
  *
  * @example
  * ```ts
- * import { renderMarkdown, type VerificationReport } from '@rollback-kit/verify'
+ * import { renderVerificationMarkdown, type VerificationReport } from '@rollback-kit/verify'
  *
  * declare const report: VerificationReport
- * process.stdout.write(renderMarkdown(report))
+ * process.stdout.write(renderVerificationMarkdown(report))
  * ```
  * @category Reports
  */
-export function renderMarkdown(report: VerificationReport): string {
+export function renderVerificationMarkdown(report: VerificationReport): string {
   const { summary } = report
   const lines = [
     `# Verification: ${text(report.name)}`,

@@ -96,7 +96,7 @@ const DEFAULT_CONCURRENCY: Readonly<Record<CheckGroup, number>> = {
  *
  * @example
  * ```ts
- * import { httpProbe, probeCheck, renderMarkdown, runSuite } from '@rollback-kit/verify'
+ * import { httpProbe, probeCheck, renderVerificationMarkdown, runSuite } from '@rollback-kit/verify'
  *
  * const report = await runSuite({
  *   name: 'after rollback to v1.4.2',
@@ -106,7 +106,7 @@ const DEFAULT_CONCURRENCY: Readonly<Record<CheckGroup, number>> = {
  *     probeCheck(httpProbe({ url: 'http://localhost:4001/api/health' }), { severity: 'warning' }),
  *   ],
  * })
- * if (report.isOk()) process.stdout.write(renderMarkdown(report.value))
+ * if (report.isOk()) process.stdout.write(renderVerificationMarkdown(report.value))
  * ```
  * @category Suites
  */

@@ -8,9 +8,9 @@ import {
   probeCheck,
   probeResult,
   renderHealthJson,
-  renderJson,
+  renderVerificationJson,
   renderJUnit,
-  renderMarkdown,
+  renderVerificationMarkdown,
   runSuite,
   tcpProbe,
   type Check,
@@ -442,7 +442,7 @@ describe('runSuite', () => {
     })
 
     test('Markdown has the verdict, one row per check and evidence of failures', () => {
-      const markdown = renderMarkdown(report)
+      const markdown = renderVerificationMarkdown(report)
       expect(markdown).toContain('**Verdict: FAIL** (4 passed, 1 warned, 2 failed of 7)')
       const rows = markdown
         .split('\n')
@@ -453,7 +453,7 @@ describe('runSuite', () => {
     })
 
     test('JSON round-trips', () => {
-      const parsed = JSON.parse(renderJson(report)) as VerificationReport
+      const parsed = JSON.parse(renderVerificationJson(report)) as VerificationReport
       expect(parsed.summary).toEqual(report.summary)
       expect(parsed.checks).toHaveLength(7)
     })

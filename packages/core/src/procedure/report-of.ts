@@ -9,11 +9,11 @@ import type { ProcedureReport } from './report.js'
  * @example
  * ```ts
  * import { okAsync } from 'neverthrow'
- * import { defineProcedure, renderMarkdown, reportOf, runProcedure } from '@rollback-kit/core'
+ * import { defineProcedure, renderProcedureMarkdown, reportOf, runProcedure } from '@rollback-kit/core'
  *
  * const result = await runProcedure(defineProcedure('noop').step({ name: 'a', run: () => okAsync(1) }))
  * const report = reportOf(result)
- * if (report !== undefined) console.log(renderMarkdown(report))
+ * if (report !== undefined) console.log(renderProcedureMarkdown(report))
  * ```
  * @category Procedure
  */

@@ -124,8 +124,8 @@ export type ProcedureOutcome =
   'succeeded' | 'rolled-back' | 'undo-failed' | 'failed' | 'aborted' | 'planned'
 
 /**
- * Everything a run did, in a JSON-safe, redacted form: render it with `renderMarkdown`,
- * `renderJson` or `renderNotification`.
+ * Everything a run did, in a JSON-safe, redacted form: render it with `renderProcedureMarkdown`,
+ * `renderProcedureJson` or `renderNotification`.
  *
  * @example
  * ```ts

@@ -32,7 +32,7 @@ import type { StepOutputs } from './step.js'
  * @example
  * ```ts
  * import { okAsync } from 'neverthrow'
- * import { defineProcedure, renderMarkdown, reportOf, runProcedure } from '@rollback-kit/core'
+ * import { defineProcedure, renderProcedureMarkdown, reportOf, runProcedure } from '@rollback-kit/core'
  *
  * const procedure = defineProcedure('rollback api')
  *   .step({ name: 'snapshot', run: () => okAsync({ file: '/tmp/api.dump' }), undo: () => okAsync(undefined) })
@@ -40,7 +40,7 @@ import type { StepOutputs } from './step.js'
  *
  * const result = await runProcedure(procedure, { journalPath: '/tmp/rollback-api.jsonl', onFailure: 'undo' })
  * const report = reportOf(result)
- * if (report !== undefined) console.log(renderMarkdown(report))
+ * if (report !== undefined) console.log(renderProcedureMarkdown(report))
  * ```
  * @category Procedure
  */

@@ -7,13 +7,13 @@ import type { ProcedureReport } from '../procedure/report.js'
  * ```ts
  * import { writeFile } from 'node:fs/promises'
  * import { okAsync } from 'neverthrow'
- * import { defineProcedure, renderJson, runProcedure } from '@rollback-kit/core'
+ * import { defineProcedure, renderProcedureJson, runProcedure } from '@rollback-kit/core'
  *
  * const result = await runProcedure(defineProcedure('noop').step({ name: 'a', run: () => okAsync(1) }), {})
- * if (result.isOk()) await writeFile('/tmp/report.json', renderJson(result.value))
+ * if (result.isOk()) await writeFile('/tmp/report.json', renderProcedureJson(result.value))
  * ```
  * @category Report
  */
-export function renderJson(report: ProcedureReport): string {
+export function renderProcedureJson(report: ProcedureReport): string {
   return `${JSON.stringify(report, null, 2)}\n`
 }

@@ -30,14 +30,14 @@ const UNDO_MARK: Readonly<Record<UndoRecord['status'], string>> = {
  * @example
  * ```ts
  * import { okAsync } from 'neverthrow'
- * import { defineProcedure, renderMarkdown, runProcedure } from '@rollback-kit/core'
+ * import { defineProcedure, renderProcedureMarkdown, runProcedure } from '@rollback-kit/core'
  *
  * const result = await runProcedure(defineProcedure('noop').step({ name: 'a', run: () => okAsync(1) }), {})
- * if (result.isOk()) console.log(renderMarkdown(result.value))
+ * if (result.isOk()) console.log(renderProcedureMarkdown(result.value))
  * ```
  * @category Report
  */
-export function renderMarkdown(report: ProcedureReport): string {
+export function renderProcedureMarkdown(report: ProcedureReport): string {
   const out: string[] = [`# Rollback: ${escape(report.procedure)}`, '']
   if (report.description !== undefined) out.push(escape(report.description), '')
   out.push(
