@@ -2,6 +2,9 @@
  * Kubernetes rows: one `rollout undo` of a Deployment by real kubectl and by our
  * `rolloutUndo`, against the API simulator: wall time and the API requests each makes.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { exec } from '@rollback-kit/core'
 import { connectKube, rolloutUndo } from '@rollback-kit/k8s'
 import { startKubeSim, type KubeSim } from '@rollback-kit/testing'
@@ -32,6 +35,9 @@ export async function kubeRows(options: {
   readonly onRow: (row: BenchRow) => void
 }): Promise<BenchRow[]> {
   const sim = unwrap(await startKubeSim({ podReadyDelayMs: 5 }), 'startKubeSim')
+  // kubectl's discovery cache goes to a folder of this run (the first run fills it, as in a
+  // fresh CI job; later runs use it, as on an operator's laptop).
+  const cacheDir = await mkdtemp(join(tmpdir(), 'rk-bench-kubecache-'))
   try {
     const client = unwrap(
       await connectKube({ source: { from: 'file', path: sim.kubeconfigPath } }),
@@ -65,13 +71,11 @@ export async function kubeRows(options: {
     }
     await row('raw: kubectl rollout undo', async () => {
       unwrap(
-        await exec('kubectl', [
-          '--kubeconfig',
-          sim.kubeconfigPath,
-          'rollout',
-          'undo',
-          `deployment/${workload.name}`,
-        ]),
+        await exec(
+          'kubectl',
+          ['--kubeconfig', sim.kubeconfigPath, 'rollout', 'undo', `deployment/${workload.name}`],
+          { env: { KUBECACHEDIR: cacheDir } },
+        ),
         'kubectl rollout undo',
       )
     })
@@ -81,5 +85,6 @@ export async function kubeRows(options: {
     return rows
   } finally {
     await sim.stop()
+    await rm(cacheDir, { recursive: true, force: true })
   }
 }
