@@ -1,3 +1,5 @@
+import { messageOf } from '../errors.js'
+
 /** A value as JSON keeps it, or why it cannot be kept. */
 export type JsonConversion =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string }
@@ -11,6 +13,6 @@ export function toJsonValue(value: unknown): JsonConversion {
     if (typeof text !== 'string') return { ok: false, reason: `a ${typeof value} is not JSON` }
     return { ok: true, value: JSON.parse(text) as unknown }
   } catch (cause) {
-    return { ok: false, reason: cause instanceof Error ? cause.message : String(cause) }
+    return { ok: false, reason: messageOf(cause) }
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeError, timedOut, type TimedOut } from '@rollback-kit/core'
+import { makeError, messageOf, timedOut, type TimedOut } from '@rollback-kit/core'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import type { ApiContext } from './internal/api.js'
 import { isApiError } from './internal/api-status.js'
@@ -39,7 +39,7 @@ function rejected(error: unknown): KubeSimObjectError {
       code: error.status.code,
       reason: error.status.reason,
     })
-  return makeError('KubeSimRejected', error instanceof Error ? error.message : String(error), {
+  return makeError('KubeSimRejected', messageOf(error), {
     code: 500,
     reason: 'InternalError',
   })
@@ -89,11 +89,7 @@ export function startKubeSim(
   return new ResultAsync(
     start(options).catch((cause: unknown) =>
       err(
-        makeError(
-          'KubeSimStartFailed',
-          `kube-sim could not start: ${cause instanceof Error ? cause.message : String(cause)}`,
-          { cause },
-        ),
+        makeError('KubeSimStartFailed', `kube-sim could not start: ${messageOf(cause)}`, { cause }),
       ),
     ),
   )

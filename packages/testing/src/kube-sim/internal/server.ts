@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { createServer } from 'node:http'
+import { messageOf } from '@rollback-kit/core'
 import type { Socket } from 'node:net'
 import type { ApiContext, ApiResponse } from './api.js'
 import { handleResource } from './api.js'
@@ -206,7 +207,7 @@ export async function startServer(options: {
           return
         }
         settings.onError(error)
-        const message = error instanceof Error ? error.message : String(error)
+        const message = messageOf(error)
         entry.status = send(response, { code: 500, json: internalError(message).status })
       },
     )
