@@ -148,12 +148,16 @@ async function measureAll(
     ).trim()
     const from = join(cluster.dataDir, 'base', oid)
     const to = join(work, 'folder-copy')
-    await row('disk limit: cp -r base/<oid>', {
+    await row('disk limit: cp -r base/<oid> + sync', {
       prepare: async () => {
         await sql(SOURCE, 'CHECKPOINT')
         await rm(to, { recursive: true, force: true })
       },
-      run: async () => void (await exec('cp', ['-r', from, to]).map(() => undefined)),
+      // CREATE DATABASE ... FILE_COPY fsyncs what it copied, so the copy is flushed too.
+      run: async () => {
+        unwrap(await exec('cp', ['-r', from, to]), 'cp -r')
+        unwrap(await exec('sync', ['-f', to]), 'sync')
+      },
       cleanup: () => rm(to, { recursive: true, force: true }),
     })
   }

@@ -50,6 +50,9 @@ export function compare(
   return { ours, baseline, target, ratio, met, ...(met || note === undefined ? {} : { note }) }
 }
 
+/** A table cell: pipes in case names (`pg_dump | gzip`) would end the cell. */
+const cell = (text: string): string => text.replace(/\|/g, '\\|')
+
 const ms = (value: number): string =>
   value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`
 
@@ -69,7 +72,7 @@ export function renderMarkdown(report: BenchReport): string {
     '| --- | --- | ---: | ---: | ---: | --- |',
     ...report.rows.map(
       (row) =>
-        `| ${row.area} | ${row.name} | ${ms(row.measurement.medianMs)} | ${ms(row.measurement.minMs)} | ${ms(row.measurement.maxMs)} | ${row.detail ?? ''} |`,
+        `| ${row.area} | ${cell(row.name)} | ${ms(row.measurement.medianMs)} | ${ms(row.measurement.minMs)} | ${ms(row.measurement.maxMs)} | ${cell(row.detail ?? '')} |`,
     ),
     '',
     '## Ratios (ours / baseline, by median)',
@@ -78,7 +81,7 @@ export function renderMarkdown(report: BenchReport): string {
     '| --- | --- | ---: | ---: | :---: |',
     ...report.comparisons.map(
       (c) =>
-        `| ${c.ours} | ${c.baseline} | ${c.ratio.toFixed(2)}x | ≤ ${c.target}x | ${c.met ? 'yes' : 'no'} |`,
+        `| ${cell(c.ours)} | ${cell(c.baseline)} | ${c.ratio.toFixed(2)}x | ≤ ${c.target}x | ${c.met ? 'yes' : 'no'} |`,
     ),
   ]
   const notes = report.comparisons.filter((c) => c.note !== undefined)
