@@ -1,4 +1,3 @@
-import { invalidInput } from '@rollback-kit/core'
 import { connect, type Socket } from 'node:net'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import type { ProbeError } from './errors.js'
@@ -6,6 +5,7 @@ import { probeLookup } from './internal/lookup.js'
 import { describeNetworkError } from './internal/network-error.js'
 import { abortedBy } from './internal/show.js'
 import { probeResult, type Probe, type ProbeResult } from './probe.js'
+import { endpointTarget, invalidPort } from './internal/endpoint.js'
 
 /**
  * Where a TCP probe connects.
@@ -40,17 +40,15 @@ export interface TcpProbeOptions {
  * @category Probes
  */
 export function tcpProbe(options: TcpProbeOptions): Probe {
-  const target = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
+  const target = endpointTarget(options.host, options.port)
   const name = options.name ?? `tcp://${target}`
   return {
     name,
     kind: 'tcp',
     target,
     check: ({ signal }): ResultAsync<ProbeResult, ProbeError> => {
-      if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
-        return errAsync(
-          invalidInput({ field: 'options.port', reason: `must be 1-65535, got ${options.port}` }),
-        )
+      const badPort = invalidPort(options.port)
+      if (badPort !== undefined) return errAsync(badPort)
       if (signal.aborted) return errAsync(abortedBy(signal))
       const startedAt = Date.now()
       const base = { probe: name, kind: 'tcp' as const, target, startedAt }

@@ -1,4 +1,3 @@
-import { invalidInput } from '@rollback-kit/core'
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import type { ProbeError } from './errors.js'
@@ -7,6 +6,7 @@ import { probeLookup } from './internal/lookup.js'
 import { describeNetworkError } from './internal/network-error.js'
 import { abortedBy } from './internal/show.js'
 import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from './probe.js'
+import { endpointTarget, invalidPort } from './internal/endpoint.js'
 
 /**
  * Where a TLS probe connects and what certificate it expects.
@@ -49,17 +49,15 @@ export interface TlsProbeOptions {
  * @category Probes
  */
 export function tlsProbe(options: TlsProbeOptions): Probe {
-  const target = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
+  const target = endpointTarget(options.host, options.port)
   const name = options.name ?? `tls://${target}`
   return {
     name,
     kind: 'tls',
     target,
     check: ({ signal }): ResultAsync<ProbeResult, ProbeError> => {
-      if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
-        return errAsync(
-          invalidInput({ field: 'options.port', reason: `must be 1-65535, got ${options.port}` }),
-        )
+      const badPort = invalidPort(options.port)
+      if (badPort !== undefined) return errAsync(badPort)
       if (signal.aborted) return errAsync(abortedBy(signal))
       const startedAt = Date.now()
       const base = { probe: name, kind: 'tls' as const, target, startedAt }
