@@ -2,6 +2,7 @@ import { globSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { gateIntegrationTests } from './packages/testing/src/integration-gate.js'
+import { summaryReporter } from './vitest.summary-reporter.js'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = ['core', 'postgres', 'docker', 'k8s', 'verify', 'git', 'testing'] as const
@@ -44,6 +45,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     globalSetup: [`${root}vitest.global-setup.ts`],
+    reporters: ['default', summaryReporter],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
