@@ -21,6 +21,8 @@ export interface DrillReport {
   readonly scenarios: readonly ScenarioResult[]
   /** Scenarios asked for but not run, with the reason. */
   readonly skipped: readonly string[]
+  /** Scenarios whose setup or run broke before they could report, with the error. */
+  readonly failures: readonly string[]
   readonly recovered: boolean
 }
 
@@ -42,6 +44,7 @@ export function renderDrillMarkdown(report: DrillReport): string {
     '',
   ]
   for (const line of report.skipped) lines.push(`- skipped: ${line}`)
+  for (const line of report.failures) lines.push(`- FAILED: ${line}`)
   for (const s of report.scenarios) {
     lines.push(
       `## ${s.name}`,

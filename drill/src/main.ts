@@ -7,6 +7,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { messageOf } from '@rollback-kit/core'
 import { detectService, startKubeSim, startPostgres } from '@rollback-kit/testing'
 import { drillSignal } from './cancellation.js'
 import { writeDrillReport, type DrillReport } from './drill-report.js'
@@ -33,6 +34,16 @@ const scenarios: ScenarioResult[] = []
 const skipped: string[] = []
 const services: string[] = []
 const cleanups: (() => Promise<unknown>)[] = []
+const failures: string[] = []
+// A scenario whose setup breaks is reported as failed; the other scenarios still run.
+const attempt = async (name: ScenarioName, run: () => Promise<ScenarioResult>): Promise<void> => {
+  try {
+    scenarios.push(await run())
+  } catch (cause) {
+    failures.push(`${name}: ${messageOf(cause)}`)
+    say(`${name} scenario failed: ${String(cause)}`)
+  }
+}
 const wanted = (scenario: ScenarioName): boolean =>
   options.scenarios.includes(scenario) && !drillSignal.aborted
 
@@ -44,8 +55,8 @@ try {
     cleanups.push(async () => cluster.stop())
     services.push(`PostgreSQL ${String(cluster.majorVersion)} on port ${String(cluster.port)}`)
     say('\n== scenario: database (destructive migration)')
-    scenarios.push(
-      await databaseScenario({
+    await attempt('database', () =>
+      databaseScenario({
         cluster,
         orders: options.orders,
         workDir,
@@ -58,13 +69,14 @@ try {
     const docker = await detectService('docker')
     if (docker.available) {
       say('\n== scenario: container (unhealthy image)')
-      const result = await containerScenario({
-        journalPath: journal('container'),
-        say,
-        onCleanup: (f) => cleanups.push(f),
-        onService: (s) => services.push(s),
-      })
-      scenarios.push(result)
+      await attempt('container', () =>
+        containerScenario({
+          journalPath: journal('container'),
+          say,
+          onCleanup: (f) => cleanups.push(f),
+          onService: (s) => services.push(s),
+        }),
+      )
     } else {
       skipped.push(`container: ${docker.detail}; get it: ${docker.howToGet}`)
       say(`container scenario skipped: ${docker.detail} (${docker.howToGet})`)
@@ -76,7 +88,9 @@ try {
     cleanups.push(async () => sim.stop())
     services.push(`Kubernetes API simulator at ${sim.url}`)
     say('\n== scenario: kubernetes (rollout that never gets ready)')
-    scenarios.push(await kubernetesScenario({ sim, journalPath: journal('kubernetes'), say }))
+    await attempt('kubernetes', () =>
+      kubernetesScenario({ sim, journalPath: journal('kubernetes'), say }),
+    )
   }
 } finally {
   for (const cleanup of cleanups.reverse()) {
@@ -95,7 +109,8 @@ const report: DrillReport = {
   services,
   scenarios,
   skipped,
-  recovered: scenarios.length > 0 && scenarios.every((s) => s.recovered),
+  failures,
+  recovered: failures.length === 0 && scenarios.length > 0 && scenarios.every((s) => s.recovered),
 }
 const files = await writeDrillReport(report, options.outDir)
 console.log('')
@@ -107,6 +122,7 @@ for (const s of scenarios) {
   for (const kept of s.kept) console.log(`    kept: ${kept}`)
 }
 for (const line of skipped) console.log(`skipped: ${line}`)
+for (const line of failures) console.log(`FAILED: ${line}`)
 console.log(
   `\n${report.recovered ? 'every scenario recovered and verified' : 'NOT every scenario recovered'}; wrote ${files.join(', ')}`,
 )
