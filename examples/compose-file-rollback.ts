@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Infrastructure Rollback > Docker Compose Rollback":
+ * The runbook, "Infrastructure Rollback > Docker Compose Rollback":
  * 1. back up the current configuration (`cp docker-compose.yml docker-compose.yml.backup`),
  * 2. revert it (`git checkout HEAD~1 docker-compose.yml`),
  * 3. restart the services (`docker-compose down && up -d`): the `restartServices` hook;
@@ -26,7 +26,7 @@ export interface ComposeFileRollbackOptions {
   readonly dir: string
   /** Where the good configuration is. Default `HEAD~1`. */
   readonly revision?: string
-  /** Default `['docker-compose.yml']`; the seed also restores `docker-compose.prod.yml`.
+  /** Default `['docker-compose.yml']`; the runbook also restores `docker-compose.prod.yml`.
    * A file that did not exist before is kept as `null` and removed again on undo. */
   readonly files?: readonly string[]
   /** Step 3, e.g. {@link composeRestart}. */

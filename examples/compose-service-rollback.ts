@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Container-Based Rollback > For Docker Compose": instead of
+ * The runbook, "Container-Based Rollback > For Docker Compose": instead of
  * `docker-compose pull && docker-compose up -d --no-deps api-gateway` with an edited file,
  * roll the one service back to its previous (or a given) image, health-gated and keeping
  * compose's labels; then the `docker-compose ps` view. The old container is removed only once

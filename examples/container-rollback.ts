@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Application Rollback > Container-Based Rollback" (Scenario 1): list the image
+ * The runbook, "Application Rollback > Container-Based Rollback" (Scenario 1): list the image
  * versions (`docker images flow-motion-api`), roll the container back to the previous (or the
  * given) one, gated on health, and check `curl http://localhost:8080/health`. The replaced
  * container is kept (stopped, renamed aside) so the rollback can be undone.
@@ -74,7 +74,7 @@ export function main(
     log(`${result.container.name} now runs ${result.image.ref} (${result.previousSource})`)
     log(`kept ${result.previous.keptAs ?? '-'} (was ${result.previous.imageRef})`)
     log(`undo: rollbackContainer({ container, image: '${result.previous.imageId}' })`)
-    // Step 3: the seed's curl, once more after the switch.
+    // Step 3: the runbook's curl, once more after the switch.
     const probe = yield* runProbe(health, { timeoutMs: 2_000 })
     if (!probe.ok) return err(unhealthy({ probe: probe.probe, failures: 1, lastResult: probe }))
     return ok(result)

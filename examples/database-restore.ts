@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Database Rollback > Using Automated Scripts" (Scenario 2):
+ * The runbook, "Database Rollback > Using Automated Scripts" (Scenario 2):
  * 1. list the backups (`ls -la /backups/logistics_backup_*.sql.gz`): a snapshot catalogue,
  * 2. restore one (`./scripts/restore-database.sh <file>`): the newest that verifies (or the
  *    given one), built beside the live database and swapped in by renames,
@@ -59,11 +59,11 @@ export function main(
       return err(makeError('NoSnapshot', `no snapshot of ${database} in ${catalogueDir} verifies`))
     }
     // Step 2: restore beside the live database, check it, swap by renames (sessions get 2 s
-    // to leave, then are terminated, as the seed's pg_terminate_backend).
+    // to leave, then are terminated, as the runbook's pg_terminate_backend).
     const snapshot = { kind: 'dump', dir: chosen.dir } as const
     const drain = { graceMs: 2_000, terminate: true }
     const receipt = yield* pg.restoreSnapshot({ connection, snapshot, drain })
-    // Step 3: the seed's SELECT COUNT(*), plus content fingerprints, against the manifest.
+    // Step 3: the runbook's SELECT COUNT(*), plus content fingerprints, against the manifest.
     const expected = { tables: chosen.manifest.tables }
     const found = yield* pg.verifyIntegrity({ connection, expected })
     for (const t of Object.values(found.tables)) {

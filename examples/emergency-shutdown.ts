@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Emergency Procedures > Immediate Shutdown":
+ * The runbook, "Emergency Procedures > Immediate Shutdown":
  * `docker-compose down` and `kubectl scale deployment --replicas=0 --all`, but keeping what
  * is needed to come back: containers are stopped, not removed, and the record of what ran
  * (containers; replica counts, also annotated on each workload) is written to a file.

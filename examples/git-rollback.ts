@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Application Rollback > Git-Based Rollback":
+ * The runbook, "Application Rollback > Git-Based Rollback":
  * 1. identify the commit to roll back (`git log --oneline -10`, `git tag -l`),
  * 2. create a revert commit (`git revert <hash>`), 3. redeploy (the `redeploy` hook).
  *

@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Infrastructure Rollback > Kubernetes Rollback" (and the Kubernetes half of
+ * The runbook, "Infrastructure Rollback > Kubernetes Rollback" (and the Kubernetes half of
  * "Container-Based Rollback"):
  * 1. `kubectl rollout history deployment/flow-motion-api`,
  * 2. `kubectl rollout undo deployment/flow-motion-api [--to-revision=N]`,

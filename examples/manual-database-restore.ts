@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Database Rollback > Manual Database Rollback", as a procedure whose every
+ * The runbook, "Database Rollback > Manual Database Rollback", as a procedure whose every
  * step has an undo (a failure undoes the steps done, newest first): check the backup first
  * (before anything is touched), stop the app services (`docker-compose stop api-gateway user-service order-service`), take
  * a safety snapshot (`pg_dump ... > pre_rollback_backup.sql`; after the stop, so it is
@@ -26,7 +26,7 @@ export interface ManualDatabaseRestoreOptions {
   readonly services?: readonly string[]
   /** The database to restore (password via PGPASSWORD, never argv). */
   readonly connection: string
-  /** The dump snapshot folder to restore (the seed's `backup_file.sql`). */
+  /** The dump snapshot folder to restore (the runbook's `backup_file.sql`). */
   readonly snapshotDir: string
   /** Where the safety snapshot goes. */
   readonly catalogueDir: string

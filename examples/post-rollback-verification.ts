@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Post-Rollback Verification", as one suite: Health Checks (the four
+ * The runbook, "Post-Rollback Verification", as one suite: Health Checks (the four
  * `curl .../health`, waited for while services start), Functional Testing (probes you name,
  * plus "database queries execute"), Performance Monitoring (p95 latency and error rate of a
  * load run) and Data Integrity (the `SELECT COUNT(*)` of users, orders, inventory_items, and
@@ -58,7 +58,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       functional: { type: 'string', multiple: true, default: [] },
       performance: { type: 'string' },
       table: { type: 'string', multiple: true, default: ['users', 'orders', 'inventory_items'] },
-      // The seed's "orders WHERE created_at > NOW() - INTERVAL '1 hour'": none after this time.
+      // The runbook's "orders WHERE created_at > NOW() - INTERVAL '1 hour'": none after this time.
       'no-orders-since': { type: 'string' },
       'grace-seconds': { type: 'string', default: '60' },
       out: { type: 'string', default: 'verification' },

@@ -1,5 +1,5 @@
 /**
- * Seed runbook, "Communication Plan > Rollback Notification Template": fill the template
+ * The runbook, "Communication Plan > Rollback Notification Template": fill the template
  * (Subject, version, reason, Status, Duration, Impact, Next Steps) from a procedure report
  * (the JSON `renderProcedureJson` writes, e.g. `manual-database-restore.ts --report`), print it and
  * POST it to a webhook (Slack-compatible `{ text }`). The webhook URL is a secret: it comes

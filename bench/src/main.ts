@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: measures our blocks next to the seed's manual commands and the raw tools, in
+ * `pnpm bench`: measures our blocks next to the runbook's manual commands and the raw tools, in
  * the same run, and writes `bench-output/bench.md` and `bench.json` (with `--docs`, also
  * `docs/guides/benchmarks.md`). Figures are medians with min and max; ratios are pairwise.
  *

@@ -1,5 +1,5 @@
 /**
- * The seed runbook's shell pipelines (`pg_dump db | gzip > file`, `gunzip -c file | psql`),
+ * The runbook's shell pipelines (`pg_dump db | gzip > file`, `gunzip -c file | psql`),
  * reproduced with argv-array child processes joined by pipes, so the comparison measures the
  * same work without a shell string.
  */

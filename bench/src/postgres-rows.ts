@@ -1,5 +1,5 @@
 /**
- * PostgreSQL rows: the seed's way (`pg_dump | gzip`, `gunzip | psql`), the raw tools, the
+ * PostgreSQL rows: the runbook's way (`pg_dump | gzip`, `gunzip | psql`), the raw tools, the
  * disk-copy limit, and our blocks, on one generated database (`pgbench -i -s <scale>`).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -96,18 +96,18 @@ async function measureAll(
     options.onRow(made)
   }
   const jobs = String(options.jobs)
-  const seedFile = join(work, 'seed.sql.gz')
+  const runbookDump = join(work, 'runbook.sql.gz')
   const rawCustom = join(work, 'raw.dump')
   const rawDirectory = join(work, 'raw-dir')
   const catalogue = join(work, 'catalogue')
 
   await row(
-    'seed: pg_dump | gzip',
+    'runbook: pg_dump | gzip',
     {
       run: () =>
         pipeline({
           env,
-          to: seedFile,
+          to: runbookDump,
           commands: [
             { command: bin('pg_dump'), args: [SOURCE] },
             { command: 'gzip', args: [] },
@@ -116,12 +116,12 @@ async function measureAll(
     },
     `database ${size}`,
   )
-  await row('seed: gunzip | psql', {
+  await row('runbook: gunzip | psql', {
     prepare: () => recreate('bench_seed'),
     run: () =>
       pipeline({
         env,
-        from: seedFile,
+        from: runbookDump,
         commands: [
           { command: 'gunzip', args: ['-c'] },
           { command: bin('psql'), args: ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'bench_seed'] },

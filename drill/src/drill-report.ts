@@ -1,6 +1,6 @@
 /**
  * The drill's report: per scenario, the bad release as verification saw it, the rollback's
- * timeline with each step's measured time next to the seed runbook's estimate, what was kept
+ * timeline with each step's measured time next to the runbook's estimate, what was kept
  * for undo, the checklist, and verification afterwards. Written as Markdown, JSON and JUnit.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -35,11 +35,11 @@ export function renderDrillMarkdown(report: DrillReport): string {
     '',
     `Started ${report.startedAt}, took ${seconds(report.durationMs)}. Services: ${report.services.join('; ')}.`,
     '',
-    '| scenario | bad release detected | rollback | verified after | rollback time | seed estimate | recovered |',
+    '| scenario | bad release detected | rollback | verified after | rollback time | runbook estimate | recovered |',
     '| --- | --- | --- | --- | ---: | --- | :---: |',
     ...report.scenarios.map(
       (s) =>
-        `| ${s.name} | ${s.detected.verdict === 'fail' ? `yes (${String(s.detected.summary.failed)} check(s) failed)` : 'NO'} | ${s.procedure.outcome} | ${s.verified.verdict} | ${seconds(s.procedure.durationMs)} | ${s.seed.estimate} (${s.seed.section}) | ${s.recovered ? 'yes' : 'NO'} |`,
+        `| ${s.name} | ${s.detected.verdict === 'fail' ? `yes (${String(s.detected.summary.failed)} check(s) failed)` : 'NO'} | ${s.procedure.outcome} | ${s.verified.verdict} | ${seconds(s.procedure.durationMs)} | ${s.runbook.estimate} (${s.runbook.section}) | ${s.recovered ? 'yes' : 'NO'} |`,
     ),
     '',
   ]
@@ -49,7 +49,7 @@ export function renderDrillMarkdown(report: DrillReport): string {
     lines.push(
       `## ${s.name}`,
       '',
-      `Seed runbook: ${s.seed.section}, estimated ${s.seed.estimate} by hand; this rollback took ${seconds(s.procedure.durationMs)}.`,
+      `Runbook: ${s.runbook.section}, estimated ${s.runbook.estimate} by hand; this rollback took ${seconds(s.procedure.durationMs)}.`,
       '',
       '| step | status | measured |',
       '| --- | --- | ---: |',

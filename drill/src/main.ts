@@ -1,6 +1,6 @@
 /**
  * The rollback drill (`pnpm demo`): starts disposable services, ships a bad release in each
- * scenario of the seed runbook, lets verification catch it, runs the composed rollback
+ * scenario of the runbook, lets verification catch it, runs the composed rollback
  * procedure, verifies again, and writes the report. Exit code 0 only when every scenario
  * that ran was detected, rolled back and verified.
  */
@@ -114,10 +114,10 @@ const report: DrillReport = {
 }
 const files = await writeDrillReport(report, options.outDir)
 console.log('')
-console.log('scenario     detected  rollback    verified  rollback time  seed estimate')
+console.log('scenario     detected  rollback    verified  rollback time  runbook estimate')
 for (const s of scenarios) {
   console.log(
-    `${s.name.padEnd(12)} ${(s.detected.verdict === 'fail' ? 'yes' : 'NO').padEnd(9)} ${s.procedure.outcome.padEnd(11)} ${s.verified.verdict.padEnd(9)} ${`${(s.procedure.durationMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.seed.estimate}`,
+    `${s.name.padEnd(12)} ${(s.detected.verdict === 'fail' ? 'yes' : 'NO').padEnd(9)} ${s.procedure.outcome.padEnd(11)} ${s.verified.verdict.padEnd(9)} ${`${(s.procedure.durationMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.runbook.estimate}`,
   )
   for (const kept of s.kept) console.log(`    kept: ${kept}`)
 }

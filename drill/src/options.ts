@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 
-/** A scenario of the seed runbook that the drill breaks and then rolls back. */
+/** A scenario of the runbook that the drill breaks and then rolls back. */
 export type ScenarioName = 'database' | 'container' | 'kubernetes'
 
 /** What the drill was asked to do. */

@@ -8,8 +8,8 @@ import type { VerificationReport } from '@rollback-kit/verify'
 /** The outcome of one scenario, ready for the drill report. */
 export interface ScenarioResult {
   readonly name: string
-  /** The seed runbook section this scenario replaces, and its estimated manual time. */
-  readonly seed: {
+  /** The runbook section this scenario replaces, and its estimated manual time. */
+  readonly runbook: {
     readonly section: string
     readonly estimate: string
     readonly estimateMs: number

@@ -1,5 +1,5 @@
 /**
- * Scenario 1 of the seed runbook, "Application Code Issues": a release whose /health answers
+ * Scenario 1 of the runbook, "Application Code Issues": a release whose /health answers
  * 500 goes live through a pipeline that only checks the container runs; the HTTP probe
  * catches it, and the procedure rolls the container back to the previous image, gated on
  * health, keeping the bad container (stopped) for forensics and undo.
@@ -145,7 +145,7 @@ export async function containerScenario(context: {
   const rollback = report.steps.find((step) => step.name === 'rollback-container')
   return {
     name: 'container',
-    seed: {
+    runbook: {
       section: 'Container-Based Rollback (Scenario 1)',
       estimate: '10-15 minutes',
       estimateMs: 10 * 60_000,

@@ -1,5 +1,5 @@
 /**
- * Scenario 2 of the seed runbook, "Database Schema Changes": a destructive migration ships,
+ * Scenario 2 of the runbook, "Database Schema Changes": a destructive migration ships,
  * the integrity check against the last snapshot catches it, and the rollback restores the
  * pre-release clone by a verified rename swap. The replaced database is kept for undo.
  */
@@ -40,7 +40,7 @@ async function createLogistics(cluster: PostgresCluster, orders: number): Promis
   for (const sql of statements) {
     orThrow(
       await cluster.query(sql, { database: DATABASE, params: sql.includes('$1') ? [orders] : [] }),
-      'seed logistics',
+      'fill logistics',
     )
   }
   return url
@@ -114,7 +114,7 @@ export async function databaseScenario(context: {
     })
     .step({
       name: 'safety-clone',
-      description: "keep the broken state too (the seed's pre_rollback_backup.sql)",
+      description: "keep the broken state too (the runbook's pre_rollback_backup.sql)",
       run: ({ signal }) =>
         cloneSnapshot({ connection, signal, drain: { graceMs: 1_000, terminate: true } }).map(
           (safety) => ({ name: safety.name }),
@@ -169,7 +169,7 @@ export async function databaseScenario(context: {
   const safety = report.steps.find((step) => step.name === 'safety-clone')
   return {
     name: 'database',
-    seed: {
+    runbook: {
       section: 'Database Rollback (Scenario 2)',
       estimate: '20-30 minutes',
       estimateMs: 20 * 60_000,

@@ -1,5 +1,5 @@
 /**
- * The seed's "Kubernetes Rollback": a rollout whose pods never become ready is caught by the
+ * The runbook's "Kubernetes Rollback": a rollout whose pods never become ready is caught by the
  * workload probe, and the procedure captures the workload, undoes the rollout to the last
  * good revision (kubectl's semantics), and waits until it is rolled out again.
  */
@@ -146,7 +146,7 @@ export async function kubernetesScenario(context: {
   })
   return {
     name: 'kubernetes',
-    seed: {
+    runbook: {
       section: 'Kubernetes Rollback (Scenario 3)',
       estimate: '15-25 minutes',
       estimateMs: 15 * 60_000,

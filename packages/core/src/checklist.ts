@@ -1,5 +1,5 @@
 /**
- * The seed runbook's checklists as data, so steps can tick items (`satisfies`) and reports can
+ * The runbook's checklists as data, so steps can tick items (`satisfies`) and reports can
  * list what stayed unticked.
  * @module
  */
@@ -38,7 +38,7 @@ export interface ChecklistItem {
 }
 
 /**
- * The seed runbook's "Rollback Checklist": pre-, during- and post-rollback items.
+ * The runbook's "Rollback Checklist": pre-, during- and post-rollback items.
  *
  * @example
  * ```ts
@@ -108,7 +108,7 @@ export const rollbackChecklist = [
 ] as const satisfies readonly ChecklistItem[]
 
 /**
- * The seed's "Pre-Rollback Checklist" (from its Prerequisites section).
+ * The runbook's "Pre-Rollback Checklist" (from its Prerequisites section).
  *
  * @example
  * ```ts
@@ -152,7 +152,7 @@ export const preRollbackChecklist = [
 ] as const satisfies readonly ChecklistItem[]
 
 /**
- * The seed's post-rollback "Functional Testing" list.
+ * The runbook's post-rollback "Functional Testing" list.
  *
  * @example
  * ```ts
@@ -191,7 +191,7 @@ export const functionalTestingChecklist = [
 ] as const satisfies readonly ChecklistItem[]
 
 /**
- * The seed's post-rollback "Performance Monitoring" list.
+ * The runbook's post-rollback "Performance Monitoring" list.
  *
  * @example
  * ```ts
@@ -229,17 +229,17 @@ export const performanceChecklist = [
 ] as const satisfies readonly ChecklistItem[]
 
 /**
- * The id of any item of the seed's checklists, for typo-free `satisfies`.
+ * The id of any item of the runbook's checklists, for typo-free `satisfies`.
  *
  * @example
  * ```ts
- * import type { SeedChecklistId } from '@rollback-kit/core'
+ * import type { RunbookChecklistId } from '@rollback-kit/core'
  *
- * const ticks: readonly SeedChecklistId[] = ['pre.backup-created', 'functional.crud']
+ * const ticks: readonly RunbookChecklistId[] = ['pre.backup-created', 'functional.crud']
  * ```
  * @category Checklist
  */
-export type SeedChecklistId =
+export type RunbookChecklistId =
   | (typeof rollbackChecklist)[number]['id']
   | (typeof preRollbackChecklist)[number]['id']
   | (typeof functionalTestingChecklist)[number]['id']

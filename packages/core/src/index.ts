@@ -94,7 +94,7 @@ export type {
   ChecklistPhase,
   ChecklistState,
   ConfirmChecklistItem,
-  SeedChecklistId,
+  RunbookChecklistId,
 } from './checklist.js'
 
 export type { Notification, Notifier } from './notify/notifier.js'

@@ -44,7 +44,7 @@ export interface Commit {
  * @category Releases and history
  */
 export interface ListCommitsOptions extends GitOptions {
-  /** How many commits, newest first. Default 10 (the seed's `git log --oneline -10`). */
+  /** How many commits, newest first. Default 10 (the runbook's `git log --oneline -10`). */
   readonly count?: number
   /** Where to start. Default `HEAD`. */
   readonly revision?: string
@@ -69,7 +69,7 @@ export type ListCommitsError = GitCommandError | UnknownRevision
 
 /**
  * The last `count` commits reachable from `revision` (default `HEAD`), newest first: the
- * seed's `git log --oneline -10`, as data.
+ * runbook's `git log --oneline -10`, as data.
  *
  * @returns the commits; or `UnknownRevision` (including a repository with no commit yet),
  * `NotARepository`, `InvalidInput`, or one of exec's errors.

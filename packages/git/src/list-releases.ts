@@ -75,7 +75,7 @@ const FIELDS = [
 /**
  * The repository's releases, newest first: tags sorted by creation date (tagger date for
  * annotated tags, commit date for lightweight ones; ties by version order), each with the
- * commit it points at. Tags of trees or blobs are left out. The seed's `git tag -l`.
+ * commit it points at. Tags of trees or blobs are left out. The runbook's `git tag -l`.
  *
  * @returns the releases (empty when there is no tag); or `NotARepository`, `InvalidInput`
  * (bad `pattern` or `limit`), or one of exec's errors.

@@ -81,7 +81,7 @@ export interface ResetToResult {
 export type ResetToError = GitCommandError | UnknownRevision | DirtyWorkingTree | NotConfirmed
 
 /**
- * Move the current branch to `commit` with `git reset --hard`: the seed's "reset to previous
+ * Move the current branch to `commit` with `git reset --hard`: the runbook's "reset to previous
  * commit (CAUTION: destructive)", made safe enough to script.
  *
  * It runs only with `confirm: true` and only on a clean working tree (no staged, unstaged or

@@ -54,7 +54,7 @@ export interface RestoreFilesOptions extends GitOptions {
    */
   readonly backupDir?: string
   /**
-   * Also stage the restored files, as `git checkout <revision> -- <paths>` does (the seed's
+   * Also stage the restored files, as `git checkout <revision> -- <paths>` does (the runbook's
    * command). Default `true`; `false` restores the working tree only (`git restore`).
    */
   readonly stage?: boolean
@@ -131,7 +131,7 @@ export interface RestoreFilesResult {
 export type RestoreFilesError = GitCommandError | UnknownRevision | Unexpected
 
 /**
- * Restore files from a revision, keeping a copy of the current ones first: the seed's
+ * Restore files from a revision, keeping a copy of the current ones first: the runbook's
  * `cp docker-compose.yml docker-compose.yml.backup` then `git checkout HEAD~1 docker-compose.yml`,
  * with an undo.
  *

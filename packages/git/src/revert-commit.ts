@@ -95,7 +95,7 @@ export type RevertCommitError =
 
 /**
  * Undo a commit by adding a new commit that reverses it (`git revert --no-edit`): the
- * seed's "create revert commit", the non-destructive way back. History is kept, so the
+ * runbook's "create revert commit", the non-destructive way back. History is kept, so the
  * revert itself can be reverted or reset away (see `previousHead`).
  *
  * Refuses to start when tracked files have uncommitted changes (untracked files do not

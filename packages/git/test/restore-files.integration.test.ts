@@ -28,7 +28,7 @@ const COMPOSE_V2 = 'services:\n  api:\n    image: api:1.5.0\n'
 const PROD_V1 = 'services:\n  api:\n    replicas: 3\n'
 const PROD_V2 = 'services:\n  api:\n    replicas: 0\n'
 
-/** The seed's situation: the last commit changed both compose files. */
+/** The runbook's situation: the last commit changed both compose files. */
 async function composeRepo(): Promise<TempRepo> {
   const repo = await createTempRepo()
   repos.push(repo)

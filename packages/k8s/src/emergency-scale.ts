@@ -1,5 +1,5 @@
 /**
- * The seed's `kubectl scale --replicas=0 --all`, with a record to scale everything back.
+ * The runbook's `kubectl scale --replicas=0 --all`, with a record to scale everything back.
  * @module
  */
 import {

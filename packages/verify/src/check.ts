@@ -2,7 +2,7 @@ import type { BlockError } from '@rollback-kit/core'
 import type { ResultAsync } from 'neverthrow'
 
 /**
- * The groups of the seed's post-rollback checklist. Groups run concurrently in a suite.
+ * The groups of the runbook's post-rollback checklist. Groups run concurrently in a suite.
  * @example
  * ```ts
  * import type { CheckGroup, VerificationReport } from '@rollback-kit/verify'

@@ -15,7 +15,7 @@ import type { ProbePolicy } from './probe-policy.js'
 import type { Suite } from './run-suite.js'
 
 /**
- * The short config of the seed runbook's "Post-Rollback Verification" checklist.
+ * The short config of the runbook's "Post-Rollback Verification" checklist.
  * @example
  * ```ts
  * import type { PostRollbackConfig } from '@rollback-kit/verify'
@@ -91,7 +91,7 @@ const DEFAULT_HEALTH_POLICY: ProbePolicy = {
 }
 
 /**
- * The seed runbook's post-rollback checklist as a ready {@link Suite}: health endpoints
+ * The runbook's post-rollback checklist as a ready {@link Suite}: health endpoints
  * (waited for under a policy), functional probes plus "database queries execute", a
  * performance run against thresholds and the database's connection headroom, and data integrity (tables present with their counts,
  * equal to the restored snapshot, no rows newer than a time, consistency queries).

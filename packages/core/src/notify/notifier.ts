@@ -19,7 +19,7 @@ export interface Notification {
   readonly runId: string
   /** One line, e.g. `Shop API - Rollback Completed`. */
   readonly subject: string
-  /** The full message: the seed's notification template for `finished`. Redacted. */
+  /** The full message: the runbook's notification template for `finished`. Redacted. */
   readonly text: string
   /** The final report (on `finished` only). */
   readonly report?: ProcedureReport

@@ -66,7 +66,7 @@ const SUBJECT: Readonly<Record<ProcedureOutcome, string>> = {
 }
 
 /**
- * Fill the seed runbook's "Rollback Notification Template" (Subject, Status, Duration, Impact,
+ * Fill the runbook's "Rollback Notification Template" (Subject, Status, Duration, Impact,
  * Next Steps) from a report.
  *
  * @example

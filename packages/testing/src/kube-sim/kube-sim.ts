@@ -18,7 +18,7 @@ export interface KubeSimOptions {
   readonly namespace?: string
   /** More namespaces to create at start. */
   readonly namespaces?: readonly string[]
-  /** Objects to seed (as {@link KubeSim.apply} does). */
+  /** Objects to create at start (as {@link KubeSim.apply} does). */
   readonly objects?: readonly KubeObjectInput[]
   /** How long a new pod takes to become ready, in ms. Default 25. */
   readonly podReadyDelayMs?: number
