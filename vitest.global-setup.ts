@@ -30,13 +30,7 @@ async function needsDocker(project: TestProject): Promise<boolean> {
 }
 
 async function startSharedDocker(): Promise<DockerEngine | undefined> {
-  // ROLLBACK_KIT_DOCKERD_ISOLATED=0 forces the shared engine onto the host network even when
-  // another dockerd runs (only sensible inside a network namespace of its own).
-  const isolated = process.env['ROLLBACK_KIT_DOCKERD_ISOLATED']
-  const started = await startDocker({
-    startTimeoutMs: 60_000,
-    ...(isolated === undefined || isolated === '' ? {} : { isolated: isolated !== '0' }),
-  })
+  const started = await startDocker({ startTimeoutMs: 60_000 })
   if (started.isErr()) {
     // No engine and none may be started: the gate in vitest.config.ts already skipped those
     // files (or failed the run under CI). Anything else is a broken engine: fail loudly.

@@ -1,5 +1,5 @@
 // @needs docker
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +19,10 @@ function running(pid: number): boolean {
   }
 }
 
+function bridgeExists(name: string): boolean {
+  return execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).includes(` ${name}:`)
+}
+
 test('a private dockerd left by a killed process is stopped and removed by the next start', async () => {
   const baseDir = mkdtempSync(join(tmpdir(), 'rk-reap-'))
   const script = join(baseDir, 'owner.mts')
@@ -27,7 +31,10 @@ test('a private dockerd left by a killed process is stopped and removed by the n
     [
       `import { startDocker } from '${root}packages/testing/src/index.ts'`,
       `const engine = (await startDocker({ private: true, baseDir: '${baseDir}' }))._unsafeUnwrap()`,
-      'console.log(JSON.stringify({ folder: engine.folder, pid: engine.pid }))',
+      // A network's bridge outlives dockerd unless someone deletes it.
+      "const network = await engine.docker.createNetwork({ Name: 'rk-reap' })",
+      'const networkBridge = `br-${network.id.slice(0, 12)}`',
+      'console.log(JSON.stringify({ folder: engine.folder, pid: engine.pid, networkBridge }))',
       'setInterval(() => {}, 1_000)',
       '',
     ].join('\n'),
@@ -46,12 +53,13 @@ test('a private dockerd left by a killed process is stopped and removed by the n
       })
       child.on('exit', (code) => reject(new Error(`owner exited with ${String(code)}: ${out}`)))
     })
-    const left = JSON.parse(line) as { folder: string; pid: number }
+    const left = JSON.parse(line) as { folder: string; pid: number; networkBridge: string }
     // The owner dies without cleaning up (SIGKILL cannot be caught).
     child.kill('SIGKILL')
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(existsSync(left.folder)).toBe(true)
     expect(running(left.pid)).toBe(true)
+    expect(bridgeExists(left.networkBridge)).toBe(true)
 
     const next = await startDocker({ private: true, baseDir })
     if (next.isErr()) throw new Error(formatError(next.error))
@@ -59,6 +67,8 @@ test('a private dockerd left by a killed process is stopped and removed by the n
       expect(existsSync(left.folder)).toBe(false)
       expect(running(left.pid)).toBe(false)
       expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(left.folder)
+      // Its network's bridge is released with its slot.
+      expect(bridgeExists(left.networkBridge)).toBe(false)
     } finally {
       expect((await next.value.stop()).isOk()).toBe(true)
     }

@@ -208,11 +208,7 @@ describe('startDocker with a private dockerd', () => {
         await buildTestImage({ docker: privateEngine.docker, repository, tag: 'private' }),
       )
       const container = unwrap(
-        await runTestContainer({
-          docker: privateEngine.docker,
-          image: image.ref,
-          noNetwork: !privateEngine.isolated ? false : true,
-        }),
+        await runTestContainer({ docker: privateEngine.docker, image: image.ref }),
       )
       const state = await privateEngine.docker.getContainer(container.id).inspect()
       expect(state.State.Running).toBe(true)

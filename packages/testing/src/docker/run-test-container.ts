@@ -28,7 +28,7 @@ export interface RunTestContainerOptions {
   readonly binds?: readonly string[]
   /** A HEALTHCHECK set at creation (`true` for the defaults). */
   readonly healthcheck?: boolean | TestHealthcheckOptions
-  /** Publish no port and use network mode `none` (for isolated private engines). */
+  /** Publish no port and use network mode `none` (a container with no network at all). */
   readonly noNetwork?: boolean
 }
 

@@ -12,7 +12,6 @@ import Dockerode from 'dockerode'
 import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
 import { dockerSocketPath, pingDockerSocket } from '../service-detection.js'
 import type { EngineUnavailable, StartDockerError, StopDockerError } from './docker-errors.js'
-import { otherDockerdRuns } from './internal/host-processes.js'
 import {
   dockerdBaseDir,
   startPrivateDockerd,
@@ -34,12 +33,10 @@ export interface DockerEngine extends AsyncDisposable {
   readonly socketPath?: string
   /** Whether this handle started the engine (and so stops it). */
   readonly started: boolean
-  /**
-   * Whether the engine runs in its own network namespace (a private engine beside another
-   * dockerd): its containers have networks, but their published ports are not reachable
-   * from the host.
-   */
-  readonly isolated: boolean
+  /** A private engine's own bridge (never `docker0`), e.g. `rk-br3`. */
+  readonly bridge?: string
+  /** A private engine's own address range, e.g. `10.195.0.0/16`. */
+  readonly addressRange?: string
   /** The folder of a private engine: data root, exec root, pidfile, socket and log. */
   readonly folder?: string
   /** The pid of a private engine's dockerd. */
@@ -62,12 +59,6 @@ export interface StartDockerOptions extends OperationOptions {
    * `ROLLBACK_KIT_PRIVATE_DOCKERD=0`. Needs root and `dockerd` on PATH.
    */
   readonly allowPrivate?: boolean
-  /**
-   * Run a private engine in its own network namespace (`unshare --net`), so its `docker0`
-   * and iptables rules cannot clash with another dockerd's; its published ports are then not
-   * reachable from the host. Default: `true` exactly when another dockerd runs on this host.
-   */
-  readonly isolated?: boolean
   /** Where private engines get their folder. Default `ROLLBACK_KIT_DOCKERD_DIR`, else the temp dir. */
   readonly baseDir?: string
   /** How long a private engine may take to answer. Default 30 s. */
@@ -82,6 +73,12 @@ export interface StartDockerOptions extends OperationOptions {
  * with its own data root, exec root, pidfile and socket in a fresh folder, stopped and
  * removed by `stop()`. Private engines left behind by a killed process are reaped on the
  * next start.
+ *
+ * A private engine shares the host's network namespace but never its neighbours' bridge or
+ * addresses: it gets a bridge of its own and a /16 of its own (from 10.192.0.0/16 up, skipping
+ * ranges the host routes), and leaves iptables alone. So any number of private engines run
+ * beside a system dockerd and each other, and ports they publish on 127.0.0.1 are reachable
+ * from the test process.
  *
  * @returns the engine, or `EngineUnavailable` (none answers and none may be started),
  * `DockerdFailed` (a private one did not come up, with its log tail), `Aborted`.
@@ -124,7 +121,6 @@ export function startDocker(
     }
     const started = await startPrivateDockerd({
       baseDir: options.baseDir ?? dockerdBaseDir(),
-      isolated: options.isolated ?? otherDockerdRuns(),
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
       logger,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -146,7 +142,8 @@ export function startDocker(
       host: `unix://${engine.socketPath}`,
       socketPath: engine.socketPath,
       started: true,
-      isolated: engine.isolated,
+      bridge: engine.bridge,
+      addressRange: engine.addressRange,
       folder: engine.folder,
       pid: engine.pid,
       stop,
@@ -187,7 +184,6 @@ async function reach(host: string): Promise<DockerEngine | undefined> {
     host,
     ...(socketPath === undefined ? {} : { socketPath }),
     started: false,
-    isolated: false,
     stop: () => okAsync(undefined),
     [Symbol.asyncDispose]: () => Promise.resolve(),
   }

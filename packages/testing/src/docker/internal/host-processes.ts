@@ -37,14 +37,6 @@ export function pidsMentioning(needle: string): number[] {
   return found
 }
 
-/** Whether a `dockerd` runs on this host other than the given pids. */
-export function otherDockerdRuns(except: readonly number[] = []): boolean {
-  return listPids().some(
-    (pid) =>
-      !except.includes(pid) && readProc(`/proc/${pid}/comm`)?.trim() === 'dockerd' && pidRuns(pid),
-  )
-}
-
 /** Send a signal, ignoring "no such process". */
 export function signal(pid: number, name: NodeJS.Signals): void {
   try {

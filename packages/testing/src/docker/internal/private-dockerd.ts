@@ -31,6 +31,7 @@ import {
   type ProcessIdentity,
 } from './host-processes.js'
 import { mountsUnder } from './mounts.js'
+import { claimPrivateNetwork, networkArgs, releasePrivateNetwork } from './private-network.js'
 
 /** Folder names of private engines start with this, so stale ones can be found. */
 export const FOLDER_PREFIX = 'rk-dockerd-'
@@ -40,8 +41,10 @@ export interface PrivateDockerd {
   readonly folder: string
   readonly socketPath: string
   readonly pid: number
-  /** `true` when it runs in its own network namespace. */
-  readonly isolated: boolean
+  /** Its own bridge (never `docker0`), e.g. `rk-br3`. */
+  readonly bridge: string
+  /** Its own address range; its containers and networks get addresses from it. */
+  readonly addressRange: string
 }
 
 /** Where private engines live: a short path, since unix socket paths are limited to 107 bytes. */
@@ -52,10 +55,12 @@ export function dockerdBaseDir(): string {
   return tmp.length <= 40 ? tmp : '/tmp'
 }
 
-/** Start a private dockerd in a new folder under `baseDir` and wait until it answers. */
+/**
+ * Start a private dockerd in a new folder under `baseDir`, on a bridge and address range of its
+ * own (see private-network.ts), and wait until it answers.
+ */
 export function startPrivateDockerd(options: {
   readonly baseDir: string
-  readonly isolated: boolean
   readonly startTimeoutMs: number
   readonly signal?: AbortSignal
   readonly logger: Logger
@@ -67,7 +72,23 @@ export function startPrivateDockerd(options: {
     const socketPath = join(folder, 'docker.sock')
     const logPath = join(folder, 'dockerd.log')
     const namespace = `rk-${folder.slice(folder.lastIndexOf('-') + 1)}`
+    writeFileSync(
+      join(folder, 'owner.json'),
+      JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) ?? '' }),
+    )
+    const network = await claimPrivateNetwork(folder, options.logger)
+    if (typeof network === 'string') {
+      await removeFolder(folder, options.logger)
+      return err(
+        makeError<'DockerdFailed', Omit<DockerdFailed, 'kind' | 'message' | 'retryable'>>(
+          'DockerdFailed',
+          `a private dockerd needs a network of its own: ${network}`,
+          { folder, exitCode: null, logTail: '' },
+        ),
+      )
+    }
     const args = [
+      ...networkArgs(network),
       `--data-root=${join(folder, 'data')}`,
       `--exec-root=${join(folder, 'exec')}`,
       `--pidfile=${join(folder, 'dockerd.pid')}`,
@@ -76,18 +97,9 @@ export function startPrivateDockerd(options: {
       `--containerd-plugins-namespace=${namespace}-plugins`,
       '--shutdown-timeout=2',
     ]
-    writeFileSync(
-      join(folder, 'owner.json'),
-      JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) ?? '' }),
-    )
     options.logger.debug({ folder, args }, 'starting a private dockerd')
     const log = openLog(logPath)
-    // Isolated: its own network namespace, so its docker0 and iptables rules cannot touch the
-    // host's (never `--bridge=none`: dockerd then deletes the host's docker0).
-    const [command, argv] = options.isolated
-      ? ['unshare', ['--net', '--', 'dockerd', ...args]]
-      : ['dockerd', args]
-    const child = spawn(command, argv, { detached: true, stdio: ['ignore', log, log] })
+    const child = spawn('dockerd', args, { detached: true, stdio: ['ignore', log, log] })
     let exitCode: number | null | undefined
     let spawnError: Error | undefined
     child.on('exit', (code) => (exitCode = code))
@@ -124,7 +136,13 @@ export function startPrivateDockerd(options: {
         pid !== undefined
       ) {
         options.logger.info({ folder, pid }, 'private dockerd is up')
-        return ok({ folder, socketPath, pid, isolated: options.isolated })
+        return ok({
+          folder,
+          socketPath,
+          pid,
+          bridge: network.bridge,
+          addressRange: network.range,
+        })
       }
       if (options.signal?.aborted === true || Date.now() > deadline) {
         const result =
@@ -142,7 +160,7 @@ export function startPrivateDockerd(options: {
 
 /**
  * Stop a private dockerd (SIGTERM, SIGKILL past `stopTimeoutMs`), end what it left behind,
- * unmount what remains under its folder and remove the folder.
+ * release its bridges, unmount what remains under its folder and remove the folder.
  */
 export function stopPrivateDockerd(options: {
   readonly folder: string
@@ -207,9 +225,10 @@ export async function reapStaleDockerds(baseDir: string, logger: Logger): Promis
   }
 }
 
-/** Unmount everything under the folder (deepest first), then remove it. */
+/** Release the engine's network, unmount everything under the folder (deepest first), then remove it. */
 function removeFolder(folder: string, logger: Logger): ResultAsync<void, CleanupFailed> {
   const run = async (): Promise<Result<void, CleanupFailed>> => {
+    await releasePrivateNetwork(folder, logger)
     for (const point of mountsUnder(folder)) {
       const unmounted = await exec('umount', ['--lazy', point], { logger, timeoutMs: 10_000 })
       if (unmounted.isErr()) logger.warn({ point }, `umount failed: ${unmounted.error.message}`)
