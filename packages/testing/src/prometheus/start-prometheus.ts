@@ -307,10 +307,9 @@ async function waitForTargets(options: {
   readonly signal?: AbortSignal
 }): Promise<Result<void, ScrapeWaitError>> {
   const deadline = Date.now() + options.timeoutMs
-  let seen: TargetState[] = []
   for (;;) {
     if (options.signal?.aborted === true) return err(aborted({ cause: options.signal.reason }))
-    seen = await activeTargets(options.url)
+    const seen = await activeTargets(options.url)
     if (seen.length >= options.expected && seen.every((target) => target.health === 'up'))
       return ok(undefined)
     if (Date.now() > deadline) {
