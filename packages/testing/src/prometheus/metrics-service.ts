@@ -46,7 +46,10 @@ export interface ServiceRelease {
 export interface MetricsServiceOptions {
   /** The release it starts with. Default `{ version: '1.0.0', errorRatio: 0 }`. */
   readonly release?: ServiceRelease
-  /** Real requests it sends itself, so counters move without a load generator. Default 40. */
+  /**
+   * Real requests it sends itself, so counters move without a load generator. Default 40;
+   * 0 sends none (a service nobody calls: its ratios are NaN).
+   */
   readonly requestsPerSecond?: number
 }
 
@@ -123,11 +126,11 @@ export function startMetricsService(
   const initial = checkRelease(options.release ?? { version: '1.0.0' })
   if (initial.isErr()) return errAsync(initial.error)
   const rate = options.requestsPerSecond ?? 40
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 1_000)
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1_000)
     return errAsync(
       invalidInput({
         field: 'options.requestsPerSecond',
-        reason: `must be within (0, 1000], got ${rate}`,
+        reason: `must be within 0..1000, got ${rate}`,
       }),
     )
   return guardResult(
@@ -193,10 +196,11 @@ async function listen(
   const agent = new Agent({ keepAlive: true, maxSockets: 4 })
   const traffic = setInterval(
     () => {
+      if (rate === 0) return
       const request = get(`${url}/`, { agent }, (response) => response.resume())
       request.on('error', () => undefined)
     },
-    Math.max(1, Math.round(1_000 / rate)),
+    rate === 0 ? 60_000 : Math.max(1, Math.round(1_000 / rate)),
   )
   traffic.unref()
   let stopping: ResultAsync<void, Unexpected> | undefined
