@@ -285,7 +285,7 @@ describe('analyzeRelease and analysisStep on real metrics', () => {
     try {
       ;(await own.waitUntilScraped())._unsafeUnwrap()
       await new Promise((resolve) => setTimeout(resolve, 1_500))
-      let stopped: PromiseLike<unknown> | undefined
+      let stopped: ReturnType<PrometheusServer['stop']> | undefined
       const analysis = (
         await analyzeRelease({
           checks: [
