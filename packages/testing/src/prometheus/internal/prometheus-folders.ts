@@ -38,10 +38,13 @@ export function recordServerPid(folder: string, pid: number): void {
   writeFileSync(join(folder, 'prometheus.pid'), `${pid}\n`)
 }
 
-/** Kill the server of a folder (when one still runs there) and remove the folder. Never throws. */
-export function destroyPrometheusFolderSync(folder: string): void {
-  // The server's command line holds `--config.file=<folder>/prometheus.yml`.
-  for (const pid of pidsMentioning(folder)) signal(pid, 'SIGKILL')
+/**
+ * Kill the server of a folder (when one still runs there) and remove the folder. Never throws.
+ * `startedIn` is where the server was started, when the folder was renamed since (a reaper's
+ * claim): the server's command line names that path (`--config.file=<folder>/prometheus.yml`).
+ */
+export function destroyPrometheusFolderSync(folder: string, startedIn = folder): void {
+  for (const pid of pidsMentioning(`${startedIn}/`)) signal(pid, 'SIGKILL')
   rmSync(folder, { recursive: true, force: true, maxRetries: 3 })
 }
 
@@ -67,7 +70,7 @@ export function reapAbandonedPrometheus(parent: string): string[] {
     } catch {
       continue // another process claimed it first, or it is gone
     }
-    destroyPrometheusFolderSync(claimed)
+    destroyPrometheusFolderSync(claimed, join(parent, owner.original))
     reaped.push(owner.original)
   }
   return reaped
