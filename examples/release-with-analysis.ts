@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { ResultAsync } from 'neverthrow'
+import { ok, ResultAsync } from 'neverthrow'
 import {
   defineProcedure,
   exec,
@@ -119,12 +119,16 @@ export function main(
           ...common,
           ...(journal === undefined ? {} : { journalPath: journal }),
         })
-  return result.map((report) => {
+  // A release that was rolled back (or aborted) is a report too, not an error of this program.
+  const settled = Promise.resolve(result).then((outcome) => {
+    const report = reportOf(outcome)
+    if (report === undefined) return outcome
     log(
       `release ${report.outcome}${report.failure === undefined ? '' : `: ${report.failure.error.message}`}`,
     )
-    return report
+    return ok<ProcedureReport, RunProcedureError | ResumeProcedureError>(report)
   })
+  return new ResultAsync(settled)
 }
 
 /** `./deploy.sh 1.5.0` as argv (split on spaces, no shell). */
@@ -161,10 +165,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const password = process.env['PROMETHEUS_PASSWORD']
   const user = values['prometheus-user']
   const secrets = [token, password].filter((s): s is string => s !== undefined && s !== '')
-  // Ctrl-C or a CI cancellation aborts the release; the runner then rolls it back.
+  // Ctrl-C or a CI cancellation aborts the release; the runner then rolls it back. `on`, not
+  // `once`: execa's exit hook re-raises a signal nobody else listens to, which would kill
+  // this process in the middle of the rollback.
   const controller = new AbortController()
   for (const name of ['SIGINT', 'SIGTERM'] as const)
-    process.once(name, () => controller.abort(new Error(`received ${name}`)))
+    process.on(name, () => controller.abort(new Error(`received ${name}`)))
   const result = await main({
     check: {
       name: 'release analysis',
@@ -184,8 +190,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     secrets,
     signal: controller.signal,
   })
-  const report = reportOf(result)
-  if (report === undefined) console.error(formatError(result.isErr() ? result.error : undefined))
+  const report = result.isOk() ? result.value : undefined
+  if (result.isErr()) console.error(formatError(result.error))
   process.exitCode =
     report?.outcome === 'succeeded'
       ? 0
