@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { okAsync } from 'neverthrow'
 import { exec } from '@rollback-kit/core'
 import {
   startMetricsService,
@@ -59,8 +60,10 @@ describe('release-with-analysis main()', () => {
         count: 30,
         failureLimit: 1,
         deploy: () =>
-          service.release({ version: '1.5.0', errorRatio: 0.3 }).asyncMap(async () => 'deployed'),
-        rollback: () => service.release(good).asyncMap(async () => 'rolled back'),
+          service
+            .release({ version: '1.5.0', errorRatio: 0.3 })
+            .asyncAndThen(() => okAsync('deployed')),
+        rollback: () => service.release(good).asyncAndThen(() => okAsync('rolled back')),
         log: (line) => lines.push(line),
       }),
     )
@@ -77,8 +80,8 @@ describe('release-with-analysis main()', () => {
         intervalMs: 200,
         count: 3,
         initialDelayMs: 4_000,
-        deploy: () => service.release({ version: '1.4.3' }).asyncMap(async () => 'deployed'),
-        rollback: () => service.release(good).asyncMap(async () => 'rolled back'),
+        deploy: () => service.release({ version: '1.4.3' }).asyncAndThen(() => okAsync('deployed')),
+        rollback: () => service.release(good).asyncAndThen(() => okAsync('rolled back')),
         log: () => undefined,
       }),
     )
