@@ -67,5 +67,6 @@ export interface Measurement {
  */
 export interface MetricCheck<E extends BlockError = BlockError> {
   readonly name: string
+  /** Take one measurement now; `signal` aborts it. */
   readonly measure: (context: { readonly signal: AbortSignal }) => ResultAsync<Measurement, E>
 }

@@ -126,7 +126,8 @@ export interface PrometheusEvidence {
   /** Worst first, at most 20 series of at most 60 values each. */
   readonly series: readonly {
     readonly labels: Readonly<Record<string, string>>
-    readonly values: readonly RawSample[]
+    /** `[unix seconds, value as Prometheus wrote it]`, oldest first. */
+    readonly values: readonly (readonly [number, string])[]
     readonly phase: MeasurementPhase
     readonly detail?: string
   }[]
