@@ -308,7 +308,9 @@ describe('analyzeRelease and analysisStep on real metrics', () => {
       await stopped
       expect(analysis.phase).toBe('error')
       const counted = analysis.checks[0]!
-      expect(counted).toMatchObject({ count: 2, successful: 2, consecutiveErrors: 3 })
+      // Measurements may still succeed while the server shuts down; then only errors.
+      expect(counted.count).toBeGreaterThanOrEqual(2)
+      expect(counted).toMatchObject({ successful: counted.count, consecutiveErrors: 3 })
       const last = counted.measurements.at(-1)!
       expect(last.phase).toBe('error')
       expect((last.evidence as PrometheusEvidence).outcome).toBe('unreachable')
