@@ -8,9 +8,17 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = ['core', 'postgres', 'docker', 'k8s', 'verify', 'git', 'testing'] as const
 
 // Tests import the packages' sources, so nothing needs building first.
-const alias = Object.fromEntries(
-  packages.map((name) => [`@rollback-kit/${name}`, `${root}packages/${name}/src/index.ts`]),
-)
+// Subpath exports come first: an alias matches its key as a prefix.
+const alias = [
+  {
+    find: '@rollback-kit/verify/prometheus',
+    replacement: `${root}packages/verify/src/metrics/index.ts`,
+  },
+  ...packages.map((name) => ({
+    find: new RegExp(`^@rollback-kit/${name}$`),
+    replacement: `${root}packages/${name}/src/index.ts`,
+  })),
+]
 
 // Integration files declare the real services they need (`// @needs docker`). A missing
 // service skips them with a printed reason, or fails the whole run under CI=true.

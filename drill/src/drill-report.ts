@@ -62,6 +62,16 @@ export function renderDrillMarkdown(report: DrillReport): string {
       '',
       ...s.kept.map((item) => `- ${item}`),
       '',
+      ...(s.timings === undefined
+        ? []
+        : [
+            '| measured from the release | time |',
+            '| --- | ---: |',
+            ...s.timings.map(
+              (t) => `| ${t.label} | ${t.ms === null ? 'not reached' : seconds(t.ms)} |`,
+            ),
+            '',
+          ]),
     )
     const open = s.procedure.checklist.items.filter((item) => !item.ticked)
     lines.push(

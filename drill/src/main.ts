@@ -17,6 +17,7 @@ import type { ScenarioResult } from './scenario.js'
 import { containerScenario } from './scenarios/container.js'
 import { databaseScenario } from './scenarios/database.js'
 import { kubernetesScenario } from './scenarios/kubernetes.js'
+import { metricsScenario, metricsScenarioAvailable } from './scenarios/metrics.js'
 
 const options = parseDrillOptions(process.argv.slice(2))
 const started = Date.now()
@@ -92,6 +93,23 @@ try {
       kubernetesScenario({ sim, journalPath: journal('kubernetes'), say }),
     )
   }
+  if (wanted('metrics')) {
+    const prometheus = await metricsScenarioAvailable()
+    if (prometheus.ok) {
+      say('\n== scenario: metrics (error ratio jumps after a release, analysis rolls it back)')
+      await attempt('metrics', () =>
+        metricsScenario({
+          journalPath: journal('metrics'),
+          say,
+          onCleanup: (f) => cleanups.push(f),
+          onService: (s) => services.push(s),
+        }),
+      )
+    } else {
+      skipped.push(`metrics: ${prometheus.why}`)
+      say(`metrics scenario skipped: ${prometheus.why}`)
+    }
+  }
 } finally {
   for (const cleanup of cleanups.reverse()) {
     try {
@@ -120,6 +138,10 @@ for (const s of scenarios) {
     `${s.name.padEnd(12)} ${(s.detected.verdict === 'fail' ? 'yes' : 'NO').padEnd(9)} ${s.procedure.outcome.padEnd(11)} ${s.verified.verdict.padEnd(9)} ${`${(s.procedure.durationMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.runbook.estimate}`,
   )
   for (const kept of s.kept) console.log(`    kept: ${kept}`)
+  for (const t of s.timings ?? [])
+    console.log(
+      `    ${t.label}: ${t.ms === null ? 'not reached' : `${(t.ms / 1000).toFixed(2)} s`}`,
+    )
 }
 for (const line of skipped) console.log(`skipped: ${line}`)
 for (const line of failures) console.log(`FAILED: ${line}`)

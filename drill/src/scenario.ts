@@ -21,7 +21,12 @@ export interface ScenarioResult {
   readonly verified: VerificationReport
   /** What was kept so the rollback itself can be undone. */
   readonly kept: readonly string[]
-  /** Bad release detected, procedure succeeded, and verification passed afterwards. */
+  /** Times measured from the bad release on (`null`: not reached). */
+  readonly timings?: readonly { readonly label: string; readonly ms: number | null }[]
+  /**
+   * Bad release detected, procedure succeeded (for the metrics scenario: rolled the release
+   * back), and verification passed afterwards.
+   */
   readonly recovered: boolean
 }
 

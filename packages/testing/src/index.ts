@@ -4,6 +4,7 @@ export {
   detectService,
   dockerSocketPath,
   findPostgresBinDir,
+  findPrometheusBinary,
   pingDockerSocket,
 } from './service-detection.js'
 export type { ServiceName, ServiceStatus } from './service-detection.js'
@@ -86,3 +87,24 @@ export type {
   KubeSimUnknownKind,
   StartKubeSimError,
 } from './kube-sim/kube-sim-errors.js'
+
+// Prometheus: a real server scraping test targets, and a service with counters (issue 20).
+export { startPrometheus } from './prometheus/start-prometheus.js'
+export type { ScrapeJob, StartPrometheusOptions } from './prometheus/start-prometheus.js'
+export type {
+  PrometheusNotInstalled,
+  PrometheusServer,
+  PrometheusStartFailed,
+  PrometheusStopFailed,
+  ScrapeWaitError,
+  StartPrometheusError,
+  StopPrometheusError,
+  TargetsNotScraped,
+} from './prometheus/prometheus-server.js'
+export { startMetricsService } from './prometheus/metrics-service.js'
+export type {
+  MetricsService,
+  MetricsServiceOptions,
+  ServiceRelease,
+  StartMetricsServiceError,
+} from './prometheus/metrics-service.js'

@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path'
  * A real service an integration test can need.
  * @category Test policy
  */
-export type ServiceName = 'postgres' | 'docker' | 'compose' | 'kubectl' | 'git'
+export type ServiceName = 'postgres' | 'docker' | 'compose' | 'kubectl' | 'git' | 'prometheus'
 
 /**
  * Whether a service can be had on this machine, and if not, how to get it.
@@ -31,6 +31,7 @@ export interface ServiceStatus {
  *   (`ROLLBACK_KIT_PRIVATE_DOCKERD=0` forbids that).
  * - `compose`: `docker-compose` (v1) is on PATH and docker is available.
  * - `kubectl`, `git`: the client is on PATH.
+ * - `prometheus`: the server binary is on PATH (or named by `ROLLBACK_KIT_PROMETHEUS`).
  *
  * @example
  * ```ts
@@ -65,6 +66,15 @@ export async function detectService(service: ServiceName): Promise<ServiceStatus
         available,
         detail: available ? 'kubectl found' : 'kubectl is not on PATH',
         howToGet: 'install kubectl (https://kubernetes.io/docs/tasks/tools/)',
+      }
+    }
+    case 'prometheus': {
+      const binary = findPrometheusBinary()
+      return {
+        service,
+        available: binary !== undefined,
+        detail: binary === undefined ? 'no prometheus binary on PATH' : `prometheus at ${binary}`,
+        howToGet: 'apt-get install -y prometheus (or set ROLLBACK_KIT_PROMETHEUS)',
       }
     }
     case 'git': {
@@ -226,4 +236,25 @@ function output(command: string, args: readonly string[]): Promise<string | unde
 
 async function runs(command: string, args: readonly string[]): Promise<boolean> {
   return (await output(command, args)) !== undefined
+}
+
+/**
+ * The `prometheus` server binary: `ROLLBACK_KIT_PROMETHEUS`, else the first on PATH.
+ *
+ * @example
+ * ```ts
+ * import { findPrometheusBinary } from '@rollback-kit/testing'
+ *
+ * findPrometheusBinary() // e.g. '/usr/bin/prometheus'
+ * ```
+ * @category Test policy
+ */
+export function findPrometheusBinary(): string | undefined {
+  const fromEnv = process.env['ROLLBACK_KIT_PROMETHEUS']
+  if (fromEnv !== undefined && fromEnv !== '') return existsSync(fromEnv) ? fromEnv : undefined
+  return (process.env['PATH'] ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, 'prometheus'))
+    .find((path) => existsSync(path))
 }
