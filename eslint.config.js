@@ -12,6 +12,9 @@ export default tseslint.config(
       'drill-output/**',
       'bench-output/**',
       '.toolchain/**',
+      // Compiled in a scratch project of its own by scripts/check-user-install.sh.
+      'scripts/user-install/**',
+      'examples/.doc-snippets/**',
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',
