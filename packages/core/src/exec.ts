@@ -12,6 +12,8 @@ import {
   type InvalidInput,
   type TimedOut,
 } from './errors.js'
+import { redactedLines } from './internal/redacted-lines.js'
+import { secretForms } from './internal/secret-forms.js'
 import { withoutUndefined } from './internal/without-undefined.js'
 import { redactingLogger } from './logger.js'
 import { loggerOf, type OperationOptions } from './operation.js'
@@ -150,8 +152,9 @@ export function exec(
       maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
       stripFinalNewline: false,
     })
-    followLines(subprocess.stdout, options.onStdoutLine, redact)
-    followLines(subprocess.stderr, options.onStderrLine, redact)
+    const redaction = { redact, multiLine: secretForms(secrets).multiLine }
+    followLines(subprocess.stdout, options.onStdoutLine, redaction)
+    followLines(subprocess.stderr, options.onStderrLine, redaction)
     const done = await subprocess
     const outcome = classify(done, { command, args, options, redact })
     if (outcome.isErr())
@@ -225,29 +228,21 @@ function classify(
 function followLines(
   stream: NodeJS.ReadableStream | null,
   onLine: ((line: string) => void) | undefined,
-  redact: (text: string) => string,
+  redaction: { readonly redact: (text: string) => string; readonly multiLine: readonly string[] },
 ): void {
   if (stream === null || onLine === undefined) return
-  let pending = ''
-  const deliver = (line: string): void => {
-    try {
-      onLine(redact(line))
-    } catch {
-      // A faulty line callback must not break the run; the output is still captured.
-    }
-  }
-  stream.on('data', (chunk: Buffer | string) => {
-    pending += chunk.toString()
-    let newline = pending.indexOf('\n')
-    while (newline >= 0) {
-      deliver(pending.slice(0, newline).replace(/\r$/, ''))
-      pending = pending.slice(newline + 1)
-      newline = pending.indexOf('\n')
-    }
+  const lines = redactedLines({
+    ...redaction,
+    onLine: (line) => {
+      try {
+        onLine(line)
+      } catch {
+        // A faulty line callback must not break the run; the output is still captured.
+      }
+    },
   })
-  stream.on('end', () => {
-    if (pending.length > 0) deliver(pending)
-  })
+  stream.on('data', (chunk: Buffer | string) => lines.push(chunk.toString()))
+  stream.on('end', () => lines.end())
 }
 
 function asText(output: unknown): string {

@@ -100,3 +100,46 @@ describe('exec', () => {
     expect(everything).not.toContain(secret)
   })
 })
+
+describe('exec with multi-line secrets', () => {
+  const key = [
+    '-----BEGIN PRIVATE KEY-----',
+    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
+    'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
+    'NMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s+CLOyS56YyCFGeJZ',
+    '-----END PRIVATE KEY-----',
+  ].join('\n')
+
+  test('a PEM key printed by the program reaches neither onStdoutLine nor the result in clear', async () => {
+    const lines: string[] = []
+    const result = await exec(
+      'sh',
+      ['-c', 'echo "key follows"; printf "%s\\n" "$KEY"; echo done'],
+      {
+        env: { KEY: key },
+        secrets: [key],
+        onStdoutLine: (line) => lines.push(line),
+      },
+    )
+    const value = result._unsafeUnwrap()
+    expect(value.stdout).toBe('key follows\n***\ndone\n')
+    expect(lines).toEqual(['key follows', '***', 'done'])
+  })
+
+  test('lines of a multi-line secret are hidden even when the program prints only part of it, or with CRLF', async () => {
+    const lines: string[] = []
+    const partial = key.split('\n').slice(1, 3).join('\n')
+    const crlf = key.replaceAll('\n', '\r\n')
+    const error = (
+      await exec('sh', ['-c', 'printf "%s\\n" "$PART"; printf "%s" "$CRLF" >&2; exit 1'], {
+        env: { PART: partial, CRLF: crlf },
+        secrets: [key],
+        onStdoutLine: (line) => lines.push(line),
+        onStderrLine: (line) => lines.push(line),
+      })
+    )._unsafeUnwrapErr()
+    const everything = JSON.stringify([error, lines])
+    for (const keyLine of key.split('\n').slice(1, -1)) expect(everything).not.toContain(keyLine)
+    expect(lines.length).toBeGreaterThan(0)
+  })
+})
