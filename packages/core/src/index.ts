@@ -61,6 +61,7 @@ export { readJournal } from './procedure/journal.js'
 export type { JournalContents, JournalEntry, JournalLine } from './procedure/journal.js'
 export type {
   JournalFailed,
+  JournalLocked,
   JournalMismatch,
   ProcedureAborted,
   ProcedureFailed,
