@@ -79,6 +79,7 @@ export type {
 } from './procedure/report.js'
 
 export { renderProcedureMarkdown } from './report/render-markdown.js'
+export { renderProcedureJUnit } from './report/render-junit.js'
 export { renderProcedureJson } from './report/render-json.js'
 export { renderNotification } from './report/render-notification.js'
 export type { NotificationTemplate, RenderedNotification } from './report/render-notification.js'

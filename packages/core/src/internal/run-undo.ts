@@ -51,7 +51,9 @@ async function undoOne(
   const undo = step.undo
   if (undo === undefined) {
     const record: UndoRecord = { step: step.name, status: 'unavailable' }
-    logger.warn({}, `step ${step.name} has no undo; its effect stays`)
+    if (step.irreversible === true) {
+      logger.warn({}, `step ${step.name} cannot be undone; reverse it by hand`)
+    } else logger.info({}, `step ${step.name} is read-only; nothing to undo`)
     await run.journal({ type: 'undo-finished', undo: record })
     run.progress({ phase: 'undo-finished', step: step.name, status: 'unavailable' })
     return record
