@@ -36,6 +36,7 @@ export { checkAborted, loggerOf, reportProgress, sleep } from './operation.js'
 export type { OperationOptions, ProgressEvent } from './operation.js'
 
 export { makeRedactor, redactDeep, redactUrl, REDACTED } from './redact.js'
+export { hideSecretFields, markSecretFields } from './secret-fields.js'
 
 export { exec } from './exec.js'
 export type { ExecError, ExecOptions, ExecResult } from './exec.js'

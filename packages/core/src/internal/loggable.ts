@@ -1,3 +1,6 @@
+import { REDACTED } from '../redact.js'
+import { secretFieldsOf } from '../secret-fields.js'
+
 /**
  * Copy log fields into plain JSON-safe data with every string (keys too) redacted, before any
  * encoding: redacting encoded text misses secrets JSON escapes (`"`, `\`), and parsing the
@@ -59,6 +62,7 @@ function copy(value: unknown, walk: Walk): unknown {
     if (object instanceof Set) return [...object].map(inner)
     const toJSON = (object as { toJSON?: unknown }).toJSON
     if (typeof toJSON === 'function') return inner(toJSON.call(object))
+    const secret = secretFieldsOf(object)
     const out: Record<string, unknown> = {}
     const errorLike = object as { name?: unknown; message?: unknown }
     // An Error's own name and message are not enumerable; keep them readable.
@@ -73,7 +77,7 @@ function copy(value: unknown, walk: Walk): unknown {
       } catch {
         item = '[unreadable]'
       }
-      const copied = inner(item)
+      const copied = secret.includes(key) ? REDACTED : inner(item)
       if (copied !== undefined) out[redact(key)] = copied
     }
     return out

@@ -1,6 +1,7 @@
 import { guardResult } from '../attempt.js'
 import { unexpected } from '../errors.js'
 import { redactDeep } from '../redact.js'
+import { hideSecretFields } from '../secret-fields.js'
 import { retry } from '../retry.js'
 import { withTimeout } from '../with-timeout.js'
 import type { UndoRecord } from '../procedure/report.js'
@@ -99,7 +100,7 @@ async function undoOne(
   }
   let record: UndoRecord
   if (result.isOk()) {
-    const evidence = toJsonValue(result.value)
+    const evidence = toJsonValue(hideSecretFields(result.value))
     record = {
       step: step.name,
       status: 'succeeded',
