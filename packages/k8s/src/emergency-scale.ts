@@ -2,6 +2,7 @@
  * The runbook's `kubectl scale --replicas=0 --all`, with a record to scale everything back.
  * @module
  */
+import { PatchStrategy } from '@kubernetes/client-node'
 import {
   checkAborted,
   loggerOf,
@@ -11,13 +12,19 @@ import {
   type OperationOptions,
   type ProgressEvent,
 } from '@rollback-kit/core'
-import { err, ok, ResultAsync, type Result } from 'neverthrow'
+import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
 import type { KubeClient } from './connect.js'
 import type { KubeApiError } from './errors.js'
 import type { CallContext } from './internal/api-call.js'
 import { retryOnConflict } from './internal/conflict.js'
 import { formatTime } from './internal/template.js'
-import { listWorkloads, patchWorkload, readWorkload, replicasOf } from './internal/workload-api.js'
+import {
+  listWorkloads,
+  patchWorkload,
+  readWorkload,
+  replicasOf,
+  type AnyWorkload,
+} from './internal/workload-api.js'
 import type { ScalableRef } from './scale.js'
 
 /**
@@ -73,7 +80,8 @@ export interface ScaleRecord {
 }
 
 /**
- * Progress of {@link emergencyScaleToZero} and {@link restoreScale}: one event per workload.
+ * Progress of {@link emergencyScaleToZero} and {@link restoreScale}: one event per workload
+ * (`drifted`: a count changed by someone else during the incident, see {@link restoreScale}).
  *
  * @example
  * ```ts
@@ -83,7 +91,7 @@ export interface ScaleRecord {
  * ```
  * @category Scale
  */
-export type ScaleProgress = ProgressEvent<'listed' | 'scaled' | 'restored'>
+export type ScaleProgress = ProgressEvent<'listed' | 'scaled' | 'restored' | 'drifted'>
 
 /**
  * Options of {@link emergencyScaleToZero}.
@@ -142,7 +150,10 @@ export type EmergencyScaleError = KubeApiError | ScaleIncomplete
  * Scale every Deployment and StatefulSet of a namespace (optionally matching a selector) to
  * zero. Each object gets, in the same merge patch that sets `spec.replicas: 0`, the annotation
  * {@link PREVIOUS_REPLICAS_ANNOTATION} with its previous count; the counts are also returned
- * as a {@link ScaleRecord}. A workload already at zero that carries the annotation (from an
+ * as a {@link ScaleRecord}. The patch carries the resourceVersion that was read as a
+ * precondition: a count changed between the read and the write (3 -> 6 by an autoscaler or a
+ * person) makes the server answer 409, and the workload is read again, so the count recorded
+ * is the one that was replaced. A workload already at zero that carries the annotation (from an
  * earlier emergency) keeps its recorded count, so running this twice loses nothing.
  *
  * It goes on past a failing workload, then returns `ScaleIncomplete` with what it did change.
@@ -224,21 +235,32 @@ export function emergencyScaleToZero(
   return new ResultAsync(run())
 }
 
-/** Read, then one merge patch: annotation with the count to come back to, replicas 0. */
+/**
+ * Read, then one merge patch: annotation with the count to come back to, replicas 0, and the
+ * read resourceVersion as a precondition (a Conflict makes the caller read again).
+ */
 function scaleOneToZero(context: CallContext, ref: ScalableRef): ResultAsync<number, KubeApiError> {
   return readWorkload(context, ref).andThen((current) => {
-    const object = current
-    const replicas = replicasOf(object) ?? 1
-    const remembered = parseCount(object.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
+    const replicas = replicasOf(current) ?? 1
+    const remembered = parseCount(current.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
     const previous = replicas === 0 && remembered !== undefined ? remembered : replicas
     return patchWorkload(context, ref, {
-      contentType: 'application/merge-patch+json',
+      strategy: PatchStrategy.MergePatch,
       body: {
-        metadata: { annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: String(previous) } },
+        metadata: {
+          ...precondition(current),
+          annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: String(previous) },
+        },
         spec: { replicas: 0 },
       },
     }).map(() => previous)
   })
+}
+
+/** `{ resourceVersion }` as read: in a merge patch, the server refuses it once it changed. */
+function precondition(object: AnyWorkload): { resourceVersion?: string } {
+  const resourceVersion = object.metadata?.resourceVersion
+  return resourceVersion === undefined ? {} : { resourceVersion }
 }
 
 /**
@@ -259,12 +281,60 @@ export interface RestoreScaleOptions extends OperationOptions<ScaleProgress> {
   readonly record: ScaleRecord
   /** Tries per workload when a write answers 409 Conflict. Default 4. */
   readonly conflictAttempts?: number
+  /**
+   * Restore workloads whose count someone changed during the incident too (see
+   * {@link ScaleDrift}). Default `false`: they are reported and left alone.
+   */
+  readonly force?: boolean
+}
+
+/**
+ * A workload whose replica count is no longer the zero the emergency left: someone scaled it
+ * during the incident (`kubectl scale --replicas=7`). `recorded` is the count from before the
+ * emergency, `live` the count now.
+ *
+ * @example
+ * ```ts
+ * import type { ScaleDrift } from '@rollback-kit/k8s'
+ *
+ * const line = (d: ScaleDrift) => `${d.kind} ${d.name}: now ${d.live}, recorded ${d.recorded}`
+ * ```
+ * @category Scale
+ */
+export interface ScaleDrift {
+  readonly kind: 'Deployment' | 'StatefulSet'
+  readonly name: string
+  readonly recorded: number
+  readonly live: number
+}
+
+/**
+ * What {@link restoreScale} did: `entries` lists the workloads scaled back; `drifted` the ones
+ * someone changed during the incident (left alone unless `force`, then also in `entries`).
+ *
+ * @example
+ * ```ts
+ * import type { RestoreScaleResult } from '@rollback-kit/k8s'
+ *
+ * const needsLook = (r: RestoreScaleResult) => r.drifted.map((d) => d.name)
+ * ```
+ * @category Scale
+ */
+export interface RestoreScaleResult extends ScaleRecord {
+  readonly drifted: readonly ScaleDrift[]
 }
 
 /**
  * Scale every workload of a {@link ScaleRecord} back to its recorded count and remove the
- * {@link PREVIOUS_REPLICAS_ANNOTATION} annotation (one merge patch per workload). Goes on past
- * failures; `ScaleIncomplete.record` then lists the workloads still to restore.
+ * {@link PREVIOUS_REPLICAS_ANNOTATION} annotation (one merge patch per workload, with the read
+ * resourceVersion as a precondition).
+ *
+ * A workload whose live count is no longer zero was scaled by someone during the incident:
+ * it is reported in `drifted` and, unless `force` is set, left as it is (count and annotation),
+ * so a decision a person made is not silently overwritten. A change that lands between the
+ * read and the write is caught by the precondition and seen the same way.
+ *
+ * Goes on past failures; `ScaleIncomplete.record` then lists the workloads still to restore.
  *
  * **Errors**: `ScaleIncomplete`.
  *
@@ -277,46 +347,50 @@ export interface RestoreScaleOptions extends OperationOptions<ScaleProgress> {
  * const restored = await readScaleRecord({ client, namespace: 'shop' }).andThen((record) =>
  *   restoreScale({ client, record }),
  * )
+ * if (restored.isOk()) for (const d of restored.value.drifted) console.log(`${d.name} left at ${d.live}`)
  * ```
  * @category Scale
  */
 export function restoreScale(
   options: RestoreScaleOptions,
-): ResultAsync<ScaleRecord, EmergencyScaleError> {
+): ResultAsync<RestoreScaleResult, EmergencyScaleError> {
   const { record } = options
-  const run = async (): Promise<Result<ScaleRecord, EmergencyScaleError>> => {
+  const run = async (): Promise<Result<RestoreScaleResult, EmergencyScaleError>> => {
     const restored: ScaleRecordEntry[] = []
+    const drifted: ScaleDrift[] = []
     const left: ScaleRecordEntry[] = []
     const failures: { workload: ScalableRef; error: KubeApiError }[] = []
     for (const entry of record.entries) {
       const ref: ScalableRef = { kind: entry.kind, namespace: record.namespace, name: entry.name }
       const aborted = await checkAborted(options.signal)
-      const patched = aborted.isErr()
+      const outcome = aborted.isErr()
         ? aborted
         : await retryOnConflict(
-            () =>
-              patchWorkload(options, ref, {
-                contentType: 'application/merge-patch+json',
-                body: {
-                  metadata: { annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: null } },
-                  spec: { replicas: entry.replicas },
-                },
-              }),
+            () => restoreOne(options, { ref, entry, force: options.force === true }),
             {
               attempts: options.conflictAttempts ?? 4,
               logger: loggerOf(options),
               what: `restore ${entry.kind} ${entry.name}`,
             },
           )
-      if (patched.isErr()) {
-        failures.push({ workload: ref, error: patched.error })
+      if (outcome.isErr()) {
+        failures.push({ workload: ref, error: outcome.error })
         left.push(entry)
         continue
       }
+      const { live } = outcome.value
+      if (live !== 0) {
+        drifted.push({ kind: entry.kind, name: entry.name, recorded: entry.replicas, live })
+        reportProgress(options, {
+          phase: 'drifted',
+          message: `${entry.kind} ${entry.name}: scaled to ${live} during the incident (recorded ${entry.replicas}); ${outcome.value.restored ? 'restored anyway (force)' : 'left alone'}`,
+        })
+      }
+      if (!outcome.value.restored) continue
       restored.push(entry)
       reportProgress(options, {
         phase: 'restored',
-        message: `${entry.kind} ${entry.name}: 0 -> ${entry.replicas}`,
+        message: `${entry.kind} ${entry.name}: ${live} -> ${entry.replicas}`,
       })
     }
     if (failures.length > 0) {
@@ -334,9 +408,31 @@ export function restoreScale(
         ),
       )
     }
-    return ok({ ...record, entries: restored })
+    return ok({ ...record, entries: restored, drifted })
   }
   return new ResultAsync(run())
+}
+
+/** Read the live count; unless it drifted (and not forced), patch it back under a precondition. */
+function restoreOne(
+  context: CallContext,
+  input: { readonly ref: ScalableRef; readonly entry: ScaleRecordEntry; readonly force: boolean },
+): ResultAsync<{ readonly live: number; readonly restored: boolean }, KubeApiError> {
+  const { ref, entry, force } = input
+  return readWorkload(context, ref).andThen((current) => {
+    const live = replicasOf(current) ?? 1
+    if (live !== 0 && !force) return okAsync({ live, restored: false })
+    return patchWorkload(context, ref, {
+      strategy: PatchStrategy.MergePatch,
+      body: {
+        metadata: {
+          ...precondition(current),
+          annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: null },
+        },
+        spec: { replicas: entry.replicas },
+      },
+    }).map(() => ({ live, restored: true }))
+  })
 }
 
 /**

@@ -14,6 +14,7 @@ export type {
   Conflict,
   Forbidden,
   Invalid,
+  InvalidResponse,
   KubeApiError,
   KubeConfigInvalid,
   NoRolloutHistory,
@@ -74,25 +75,31 @@ export type {
   EmergencyScaleOptions,
   ReadScaleRecordOptions,
   RestoreScaleOptions,
+  RestoreScaleResult,
+  ScaleDrift,
   ScaleIncomplete,
   ScaleProgress,
   ScaleRecord,
   ScaleRecordEntry,
 } from './emergency-scale.js'
 
-export { captureWorkload, redactCapture, restoreWorkload } from './capture.js'
+export { captureWorkload, redactCapture } from './capture-workload.js'
 export type {
   CapturedConfigMap,
   CapturedSecret,
   CaptureWorkloadError,
   CaptureWorkloadOptions,
+  WorkloadCapture,
+} from './capture-workload.js'
+export { restoreWorkload } from './restore-workload.js'
+export type {
+  PartialRestore,
   RestoredObject,
   RestoreWorkloadError,
   RestoreWorkloadOptions,
   RestoreWorkloadProgress,
   RestoreWorkloadResult,
-  WorkloadCapture,
-} from './capture.js'
+} from './restore-workload.js'
 
 export { listPods, podLogs } from './pods.js'
 export type {
