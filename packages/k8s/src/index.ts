@@ -64,24 +64,22 @@ export type {
   ScaleOptions,
   ScaleResult,
 } from './scale.js'
-export {
-  emergencyScaleToZero,
-  PREVIOUS_REPLICAS_ANNOTATION,
-  readScaleRecord,
-  restoreScale,
-} from './emergency-scale.js'
+export { emergencyScaleToZero, PREVIOUS_REPLICAS_ANNOTATION } from './emergency-scale.js'
 export type {
   EmergencyScaleError,
   EmergencyScaleOptions,
-  ReadScaleRecordOptions,
-  RestoreScaleOptions,
-  RestoreScaleResult,
-  ScaleDrift,
   ScaleIncomplete,
   ScaleProgress,
   ScaleRecord,
   ScaleRecordEntry,
 } from './emergency-scale.js'
+export { readScaleRecord, restoreScale } from './restore-scale.js'
+export type {
+  ReadScaleRecordOptions,
+  RestoreScaleOptions,
+  RestoreScaleResult,
+  ScaleDrift,
+} from './restore-scale.js'
 
 export { captureWorkload, redactCapture } from './capture-workload.js'
 export type {
