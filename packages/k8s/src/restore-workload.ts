@@ -22,6 +22,7 @@ import {
   putBackConfig,
   writeConfig,
   type CapturedConfig,
+  type CapturedConfigObjects,
   type ConfigKind,
 } from './internal/config-objects.js'
 import { retryOnConflict } from './internal/conflict.js'
@@ -207,12 +208,13 @@ export function restoreWorkload(
     if (aborted.isErr()) return err(aborted.error)
     const previous = await capturePrevious(options, capture)
     if (previous.isErr()) return err(previous.error)
-    const written = await writeAll(options, previous.value)
+    const written = await writeAll(options, previous.value.config)
     if (written.isOk()) {
+      const before = previous.value.capture
       return ok({
         objects: written.value,
         dryRun: options.dryRun === true,
-        ...(previous.value === undefined ? {} : { previous: previous.value }),
+        ...(before === undefined ? {} : { previous: before }),
       })
     }
     return err(await putBack(options, written.error))
@@ -220,11 +222,22 @@ export function restoreWorkload(
   return new ResultAsync(run())
 }
 
-/** The live state of the workload and of every object the capture will write. */
+/** What the restore is about to replace. */
+interface LiveState {
+  /** The workload with its configuration, when the workload exists. */
+  readonly capture: WorkloadCapture | undefined
+  /** Every configuration object the capture will write (and the workload reads), as it is. */
+  readonly config: CapturedConfigObjects
+}
+
+/**
+ * The live state of the workload and of every object the capture will write, read before
+ * anything is written: it is what a failure puts back, even when the workload itself is gone.
+ */
 function capturePrevious(
   context: CallContext,
   capture: WorkloadCapture,
-): ResultAsync<WorkloadCapture | undefined, KubeApiError> {
+): ResultAsync<LiveState, KubeApiError> {
   const ref = capture.workload
   return readWorkload(context, ref)
     .map((object): AnyWorkload | undefined => object)
@@ -234,17 +247,17 @@ function capturePrevious(
         : new ResultAsync(Promise.resolve(err<AnyWorkload | undefined, KubeApiError>(error))),
     )
     .andThen((object) => {
-      if (object === undefined) return okAsync(undefined)
-      const live = referencedConfig(toPlainJson(object.spec?.template))
+      const live = referencedConfig(toPlainJson(object?.spec?.template))
       const names = {
         configMaps: [
           ...new Set([...live.configMaps, ...capture.configMaps.map((c) => c.name)]),
         ].sort(),
         secrets: [...new Set([...live.secrets, ...capture.secrets.map((s) => s.name)])].sort(),
       }
-      return captureConfigObjects(context, ref.namespace, names).map((config) =>
-        assembleCapture(ref, object, config),
-      )
+      return captureConfigObjects(context, ref.namespace, names).map((config) => ({
+        capture: object === undefined ? undefined : assembleCapture(ref, object, config),
+        config,
+      }))
     })
 }
 
@@ -269,7 +282,7 @@ interface StoppedWrites {
  */
 async function writeAll(
   options: RestoreWorkloadOptions,
-  previous: WorkloadCapture | undefined,
+  previous: CapturedConfigObjects,
 ): Promise<Result<RestoredObject[], StoppedWrites>> {
   const { capture } = options
   const ref = capture.workload
@@ -324,12 +337,13 @@ async function writeAll(
 }
 
 function previousOf(
-  previous: WorkloadCapture | undefined,
+  previous: CapturedConfigObjects,
   kind: ConfigKind,
   name: string,
 ): CapturedConfig | undefined {
-  const list = kind === 'ConfigMap' ? previous?.configMaps : previous?.secrets
-  return list?.find((object) => object.name === name)
+  const list: readonly CapturedConfig[] =
+    kind === 'ConfigMap' ? previous.configMaps : previous.secrets
+  return list.find((object) => object.name === name)
 }
 
 /**

@@ -141,6 +141,29 @@ describe('restoreWorkload when a write fails', () => {
     expect((await live()).password).toBe(BAD.password)
   })
 
+  it('when the workload itself was deleted, configuration that existed is put back, not deleted', async () => {
+    const good = await badReleaseAfterCapture()
+    sim.delete({ kind: 'Deployment', name: 'web' })
+    proxy.add({
+      method: 'POST',
+      path: '/deployments',
+      action: { kind: 'respond', status: 403, contentType: 'application/json', body: '{}' },
+    })
+    const error = (await restoreWorkload({ client, capture: good }))._unsafeUnwrapErr()
+    expect(error.kind).toBe('Forbidden')
+    if (!('restore' in error) || error.restore === undefined) throw new Error('no restore report')
+    expect(error.restore.putBack).toHaveLength(2)
+    expect(error.restore.notPutBack).toEqual([])
+    const configMap = sim.get({ kind: 'ConfigMap', name: 'web-config' }) as unknown as {
+      data: Record<string, string>
+    }
+    expect(configMap.data).toEqual({ LOG_LEVEL: 'debug' })
+    const secretObject = sim.get({ kind: 'Secret', name: 'web-db' }) as unknown as {
+      data: Record<string, string>
+    }
+    expect(secretObject.data['password']).toBe(BAD.password)
+  })
+
   it.each([1, 2])('an abort after write %i puts back what was written', async (writes) => {
     const good = await badReleaseAfterCapture()
     const controller = new AbortController()
