@@ -32,7 +32,7 @@ export function main(
     JSON.parse(await readFile(options.reportPath, 'utf8')) as core.ProcedureReport
   return core.attempt(read, core.unexpected).andThen((report) => {
     const rendered = core.renderNotification(report, options.template)
-    log(rendered.text)
+    log(`Subject: ${rendered.subject}\n\n${rendered.text}`)
     if (webhookUrl === undefined) return okAsync(rendered)
     const notification: core.Notification = {
       event: 'finished',

@@ -111,7 +111,7 @@ function formatNotification(s: ScenarioResult): string {
     impact: `${s.name} scenario of the drill`,
     nextSteps: 'monitor for 30 minutes',
   })
-  return note.text
+  return `Subject: ${note.subject}\n\n${note.text}`
 }
 
 /** One JUnit document for every scenario's verification after the rollback. */

@@ -172,8 +172,8 @@ describe('examples/rollback-notification.ts', () => {
     expect(rendered.text).toContain('to version 1.4.2 due to order errors')
     expect(rendered.text).toContain('Status: ✅ Rollback completed')
     expect(rendered.text).toContain('Impact: orders, 12 minutes')
-    expect(received).toEqual([{ text: rendered.text }])
-    expect(lines[0]).toBe(rendered.text)
+    expect(received).toEqual([{ text: `${rendered.subject}\n\n${rendered.text}` }])
+    expect(lines[0]).toBe(`Subject: ${rendered.subject}\n\n${rendered.text}`)
   })
 
   test('a webhook that refuses is an error naming only its origin', async () => {

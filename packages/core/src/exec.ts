@@ -1,4 +1,4 @@
-import { execa } from 'execa'
+import { existsSync } from 'node:fs'
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
 import {
   aborted,
@@ -12,6 +12,9 @@ import {
   type InvalidInput,
   type TimedOut,
 } from './errors.js'
+import { redactedLines } from './internal/redacted-lines.js'
+import { runChild, type ChildOutcome, type TextSink } from './internal/run-child.js'
+import { secretForms } from './internal/secret-forms.js'
 import { withoutUndefined } from './internal/without-undefined.js'
 import { redactingLogger } from './logger.js'
 import { loggerOf, type OperationOptions } from './operation.js'
@@ -71,7 +74,7 @@ export interface ExecOptions extends Omit<OperationOptions, 'onProgress'> {
   readonly inheritEnv?: boolean
   /** Written to the program's stdin. */
   readonly input?: string
-  /** Kill the program (SIGTERM, then SIGKILL after `killGraceMs`) past this many ms. */
+  /** Stop the program and everything it started (SIGTERM, then SIGKILL after `killGraceMs`) past this many ms. */
   readonly timeoutMs?: number
   /** Wait this long after SIGTERM before SIGKILL. Default 5 s. */
   readonly killGraceMs?: number
@@ -92,6 +95,12 @@ export interface ExecOptions extends Omit<OperationOptions, 'onProgress'> {
 
 /**
  * Run a program with an argv array (never through a shell).
+ *
+ * The program runs in a process group of its own and is judged by its own exit: processes it
+ * leaves running that still hold its output pipes (`sh -c 'sleep 30 & exit 0'`) are killed
+ * instead of waited for. A timeout or an abort stops the whole group (SIGTERM, then SIGKILL
+ * after `killGraceMs`). Groups still running when this process exits or is stopped by a signal
+ * are sent SIGTERM. Stdin is empty unless `input` is given.
  *
  * @param command - The program, looked up on PATH.
  * @param args - Its arguments, passed as they are: no quoting, no globbing, no expansion.
@@ -136,23 +145,22 @@ export function exec(
   logger.debug({ command, args }, `exec ${shown}`)
 
   const run = async (): Promise<Result<ExecResult, ExecError>> => {
-    const subprocess = execa(command, args, {
+    const redaction = { redact, multiLine: secretForms(secrets).multiLine }
+    const done = await runChild({
+      command,
+      args,
+      env: environment(options),
+      killGraceMs: options.killGraceMs ?? 5_000,
+      maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
       ...withoutUndefined({
         cwd: options.cwd,
-        env: options.env,
         input: options.input,
-        timeout: options.timeoutMs,
-        cancelSignal: options.signal,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        stdout: lineSink(options.onStdoutLine, redaction),
+        stderr: lineSink(options.onStderrLine, redaction),
       }),
-      reject: false,
-      extendEnv: options.inheritEnv ?? true,
-      forceKillAfterDelay: options.killGraceMs ?? 5_000,
-      maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
-      stripFinalNewline: false,
     })
-    followLines(subprocess.stdout, options.onStdoutLine, redact)
-    followLines(subprocess.stderr, options.onStderrLine, redact)
-    const done = await subprocess
     const outcome = classify(done, { command, args, options, redact })
     if (outcome.isErr())
       logger.debug({ kind: outcome.error.kind }, `exec ${command}: ${outcome.error.message}`)
@@ -161,20 +169,18 @@ export function exec(
   return new ResultAsync(run())
 }
 
-/** The fields of execa's result that decide the outcome. */
-interface Finished {
-  readonly stdout?: unknown
-  readonly stderr?: unknown
-  readonly durationMs: number
-  readonly code?: string | undefined
-  readonly exitCode?: number | undefined
-  readonly signal?: string | undefined
-  readonly isCanceled: boolean
-  readonly timedOut: boolean
+/** The parent's environment plus `env` (or `env` alone), without unset variables. */
+function environment(options: ExecOptions): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = options.inheritEnv === false ? {} : { ...process.env }
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete merged[name]
+    else merged[name] = value
+  }
+  return merged
 }
 
 function classify(
-  done: Finished,
+  done: ChildOutcome,
   context: {
     readonly command: string
     readonly args: readonly string[]
@@ -183,17 +189,35 @@ function classify(
   },
 ): Result<ExecResult, ExecError> {
   const { command, args, options, redact } = context
-  const stdout = redact(asText(done.stdout))
-  const stderr = redact(asText(done.stderr))
+  const stdout = redact(done.stdout)
+  const stderr = redact(done.stderr)
   const durationMs = Math.round(done.durationMs)
-  if (done.code === 'ENOENT' && done.exitCode === undefined) {
+  if (done.spawnError !== undefined) {
+    if (done.spawnError.code === 'ENOENT' && !missingFolder(options.cwd)) {
+      return err(
+        makeError('CommandNotFound', `${command} is not installed or not on PATH`, { command }),
+      )
+    }
     return err(
-      makeError('CommandNotFound', `${command} is not installed or not on PATH`, { command }),
+      makeError<'CommandFailed', Omit<CommandFailed, keyof BlockError>>(
+        'CommandFailed',
+        `${command} could not be started: ${redact(done.spawnError.message)}`,
+        { command, args: args.map(redact), exitCode: null, stdout, stderr, durationMs },
+      ),
     )
   }
-  if (done.isCanceled) return err(aborted({ message: `${command} was aborted` }))
+  if (done.canceled) return err(aborted({ message: `${command} was aborted` }))
   if (done.timedOut) {
     return err(timedOut({ operation: command, timeoutMs: options.timeoutMs ?? 0 }))
+  }
+  if (done.overflow !== undefined) {
+    return err(
+      makeError<'CommandFailed', Omit<CommandFailed, keyof BlockError>>(
+        'CommandFailed',
+        `${command} wrote more than ${options.maxBuffer ?? 64 * 1024 * 1024} bytes to ${done.overflow} and was stopped`,
+        { command, args: args.map(redact), exitCode: null, stdout, stderr, durationMs },
+      ),
+    )
   }
   const okCodes = options.okExitCodes ?? [0]
   if (done.exitCode !== undefined && okCodes.includes(done.exitCode) && done.signal === undefined) {
@@ -222,38 +246,27 @@ function classify(
   )
 }
 
-function followLines(
-  stream: NodeJS.ReadableStream | null,
+/** Deliver complete, redacted lines to a callback that must not break the run. */
+function lineSink(
   onLine: ((line: string) => void) | undefined,
-  redact: (text: string) => string,
-): void {
-  if (stream === null || onLine === undefined) return
-  let pending = ''
-  const deliver = (line: string): void => {
-    try {
-      onLine(redact(line))
-    } catch {
-      // A faulty line callback must not break the run; the output is still captured.
-    }
-  }
-  stream.on('data', (chunk: Buffer | string) => {
-    pending += chunk.toString()
-    let newline = pending.indexOf('\n')
-    while (newline >= 0) {
-      deliver(pending.slice(0, newline).replace(/\r$/, ''))
-      pending = pending.slice(newline + 1)
-      newline = pending.indexOf('\n')
-    }
-  })
-  stream.on('end', () => {
-    if (pending.length > 0) deliver(pending)
+  redaction: { readonly redact: (text: string) => string; readonly multiLine: readonly string[] },
+): TextSink | undefined {
+  if (onLine === undefined) return undefined
+  return redactedLines({
+    ...redaction,
+    onLine: (line) => {
+      try {
+        onLine(line)
+      } catch {
+        // A faulty line callback must not break the run; the output is still captured.
+      }
+    },
   })
 }
 
-function asText(output: unknown): string {
-  if (typeof output === 'string') return output
-  if (output instanceof Uint8Array) return Buffer.from(output).toString('utf8')
-  return ''
+/** A spawn `ENOENT` names the program even when it is the working folder that is missing. */
+function missingFolder(cwd: string | undefined): boolean {
+  return cwd !== undefined && !existsSync(cwd)
 }
 
 function lastNonEmptyLine(text: string): string | undefined {

@@ -36,6 +36,7 @@ export { checkAborted, loggerOf, reportProgress, sleep } from './operation.js'
 export type { OperationOptions, ProgressEvent } from './operation.js'
 
 export { makeRedactor, redactDeep, redactUrl, REDACTED } from './redact.js'
+export { hideSecretFields, markSecretFields } from './secret-fields.js'
 
 export { exec } from './exec.js'
 export type { ExecError, ExecOptions, ExecResult } from './exec.js'
@@ -61,6 +62,7 @@ export { readJournal } from './procedure/journal.js'
 export type { JournalContents, JournalEntry, JournalLine } from './procedure/journal.js'
 export type {
   JournalFailed,
+  JournalLocked,
   JournalMismatch,
   ProcedureAborted,
   ProcedureFailed,
@@ -78,6 +80,7 @@ export type {
 } from './procedure/report.js'
 
 export { renderProcedureMarkdown } from './report/render-markdown.js'
+export { renderProcedureJUnit } from './report/render-junit.js'
 export { renderProcedureJson } from './report/render-json.js'
 export { renderNotification } from './report/render-notification.js'
 export type { NotificationTemplate, RenderedNotification } from './report/render-notification.js'

@@ -1,3 +1,5 @@
+import { loggableFields } from './internal/loggable.js'
+
 /**
  * A pino-compatible logger: `logger.info({ database }, 'restore started')`.
  *
@@ -47,25 +49,32 @@ export const silentLogger: Logger = Object.freeze({
 })
 
 /**
- * A logger whose every line passes through `redact` first (message and string fields).
+ * A logger whose every line passes through `redact` first: the message, and every string of the
+ * fields (keys and values, at any depth) before anything is encoded, so a secret is hidden
+ * whatever characters it holds. Fields are copied into plain JSON-safe data (dates as ISO
+ * strings, bigints as strings, cycles cut). It never throws: a line that cannot be redacted,
+ * or that the inner logger refuses, is dropped.
  *
  * @example
  * ```ts
- * import { redactingLogger, silentLogger } from '@rollback-kit/core'
+ * import { makeRedactor, redactingLogger, silentLogger } from '@rollback-kit/core'
  *
- * const logger = redactingLogger(silentLogger, (text) => text.replaceAll('hunter2', '***'))
+ * const logger = redactingLogger(silentLogger, makeRedactor(['hunter2']))
  * logger.info({ url: 'postgres://app:hunter2@db/shop' }, 'connecting')
  * ```
  * @category Operations
  */
 export function redactingLogger(inner: Logger, redact: (text: string) => string): Logger {
-  const clean = (fields: Record<string, unknown>): Record<string, unknown> =>
-    JSON.parse(redact(JSON.stringify(fields))) as Record<string, unknown>
   const wrap =
     (level: keyof Logger) =>
     (fields: Record<string, unknown>, message?: string): void => {
-      if (message === undefined) inner[level](clean(fields))
-      else inner[level](clean(fields), redact(message))
+      try {
+        const clean = loggableFields(fields, redact)
+        if (message === undefined) inner[level](clean)
+        else inner[level](clean, redact(String(message)))
+      } catch {
+        // Dropped on purpose: a line is never logged unredacted, and logging never fails a run.
+      }
     }
   return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') }
 }

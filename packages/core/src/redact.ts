@@ -1,3 +1,5 @@
+import { replaceForms, secretForms } from './internal/secret-forms.js'
+
 /**
  * The text put where a secret was.
  * @example
@@ -13,34 +15,26 @@ export const REDACTED = '***'
 /**
  * A function that removes every given secret from a text.
  *
- * Longer secrets are replaced first so a secret containing another is fully hidden. Secrets
- * shorter than 4 characters are ignored: redacting `"a"` would shred every message while
- * protecting nothing. URL-encoded forms are redacted too, since connection strings carry
- * passwords percent-encoded.
+ * Each secret is looked for in every form it commonly takes: as is, URL-encoded (connection
+ * strings carry passwords percent-encoded), base64 and base64url (Kubernetes Secret data, HTTP
+ * basic auth), also inside a longer base64 value, and, for a multi-line secret such as a PEM
+ * key, with either line ending and line by line. Longer forms are replaced first so a secret
+ * containing another is fully hidden. Secrets shorter than 4 characters are ignored: redacting
+ * `"a"` would shred every message while protecting nothing.
  *
  * @example
  * ```ts
  * import { makeRedactor } from '@rollback-kit/core'
  *
  * const redact = makeRedactor(['s3cr3t!'])
- * redact('password=s3cr3t! or s3cr3t%21') // 'password=*** or ***'
+ * redact('password=s3cr3t! or s3cr3t%21 or czNjcjN0IQ==') // 'password=*** or *** or ***'
  * ```
  * @category Secrets
  */
 export function makeRedactor(secrets: Iterable<string>): (text: string) => string {
-  const needles = new Set<string>()
-  for (const secret of secrets) {
-    if (secret.length < 4) continue
-    needles.add(secret)
-    needles.add(encodeURIComponent(secret))
-  }
-  const ordered = [...needles].sort((a, b) => b.length - a.length)
-  if (ordered.length === 0) return (text) => text
-  return (text) => {
-    let out = text
-    for (const needle of ordered) out = out.replaceAll(needle, REDACTED)
-    return out
-  }
+  const forms = secretForms(secrets).all
+  if (forms.length === 0) return (text) => text
+  return (text) => replaceForms(text, forms, REDACTED)
 }
 
 /**
@@ -70,8 +64,8 @@ export function redactUrl(text: string): string {
 }
 
 /**
- * Deeply copy a JSON-like value with every string passed through `redact`: for evidence,
- * journals and reports built from data that may hold secrets.
+ * Deeply copy a JSON-like value with every string (values and keys) passed through `redact`:
+ * for evidence, journals and reports built from data that may hold secrets.
  *
  * @example
  * ```ts
@@ -101,7 +95,7 @@ function walk(value: unknown, redact: (text: string) => string, seen: WeakSet<ob
       out['name'] = errorLike.name
       out['message'] = redact(errorLike.message)
     }
-    for (const [key, inner] of Object.entries(value)) out[key] = walk(inner, redact, seen)
+    for (const [key, inner] of Object.entries(value)) out[redact(key)] = walk(inner, redact, seen)
     return out
   } finally {
     seen.delete(value)

@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, test } from 'vitest'
 import { exec, type Logger } from '@rollback-kit/core'
 
 describe('exec', () => {
@@ -99,4 +100,123 @@ describe('exec', () => {
     expect(everything).toContain('bad ***')
     expect(everything).not.toContain(secret)
   })
+})
+
+describe('exec with multi-line secrets', () => {
+  const key = [
+    '-----BEGIN PRIVATE KEY-----',
+    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
+    'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
+    'NMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s+CLOyS56YyCFGeJZ',
+    '-----END PRIVATE KEY-----',
+  ].join('\n')
+
+  test('a PEM key printed by the program reaches neither onStdoutLine nor the result in clear', async () => {
+    const lines: string[] = []
+    const result = await exec(
+      'sh',
+      ['-c', 'echo "key follows"; printf "%s\\n" "$KEY"; echo done'],
+      {
+        env: { KEY: key },
+        secrets: [key],
+        onStdoutLine: (line) => lines.push(line),
+      },
+    )
+    const value = result._unsafeUnwrap()
+    expect(value.stdout).toBe('key follows\n***\ndone\n')
+    expect(lines).toEqual(['key follows', '***', 'done'])
+  })
+
+  test('lines of a multi-line secret are hidden even when the program prints only part of it, or with CRLF', async () => {
+    const lines: string[] = []
+    const partial = key.split('\n').slice(1, 3).join('\n')
+    const crlf = key.replaceAll('\n', '\r\n')
+    const error = (
+      await exec('sh', ['-c', 'printf "%s\\n" "$PART"; printf "%s" "$CRLF" >&2; exit 1'], {
+        env: { PART: partial, CRLF: crlf },
+        secrets: [key],
+        onStdoutLine: (line) => lines.push(line),
+        onStderrLine: (line) => lines.push(line),
+      })
+    )._unsafeUnwrapErr()
+    const everything = JSON.stringify([error, lines])
+    for (const keyLine of key.split('\n').slice(1, -1)) expect(everything).not.toContain(keyLine)
+    expect(lines.length).toBeGreaterThan(0)
+  })
+})
+
+/** Alive and not a zombie (an orphan may wait for a reaper that never comes in a container). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z'
+  } catch {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+async function eventuallyDead(pid: number): Promise<boolean> {
+  for (let i = 0; i < 200 && isAlive(pid); i += 1) await new Promise((r) => setTimeout(r, 50))
+  return !isAlive(pid)
+}
+
+describe('exec and the processes its program starts', () => {
+  const started: number[] = []
+  afterEach(() => {
+    for (const pid of started.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+  })
+  const pidFrom = (line: string | undefined): number => {
+    const pid = Number(line?.trim())
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid in ${line}`)
+    started.push(pid)
+    return pid
+  }
+
+  test('a grandchild that keeps the pipes open neither hangs a successful exit nor survives it', async () => {
+    const result = await exec('sh', ['-c', 'sleep 300 & echo $!; exit 0'])
+    const value = result._unsafeUnwrap()
+    expect(value.exitCode).toBe(0)
+    const grandchild = pidFrom(value.stdout.split('\n')[0])
+    expect(await eventuallyDead(grandchild)).toBe(true)
+  }, 20_000)
+
+  test('a timeout kills the whole process group, grandchildren included', async () => {
+    const lines: string[] = []
+    const error = (
+      await exec('sh', ['-c', 'sleep 300 & echo $!; sleep 300'], {
+        timeoutMs: 500,
+        killGraceMs: 500,
+        onStdoutLine: (line) => lines.push(line),
+      })
+    )._unsafeUnwrapErr()
+    expect(error.kind).toBe('TimedOut')
+    expect(await eventuallyDead(pidFrom(lines[0]))).toBe(true)
+  }, 20_000)
+
+  test('an abort kills the whole process group, even a grandchild that ignores SIGTERM', async () => {
+    const controller = new AbortController()
+    const lines: string[] = []
+    const running = exec('sh', ['-c', 'sh -c \'trap "" TERM; sleep 300\' & echo $!; wait'], {
+      signal: controller.signal,
+      killGraceMs: 300,
+      onStdoutLine: (line) => {
+        lines.push(line)
+        controller.abort()
+      },
+    })
+    const error = (await running)._unsafeUnwrapErr()
+    expect(error.kind).toBe('Aborted')
+    expect(await eventuallyDead(pidFrom(lines[0]))).toBe(true)
+  }, 20_000)
 })

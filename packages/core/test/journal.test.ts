@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { errAsync, okAsync } from 'neverthrow'
 import { describe, expect, test } from 'vitest'
 import { defineProcedure, makeError, readJournal, runProcedure } from '@rollback-kit/core'
+import { journalLine } from './support/journal-lines.js'
 import { useTempDir } from './support/temp-dir.js'
 
 describe('journal', () => {
@@ -29,7 +30,9 @@ describe('journal', () => {
     const raw = text
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; runId: string })
+      .map((line) => JSON.parse(line) as { type: string; runId: string; sum?: string })
+    expect(raw.every((line) => /^[0-9a-f]{16}$/.test(line.sum ?? ''))).toBe(true)
+    for (const line of raw) delete line.sum
     const { entries, truncatedTail } = (await readJournal(journalPath))._unsafeUnwrap()
     expect(truncatedTail).toBe(false)
     expect(entries).toEqual(raw)
@@ -66,7 +69,7 @@ describe('journal', () => {
 
   test('a line cut short at the end is tolerated; a malformed line in the middle is not', async () => {
     const dir = tempDir()
-    const good = JSON.stringify({ v: 1, type: 'warning', runId: 'r', at: 'now', message: 'm' })
+    const good = journalLine({ v: 1, type: 'warning', runId: 'r', at: 'now', message: 'm' })
     const cut = join(dir, 'cut.jsonl')
     writeFileSync(cut, `${good}\n{"v":1,"type":"ste`)
     const read = (await readJournal(cut))._unsafeUnwrap()

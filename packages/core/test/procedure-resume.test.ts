@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { delimiter, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { okAsync } from 'neverthrow'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import {
   defineProcedure,
   readJournal,
@@ -11,79 +8,21 @@ import {
   runProcedure,
   type ProcedureReport,
 } from '@rollback-kit/core'
+import {
+  exited,
+  isAlive,
+  lines,
+  pidOf,
+  useFixtureProcesses,
+  waitFor,
+} from './support/fixture-process.js'
+import { journalLine } from './support/journal-lines.js'
 import { useTempDir } from './support/temp-dir.js'
-
-const root = fileURLToPath(new URL('../../..', import.meta.url))
-const tsx = join(root, 'node_modules/.bin/tsx')
-const fixture = fileURLToPath(new URL('./fixtures/resumable-procedure.ts', import.meta.url))
-
-const children: ChildProcess[] = []
-afterEach(() => {
-  // A failed assertion must not leave a fixture running; tsx relays SIGTERM to its child.
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-  }
-})
-
-function start(args: readonly string[]): ChildProcess & { output: () => string } {
-  const child = spawn(tsx, ['--tsconfig', join(root, 'tsconfig.json'), fixture, ...args], {
-    cwd: root,
-    // tsx finds node on PATH: make it the node running these tests.
-    env: {
-      ...process.env,
-      PATH: `${dirname(process.execPath)}${delimiter}${process.env['PATH'] ?? ''}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  return Object.assign(child, { output: () => output })
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode })
-      return
-    }
-    child.once('exit', (code, signal) => resolve({ code, signal }))
-  })
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-function pidOf(line: string | undefined): number {
-  const pid = Number(/pid=(\d+)/.exec(line ?? '')?.[1])
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid in ${line}`)
-  return pid
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const lines = (path: string): string[] =>
-  existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-    : []
 
 describe('resumeProcedure', () => {
   const tempDir = useTempDir()
+  const startFixture = useFixtureProcesses()
+  const start = (args: readonly string[]) => startFixture('resumable-procedure.ts', args)
 
   test('a run killed with SIGKILL mid-step resumes in a new process without re-running finished steps', async () => {
     const dir = tempDir()
@@ -189,7 +128,7 @@ describe('resumeProcedure', () => {
     const { writeFileSync } = await import('node:fs')
     writeFileSync(
       journalPath,
-      `${entries.map((entry) => JSON.stringify({ v: 1, runId, at: now, ...entry })).join('\n')}\n{"v":1,"runId":"crashed-un`,
+      `${entries.map((entry) => journalLine({ v: 1, runId, at: now, ...entry })).join('\n')}\n{"v":1,"runId":"crashed-un`,
     )
     const calls: string[] = []
     const procedure = defineProcedure('undoing')

@@ -9,6 +9,7 @@ import {
   exec,
   formatError,
   makeError,
+  markSecretFields,
   renderProcedureJson,
   renderProcedureMarkdown,
   renderNotification,
@@ -103,5 +104,67 @@ describe('secrets in a procedure run', () => {
     expect(report.warnings).toHaveLength(1)
     expect(report.warnings[0]).toContain('shorter than 4 characters')
     expect(report.warnings[0]).not.toContain('xyz')
+  })
+})
+
+describe('secret values in step outputs', () => {
+  const tempDir = useTempDir()
+  const b64 = (text: string) => Buffer.from(text).toString('base64')
+
+  test('base64 forms of the runner’s secrets are redacted from the journal and the report', async () => {
+    const journalPath = join(tempDir(), 'journal.jsonl')
+    const procedure = defineProcedure('encoded').step({
+      name: 'capture',
+      run: () =>
+        okAsync({ secret: { data: { password: b64(SECRET) } }, file: b64(`pw=${SECRET}\n`) }),
+    })
+    const report = (
+      await runProcedure(procedure, { journalPath, secrets: [SECRET] })
+    )._unsafeUnwrap()
+    const written = readFileSync(journalPath, 'utf8')
+    for (const text of [written, JSON.stringify(report)]) {
+      expect(text).not.toContain(b64(SECRET))
+      expect(text).not.toContain(b64(SECRET).replace(/=+$/, ''))
+      expect(text).not.toContain(b64(`pw=${SECRET}\n`).slice(4, 20))
+    }
+    expect(report.steps[0]?.evidence).toMatchObject({ secret: { data: { password: '***' } } })
+  })
+
+  test('fields marked secret are kept from the journal and report by default, and reach later steps intact', async () => {
+    const journalPath = join(tempDir(), 'marked.jsonl')
+    const value = b64('marked-value-not-in-secrets')
+    const seen: string[] = []
+    const procedure = defineProcedure('marked')
+      .step({
+        name: 'capture',
+        run: () =>
+          okAsync({
+            name: 'db',
+            secrets: [
+              markSecretFields({ name: 'db-password', data: { password: value } }, ['data']),
+            ],
+          }),
+      })
+      .step({
+        name: 'use',
+        run: (context) => {
+          seen.push(context.outputs.capture.secrets[0]?.data.password ?? '')
+          return okAsync(undefined)
+        },
+      })
+    const logger = recordingLogger()
+    const report = (await runProcedure(procedure, { journalPath, logger }))._unsafeUnwrap()
+    expect(seen).toEqual([value])
+    expect(report.steps[0]?.evidence).toEqual({
+      name: 'db',
+      secrets: [{ name: 'db-password', data: { password: '***' } }],
+    })
+    for (const text of [
+      readFileSync(journalPath, 'utf8'),
+      JSON.stringify(report),
+      logger.lines.join('\n'),
+    ]) {
+      expect(text).not.toContain(value)
+    }
   })
 })

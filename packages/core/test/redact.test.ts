@@ -32,3 +32,28 @@ describe('redaction', () => {
     expect(redactUrl('not a url')).toBe('not a url')
   })
 })
+
+describe('redaction of encoded forms', () => {
+  const secret = 'S3cr3t-pass/word+1'
+  const redact = makeRedactor([secret])
+  const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64')
+
+  test('base64 and base64url forms, padded or not, are redacted', () => {
+    const standard = b64(secret)
+    const url = Buffer.from(secret).toString('base64url')
+    expect(redact(`data: ${standard}`)).toBe('data: ***')
+    expect(redact(`data: ${url}`)).toBe('data: ***')
+    expect(redact(`data: ${standard.replace(/=+$/, '')}`)).toBe('data: ***')
+  })
+
+  test('a secret inside a larger base64 value is hidden at every byte offset', () => {
+    for (const prefix of ['', 'a', 'ab', 'abc', 'password=']) {
+      const encoded = b64(`${prefix}${secret}\nmore config\n`)
+      const out = redact(`{"config":"${encoded}"}`)
+      expect(out, prefix).toContain('***')
+      // Decoding what is left never gives the secret back.
+      const kept = out.split('***').map((part) => Buffer.from(part, 'base64').toString('latin1'))
+      for (const part of kept) expect(part, prefix).not.toContain(secret.slice(2, -2))
+    }
+  })
+})

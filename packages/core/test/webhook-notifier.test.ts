@@ -64,7 +64,7 @@ const notification: Notification = {
   procedure: 'api',
   runId: 'r1',
   subject: 'API - Rollback Completed',
-  text: 'Subject: API - Rollback Completed\n\nStatus: ✅ Rollback completed',
+  text: 'Status: ✅ Rollback completed',
 }
 
 const oneStep = defineProcedure('api rollback').step({
@@ -79,7 +79,9 @@ describe('webhookNotifier', () => {
     const sent = await webhookNotifier({ url: hook.url }).notify(notification, {})
     expect(sent.isOk()).toBe(true)
     expect(hook.received).toHaveLength(1)
-    expect(hook.received[0]?.body).toEqual({ text: notification.text })
+    expect(hook.received[0]?.body).toEqual({
+      text: `${notification.subject}\n\n${notification.text}`,
+    })
     expect(hook.received[0]?.headers['content-type']).toBe('application/json')
     expect(hook.received[0]?.path).toBe('/services/T000/B000/s3cr3tT0ken')
   })
@@ -174,7 +176,7 @@ describe('webhookNotifier', () => {
     const texts = hook.received.map((r) => (r.body as { text: string }).text)
     expect(texts).toHaveLength(2)
     expect(texts[0]).toContain('Rollback Started')
-    expect(texts[1]).toContain('Subject: Flow Motion Platform - Rollback Completed')
+    expect(texts[1]).toContain('Flow Motion Platform - Rollback Completed\n\nDear Team,')
     expect(texts[1]).toContain('to version 1.4.2')
     expect(texts[1]).toContain('Impact: checkout')
   })

@@ -2,6 +2,7 @@
  * The runbook's `kubectl scale --replicas=0 --all`, with a record to scale everything back.
  * @module
  */
+import { PatchStrategy } from '@kubernetes/client-node'
 import {
   checkAborted,
   loggerOf,
@@ -16,6 +17,7 @@ import type { KubeClient } from './connect.js'
 import type { KubeApiError } from './errors.js'
 import type { CallContext } from './internal/api-call.js'
 import { retryOnConflict } from './internal/conflict.js'
+import { parseCount, readVersion } from './internal/scale-annotation.js'
 import { formatTime } from './internal/template.js'
 import { listWorkloads, patchWorkload, readWorkload, replicasOf } from './internal/workload-api.js'
 import type { ScalableRef } from './scale.js'
@@ -73,7 +75,8 @@ export interface ScaleRecord {
 }
 
 /**
- * Progress of {@link emergencyScaleToZero} and {@link restoreScale}: one event per workload.
+ * Progress of {@link emergencyScaleToZero} and {@link restoreScale}: one event per workload
+ * (`drifted`: a count changed by someone else during the incident, see {@link restoreScale}).
  *
  * @example
  * ```ts
@@ -83,7 +86,7 @@ export interface ScaleRecord {
  * ```
  * @category Scale
  */
-export type ScaleProgress = ProgressEvent<'listed' | 'scaled' | 'restored'>
+export type ScaleProgress = ProgressEvent<'listed' | 'scaled' | 'restored' | 'drifted'>
 
 /**
  * Options of {@link emergencyScaleToZero}.
@@ -142,7 +145,10 @@ export type EmergencyScaleError = KubeApiError | ScaleIncomplete
  * Scale every Deployment and StatefulSet of a namespace (optionally matching a selector) to
  * zero. Each object gets, in the same merge patch that sets `spec.replicas: 0`, the annotation
  * {@link PREVIOUS_REPLICAS_ANNOTATION} with its previous count; the counts are also returned
- * as a {@link ScaleRecord}. A workload already at zero that carries the annotation (from an
+ * as a {@link ScaleRecord}. The patch carries the resourceVersion that was read as a
+ * precondition: a count changed between the read and the write (3 -> 6 by an autoscaler or a
+ * person) makes the server answer 409, and the workload is read again, so the count recorded
+ * is the one that was replaced. A workload already at zero that carries the annotation (from an
  * earlier emergency) keeps its recorded count, so running this twice loses nothing.
  *
  * It goes on past a failing workload, then returns `ScaleIncomplete` with what it did change.
@@ -224,179 +230,24 @@ export function emergencyScaleToZero(
   return new ResultAsync(run())
 }
 
-/** Read, then one merge patch: annotation with the count to come back to, replicas 0. */
+/**
+ * Read, then one merge patch: annotation with the count to come back to, replicas 0, and the
+ * read resourceVersion as a precondition (a Conflict makes the caller read again).
+ */
 function scaleOneToZero(context: CallContext, ref: ScalableRef): ResultAsync<number, KubeApiError> {
   return readWorkload(context, ref).andThen((current) => {
-    const object = current
-    const replicas = replicasOf(object) ?? 1
-    const remembered = parseCount(object.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
+    const replicas = replicasOf(current) ?? 1
+    const remembered = parseCount(current.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
     const previous = replicas === 0 && remembered !== undefined ? remembered : replicas
     return patchWorkload(context, ref, {
-      contentType: 'application/merge-patch+json',
+      strategy: PatchStrategy.MergePatch,
       body: {
-        metadata: { annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: String(previous) } },
+        metadata: {
+          ...readVersion(current),
+          annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: String(previous) },
+        },
         spec: { replicas: 0 },
       },
     }).map(() => previous)
   })
-}
-
-/**
- * Options of {@link restoreScale}.
- *
- * @example
- * ```ts
- * import type { KubeClient, RestoreScaleOptions, ScaleRecord } from '@rollback-kit/k8s'
- *
- * declare const client: KubeClient
- * declare const record: ScaleRecord
- * const options: RestoreScaleOptions = { client, record }
- * ```
- * @category Scale
- */
-export interface RestoreScaleOptions extends OperationOptions<ScaleProgress> {
-  readonly client: KubeClient
-  readonly record: ScaleRecord
-  /** Tries per workload when a write answers 409 Conflict. Default 4. */
-  readonly conflictAttempts?: number
-}
-
-/**
- * Scale every workload of a {@link ScaleRecord} back to its recorded count and remove the
- * {@link PREVIOUS_REPLICAS_ANNOTATION} annotation (one merge patch per workload). Goes on past
- * failures; `ScaleIncomplete.record` then lists the workloads still to restore.
- *
- * **Errors**: `ScaleIncomplete`.
- *
- * @example
- * ```ts
- * import { connectKube, readScaleRecord, restoreScale } from '@rollback-kit/k8s'
- *
- * const client = (await connectKube())._unsafeUnwrap()
- * // after a crash: rebuild the record from the annotations
- * const restored = await readScaleRecord({ client, namespace: 'shop' }).andThen((record) =>
- *   restoreScale({ client, record }),
- * )
- * ```
- * @category Scale
- */
-export function restoreScale(
-  options: RestoreScaleOptions,
-): ResultAsync<ScaleRecord, EmergencyScaleError> {
-  const { record } = options
-  const run = async (): Promise<Result<ScaleRecord, EmergencyScaleError>> => {
-    const restored: ScaleRecordEntry[] = []
-    const left: ScaleRecordEntry[] = []
-    const failures: { workload: ScalableRef; error: KubeApiError }[] = []
-    for (const entry of record.entries) {
-      const ref: ScalableRef = { kind: entry.kind, namespace: record.namespace, name: entry.name }
-      const aborted = await checkAborted(options.signal)
-      const patched = aborted.isErr()
-        ? aborted
-        : await retryOnConflict(
-            () =>
-              patchWorkload(options, ref, {
-                contentType: 'application/merge-patch+json',
-                body: {
-                  metadata: { annotations: { [PREVIOUS_REPLICAS_ANNOTATION]: null } },
-                  spec: { replicas: entry.replicas },
-                },
-              }),
-            {
-              attempts: options.conflictAttempts ?? 4,
-              logger: loggerOf(options),
-              what: `restore ${entry.kind} ${entry.name}`,
-            },
-          )
-      if (patched.isErr()) {
-        failures.push({ workload: ref, error: patched.error })
-        left.push(entry)
-        continue
-      }
-      restored.push(entry)
-      reportProgress(options, {
-        phase: 'restored',
-        message: `${entry.kind} ${entry.name}: 0 -> ${entry.replicas}`,
-      })
-    }
-    if (failures.length > 0) {
-      return err(
-        makeError(
-          'ScaleIncomplete',
-          `${failures.length} of ${record.entries.length} workloads in ${record.namespace} could not be restored: ${failures
-            .map((f) => `${f.workload.kind} ${f.workload.name} (${f.error.kind})`)
-            .join(', ')}`,
-          {
-            record: { ...record, entries: left },
-            failures,
-            retryable: failures.every((f) => f.error.retryable),
-          },
-        ),
-      )
-    }
-    return ok({ ...record, entries: restored })
-  }
-  return new ResultAsync(run())
-}
-
-/**
- * Options of {@link readScaleRecord}.
- *
- * @example
- * ```ts
- * import type { KubeClient, ReadScaleRecordOptions } from '@rollback-kit/k8s'
- *
- * declare const client: KubeClient
- * const options: ReadScaleRecordOptions = { client, namespace: 'shop' }
- * ```
- * @category Scale
- */
-export interface ReadScaleRecordOptions extends OperationOptions {
-  readonly client: KubeClient
-  readonly namespace: string
-  readonly labelSelector?: string
-}
-
-/**
- * Rebuild a {@link ScaleRecord} from the {@link PREVIOUS_REPLICAS_ANNOTATION} annotations left
- * on the workloads, for when the returned record was lost (a crashed run).
- *
- * **Errors**: the API kinds of the LISTs.
- *
- * @example
- * ```ts
- * import { connectKube, readScaleRecord } from '@rollback-kit/k8s'
- *
- * const record = await connectKube().andThen((client) => readScaleRecord({ client, namespace: 'shop' }))
- * ```
- * @category Scale
- */
-export function readScaleRecord(
-  options: ReadScaleRecordOptions,
-): ResultAsync<ScaleRecord, KubeApiError> {
-  const selector =
-    options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }
-  const listKind = (kind: 'Deployment' | 'StatefulSet') =>
-    listWorkloads(options, { kind, namespace: options.namespace, ...selector }).map((items) =>
-      items.flatMap((item): ScaleRecordEntry[] => {
-        const count = parseCount(item.metadata?.annotations?.[PREVIOUS_REPLICAS_ANNOTATION])
-        return count === undefined
-          ? []
-          : [{ kind, name: item.metadata?.name ?? '', replicas: count }]
-      }),
-    )
-  return listKind('Deployment').andThen((deployments) =>
-    listKind('StatefulSet').map((statefulSets): ScaleRecord => ({
-      namespace: options.namespace,
-      ...selector,
-      takenAt: formatTime(new Date(Math.floor(Date.now() / 1000) * 1000)),
-      entries: [...deployments, ...statefulSets],
-    })),
-  )
-}
-
-function parseCount(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined
-  const count = Number.parseInt(value, 10)
-  return Number.isSafeInteger(count) ? count : undefined
 }

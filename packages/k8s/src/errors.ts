@@ -123,6 +123,25 @@ export type Unavailable = BlockError<'Unavailable'> &
   }
 
 /**
+ * The server answered with success but not with the Kubernetes object asked for: a 2xx answer
+ * that is not JSON (a proxy's `text/html` sign-in page), or JSON that is not that object. Not
+ * retryable: the same address answers the same way; check the server URL.
+ *
+ * @example
+ * ```ts
+ * import type { KubeApiError } from '@rollback-kit/k8s'
+ *
+ * const proxyPage = (e: KubeApiError) => e.kind === 'InvalidResponse' && e.contentType === 'text/html'
+ * ```
+ * @category Errors
+ */
+export type InvalidResponse = BlockError<'InvalidResponse'> &
+  ApiErrorContext & {
+    /** The answer's Content-Type, when that is what was wrong. */
+    readonly contentType?: string
+  }
+
+/**
  * Every way a single API request can fail, as all the blocks of this package report it.
  *
  * @example
@@ -152,6 +171,7 @@ export type KubeApiError =
   | Unauthorized
   | Invalid
   | Unavailable
+  | InvalidResponse
   | TimedOut
   | Aborted
   | Unexpected

@@ -14,6 +14,7 @@ export type {
   Conflict,
   Forbidden,
   Invalid,
+  InvalidResponse,
   KubeApiError,
   KubeConfigInvalid,
   NoRolloutHistory,
@@ -63,36 +64,40 @@ export type {
   ScaleOptions,
   ScaleResult,
 } from './scale.js'
-export {
-  emergencyScaleToZero,
-  PREVIOUS_REPLICAS_ANNOTATION,
-  readScaleRecord,
-  restoreScale,
-} from './emergency-scale.js'
+export { emergencyScaleToZero, PREVIOUS_REPLICAS_ANNOTATION } from './emergency-scale.js'
 export type {
   EmergencyScaleError,
   EmergencyScaleOptions,
-  ReadScaleRecordOptions,
-  RestoreScaleOptions,
   ScaleIncomplete,
   ScaleProgress,
   ScaleRecord,
   ScaleRecordEntry,
 } from './emergency-scale.js'
+export { readScaleRecord, restoreScale } from './restore-scale.js'
+export type {
+  ReadScaleRecordOptions,
+  RestoreScaleOptions,
+  RestoreScaleResult,
+  ScaleDrift,
+} from './restore-scale.js'
 
-export { captureWorkload, redactCapture, restoreWorkload } from './capture.js'
+export { captureWorkload, redactCapture } from './capture-workload.js'
 export type {
   CapturedConfigMap,
   CapturedSecret,
   CaptureWorkloadError,
   CaptureWorkloadOptions,
+  WorkloadCapture,
+} from './capture-workload.js'
+export { restoreWorkload } from './restore-workload.js'
+export type {
+  PartialRestore,
   RestoredObject,
   RestoreWorkloadError,
   RestoreWorkloadOptions,
   RestoreWorkloadProgress,
   RestoreWorkloadResult,
-  WorkloadCapture,
-} from './capture.js'
+} from './restore-workload.js'
 
 export { listPods, podLogs } from './pods.js'
 export type {

@@ -119,7 +119,7 @@ export function listPods(options: ListPodsOptions): ResultAsync<PodSummary[], Li
   return checkAborted(options.signal)
     .andThen(() => selector)
     .andThen((labelSelector) =>
-      callApi(options, { request: `LIST pods in ${options.namespace}` }, (call) =>
+      callApi(options, { request: `LIST pods in ${options.namespace}`, expect: 'list' }, (call) =>
         options.client.core.listNamespacedPod(
           {
             namespace: options.namespace,
@@ -228,7 +228,7 @@ export type PodLogsError = KubeApiError
 export function podLogs(options: PodLogsOptions): ResultAsync<string, PodLogsError> {
   const { namespace, pod } = options
   return checkAborted(options.signal).andThen(() =>
-    callApi(options, { request: `GET pods/${pod}/log in ${namespace}` }, (call) =>
+    callApi(options, { request: `GET pods/${pod}/log in ${namespace}`, expect: 'text' }, (call) =>
       options.client.core.readNamespacedPodLog(
         {
           name: pod,

@@ -2,7 +2,7 @@
  * `kubectl rollout undo` with kubectl's semantics for each kind.
  * @module
  */
-import type { V1Deployment, V1PodTemplateSpec } from '@kubernetes/client-node'
+import { PatchStrategy, type V1Deployment, type V1PodTemplateSpec } from '@kubernetes/client-node'
 import {
   checkAborted,
   loggerOf,
@@ -18,6 +18,7 @@ import { loadHistory, type HistoryEntry, type LoadedHistory } from './internal/h
 import { selectControllerRevision, selectDeploymentRevision } from './internal/revisions.js'
 import {
   equalIgnoreHash,
+  annotationFilter,
   rollbackAnnotations,
   semanticEqual,
   toPlainJson,
@@ -70,6 +71,14 @@ export interface RolloutUndoOptions extends OperationOptions<RolloutUndoProgress
   readonly dryRun?: 'client' | 'server'
   /** Tries of read-compute-patch when the write answers 409 Conflict. Default 4. */
   readonly conflictAttempts?: number
+  /**
+   * Deployments only. Like `kubectl rollout undo`, an undo gives the Deployment the annotations
+   * of the target ReplicaSet and drops the ones only the Deployment had, such as Argo CD's
+   * `argocd.argoproj.io/tracking-id` (Argo CD then no longer sees the Deployment as its own).
+   * `true` keeps every annotation only the Deployment has; a list keeps those keys, and every
+   * key under a prefix that ends in `/` (`['argocd.argoproj.io/']`). Default `false`.
+   */
+  readonly keepDeploymentAnnotations?: boolean | readonly string[]
 }
 
 /**
@@ -138,7 +147,8 @@ export type RolloutUndoError = KubeApiError | Paused | RevisionNotFound | NoRoll
  *   otherwise one JSON patch replaces `/spec/template` with the ReplicaSet's template minus
  *   `pod-template-hash`, and `/metadata/annotations` with kubectl's merge (the Deployment keeps
  *   its revision and last-applied annotations, everything else, change-cause included, comes
- *   from the ReplicaSet).
+ *   from the ReplicaSet; annotations only the Deployment had are dropped unless
+ *   `keepDeploymentAnnotations` keeps them).
  * - **StatefulSet / DaemonSet**: the target is a ControllerRevision; its `data` is sent as a
  *   strategic merge patch.
  *
@@ -243,6 +253,7 @@ function undoOnce(
     const annotations = rollbackAnnotations(
       deployment.metadata?.annotations,
       target.object.metadata?.annotations,
+      annotationFilter(options.keepDeploymentAnnotations),
     )
     if (options.dryRun === 'client') {
       return okAsync({
@@ -281,7 +292,7 @@ function undoOnce(
     ]
     return patchWorkload(options, ref, {
       body,
-      contentType: 'application/json-patch+json',
+      strategy: PatchStrategy.JsonPatch,
       dryRun: options.dryRun === 'server',
     }).map((): RolloutUndoResult => ({
       ...base,
@@ -317,7 +328,7 @@ function undoOnce(
   })
   return patchWorkload(options, ref, {
     body: target.object.data as object,
-    contentType: 'application/strategic-merge-patch+json',
+    strategy: PatchStrategy.StrategicMergePatch,
     dryRun: options.dryRun === 'server',
   }).map((): RolloutUndoResult => ({
     ...base,

@@ -2,6 +2,7 @@
  * `kubectl scale` and `kubectl rollout restart`.
  * @module
  */
+import { PatchStrategy } from '@kubernetes/client-node'
 import {
   checkAborted,
   loggerOf,
@@ -91,7 +92,10 @@ export type ScaleError = KubeApiError | InvalidInput
 
 /**
  * Set the replica count through the `scale` subresource, as `kubectl scale` does (a merge
- * patch `{"spec":{"replicas":N}}`), after reading the current count so it can be restored.
+ * patch `{"spec":{"replicas":N}}`), after reading the current count so it can be restored. The
+ * patch carries the resourceVersion that was read: when another writer changed the object in
+ * between, the server answers 409 and the read and write start again, so `previousReplicas`
+ * is always the count this call replaced.
  *
  * **Errors**: `InvalidInput` (negative or fractional count, or a DaemonSet), `NotFound`,
  * `Forbidden`, `Invalid`, `Unavailable`, `TimedOut`, `Aborted`, `Unexpected`.
@@ -125,12 +129,16 @@ export function scale(options: ScaleOptions): ResultAsync<ScaleResult, ScaleErro
       }),
     )
   }
+  // The read resourceVersion is a precondition: a count changed by someone else between the
+  // read and the write is a Conflict, re-read, never silently reported as the old one.
   const once = () =>
     readWorkload(options, ref).andThen((current) => {
       const previousReplicas = replicasOf(current) ?? 1
+      const resourceVersion = current.metadata?.resourceVersion
       return patchScale(options, ref, {
         replicas: options.replicas,
         dryRun: options.dryRun === true,
+        ...(resourceVersion === undefined ? {} : { resourceVersion }),
       }).map((): ScaleResult => ({ workload: ref, previousReplicas, replicas: options.replicas }))
     })
   return checkAborted(options.signal).andThen(() =>
@@ -231,7 +239,7 @@ export function restart(options: RestartOptions): ResultAsync<RestartResult, Res
       }
       return patchWorkload(options, ref, {
         body,
-        contentType: 'application/strategic-merge-patch+json',
+        strategy: PatchStrategy.StrategicMergePatch,
       }).map((): RestartResult => ({ workload: ref, restartedAt }))
     })
   return checkAborted(options.signal).andThen(() =>

@@ -197,7 +197,7 @@ describe('Deployment', () => {
       message: 'deployment.apps/dry rolled back (server dry run)',
     })
     expect(patches().map((p) => p.path)).toEqual([
-      '/apis/apps/v1/namespaces/default/deployments/dry?dryRun=All',
+      '/apis/apps/v1/namespaces/default/deployments/dry?dryRun=All&fieldManager=rollback-kit',
     ])
     await sim.settle()
     expect(imageOf('Deployment', 'dry')).toBe('dry:3')

@@ -68,7 +68,7 @@ describe('scale', () => {
     expect(scaled._unsafeUnwrap()).toMatchObject({ previousReplicas: 2, replicas: 5 })
     expect(sim.requests.filter((r) => r.method === 'PATCH')).toMatchObject([
       {
-        path: '/apis/apps/v1/namespaces/shop/deployments/web/scale',
+        path: '/apis/apps/v1/namespaces/shop/deployments/web/scale?fieldManager=rollback-kit',
         contentType: 'application/merge-patch+json',
       },
     ])

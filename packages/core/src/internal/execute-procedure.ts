@@ -184,7 +184,7 @@ export async function executeProcedure(input: {
     await confirmPhase('post')
   }
 
-  const outcome = outcomeOf({ failure, onFailure, undo })
+  const outcome = outcomeOf({ failure, onFailure, undo, irreversible: plan.irreversible })
   const finished = Date.now()
   await journal({ type: 'run-finished', outcome })
   const report: ProcedureReport = {

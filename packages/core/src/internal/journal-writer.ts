@@ -6,6 +6,7 @@ import { makeError, messageOf } from '../errors.js'
 import { redactDeep } from '../redact.js'
 import type { JournalFailed } from '../procedure/errors.js'
 import type { JournalEntry } from '../procedure/journal.js'
+import { decodeJournalLine, encodeJournalLine } from './journal-line.js'
 
 /** Distributes `Omit` over the journal union so each entry keeps its own fields. */
 export type JournalDraft = JournalEntry extends infer E
@@ -31,7 +32,11 @@ export const noJournal: JournalWriter = {
 
 /**
  * Open (or create) an append-only journal. Each line is written with one `write` call and
- * followed by `fsync`, so a crash leaves at most the last line cut short.
+ * followed by `fsync`, so a crash leaves at most the last line cut short. The caller holds the
+ * journal's lock (see `journal-lock.ts`) for as long as it writes.
+ *
+ * In `append` mode a last line cut short is cut off first (appending to it would damage the
+ * next line too) and the first line appended says so (`journal-repaired`).
  */
 export function openJournal(options: {
   readonly path: string
@@ -43,9 +48,10 @@ export function openJournal(options: {
   const { path, runId, redact } = options
   return attempt(
     async () => {
+      const repaired = options.mode === 'append' ? await repairTail(path) : 0
       const handle = await open(path, options.mode === 'create' ? 'wx' : 'a', 0o600)
       await syncDirectory(dirname(path))
-      return handle
+      return { handle, repaired }
     },
     (cause) =>
       makeError(
@@ -55,7 +61,35 @@ export function openJournal(options: {
           : `cannot open the journal ${path}: ${messageOf(cause)}`,
         { path, cause },
       ),
-  ).map((handle) => writer({ handle, path, runId, redact }))
+  ).map(({ handle, repaired }) => {
+    const journal = writer({ handle, path, runId, redact })
+    if (repaired > 0) void journal.append({ type: 'journal-repaired', droppedBytes: repaired })
+    return journal
+  })
+}
+
+/**
+ * Make the journal end with a complete line: cut off a last line the crash cut short, or end
+ * a complete last line whose newline was lost. Returns the bytes cut off.
+ */
+async function repairTail(path: string): Promise<number> {
+  const handle = await open(path, 'r+')
+  try {
+    const bytes = await handle.readFile()
+    if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return 0
+    const keep = bytes.lastIndexOf(0x0a) + 1
+    const tail = bytes.subarray(keep).toString('utf8')
+    if (decodeJournalLine(tail) !== undefined) {
+      await handle.write('\n', bytes.length)
+      await handle.sync()
+      return 0
+    }
+    await handle.truncate(keep)
+    await handle.sync()
+    return bytes.length - keep
+  } finally {
+    await handle.close()
+  }
 }
 
 function writer(options: {
@@ -68,7 +102,8 @@ function writer(options: {
   let queue: Promise<unknown> = Promise.resolve()
   const append = (entry: JournalDraft): Promise<string | undefined> => {
     const line = { v: 1, runId, at: new Date().toISOString(), ...entry }
-    const text = `${redact(JSON.stringify(redactDeep(line, redact)))}\n`
+    // Values are redacted before encoding: redacting JSON text misses escaped secrets.
+    const text = `${encodeJournalLine(redactDeep(line, redact))}\n`
     const written = queue.then(async () => {
       try {
         await handle.write(text)

@@ -42,7 +42,10 @@ export function priorRunFromJournal(input: {
   const warnings: string[] = []
   let failure: PriorRun['failure']
   for (const entry of contents.entries) {
-    if (entry.runId !== start.runId) continue
+    // One journal holds one run: a line of another run means the file is not what it seems.
+    if (entry.runId !== start.runId) {
+      return err(mismatch(`it holds entries of run "${entry.runId}" besides "${start.runId}"`))
+    }
     switch (entry.type) {
       case 'run-finished':
         return err(
@@ -98,8 +101,21 @@ export function priorRunFromJournal(input: {
       case 'warning':
         warnings.push(entry.message)
         break
-      default:
+      case 'journal-repaired':
+        warnings.push(
+          `the last line of the journal ${path} was cut short by a crash; ${entry.droppedBytes} bytes were cut off before the run resumed`,
+        )
         break
+      case 'run-started':
+      case 'run-resumed':
+      case 'step-started':
+      case 'step-retrying':
+      case 'undo-started':
+        break
+      default:
+        return err(
+          mismatch(`it has an entry of unknown type "${(entry as { type: string }).type}"`),
+        )
     }
   }
   if (contents.truncatedTail) {

@@ -22,25 +22,42 @@ export function outcomeOf(options: {
   readonly failure: Failure | undefined
   readonly onFailure: 'undo' | 'stop'
   readonly undo: readonly UndoRecord[]
+  /** Names of the steps marked `irreversible`. */
+  readonly irreversible: readonly string[]
 }): ProcedureOutcome {
   const { failure, onFailure, undo } = options
   if (failure === undefined) return 'succeeded'
   if (failure.aborted) return 'aborted'
   if (onFailure === 'stop' || undo.length === 0) return 'failed'
-  return undo.some((record) => record.status === 'failed') ? 'undo-failed' : 'rolled-back'
+  return leftToReverse(undo, options.irreversible).length > 0 ? 'undo-failed' : 'rolled-back'
+}
+
+/**
+ * The completed steps whose change is still in place after the undo phase: their undo failed,
+ * or they are irreversible. Steps without undo that are not irreversible are read-only.
+ */
+export function leftToReverse(
+  undo: readonly UndoRecord[],
+  irreversible: readonly string[],
+): UndoRecord[] {
+  return undo.filter(
+    (record) =>
+      record.status === 'failed' ||
+      (record.status === 'unavailable' && irreversible.includes(record.step)),
+  )
 }
 
 /** One clause on the undo phase for error messages. */
 function undoLine(report: ProcedureReport): string {
   if (report.onFailure === 'stop') return 'nothing was undone (onFailure: stop)'
   if (report.undo.length === 0) return 'no completed step to undo'
-  const failed = report.undo.filter((record) => record.status === 'failed')
-  if (failed.length === 0) {
+  const left = leftToReverse(report.undo, report.plan.irreversible)
+  if (left.length === 0) {
     const done = report.undo.filter((record) => record.status === 'succeeded').length
     const none = report.undo.length - done
-    return `${done} completed step(s) undone${none === 0 ? '' : `, ${none} had no undo`}`
+    return `${done} completed step(s) undone${none === 0 ? '' : `, ${none} read-only`}`
   }
-  return `undo failed for ${failed.map((record) => `"${record.step}"`).join(', ')}`
+  return `left to reverse by hand: ${left.map((record) => `"${record.step}"`).join(', ')}`
 }
 
 /** The `err` of a failed or aborted run, carrying the (redacted) report. */

@@ -4,6 +4,7 @@ import { unexpected, type BlockError } from '../errors.js'
 import { retry } from '../retry.js'
 import { withTimeout } from '../with-timeout.js'
 import { redactDeep } from '../redact.js'
+import { hideSecretFields } from '../secret-fields.js'
 import type { StepRecord } from '../procedure/report.js'
 import type { AnyStep, StepContext, StepOutputs } from '../procedure/step.js'
 import { summarizeError } from './error-summary.js'
@@ -109,7 +110,10 @@ export async function runStep(
   }
   const evidence = ran.isOk() ? await jsonEvidence(run, step.name, ran.value) : undefined
   if (outcome.isOk()) {
-    const verification = redactDeep(toJsonValue(outcome.value.verification), redact)
+    const verification = redactDeep(
+      toJsonValue(hideSecretFields(outcome.value.verification)),
+      redact,
+    )
     const record: StepRecord = {
       ...base,
       status: 'succeeded',
@@ -176,7 +180,7 @@ export async function runStep(
 
 /** The output as JSON keeps it, redacted; a warning when it cannot be kept. */
 async function jsonEvidence(run: RunContext, step: string, output: unknown): Promise<unknown> {
-  const json = toJsonValue(output)
+  const json = toJsonValue(hideSecretFields(output))
   if (!json.ok) {
     await run.warn(
       `the output of step "${step}" is not JSON-serialisable (${json.reason}); it is not journalled and a resumed run will not see it`,

@@ -1,6 +1,7 @@
 import { guardResult } from '../attempt.js'
 import { unexpected } from '../errors.js'
 import { redactDeep } from '../redact.js'
+import { hideSecretFields } from '../secret-fields.js'
 import { retry } from '../retry.js'
 import { withTimeout } from '../with-timeout.js'
 import type { UndoRecord } from '../procedure/report.js'
@@ -51,7 +52,9 @@ async function undoOne(
   const undo = step.undo
   if (undo === undefined) {
     const record: UndoRecord = { step: step.name, status: 'unavailable' }
-    logger.warn({}, `step ${step.name} has no undo; its effect stays`)
+    if (step.irreversible === true) {
+      logger.warn({}, `step ${step.name} cannot be undone; reverse it by hand`)
+    } else logger.info({}, `step ${step.name} is read-only; nothing to undo`)
     await run.journal({ type: 'undo-finished', undo: record })
     run.progress({ phase: 'undo-finished', step: step.name, status: 'unavailable' })
     return record
@@ -97,7 +100,7 @@ async function undoOne(
   }
   let record: UndoRecord
   if (result.isOk()) {
-    const evidence = toJsonValue(result.value)
+    const evidence = toJsonValue(hideSecretFields(result.value))
     record = {
       step: step.name,
       status: 'succeeded',

@@ -15,8 +15,6 @@ export function renderStartedNotification(options: {
       ? 'no estimate'
       : `estimated ${formatDuration(plan.estimatedMs)}`
   const text = [
-    `Subject: ${subject}`,
-    '',
     `Rollback procedure "${plan.procedure}" ${resumed ? 'resumed' : 'started'}: ${plan.steps.length} step(s), ${estimate}.`,
     `Steps: ${plan.steps.map((step) => step.name).join(' → ')}`,
   ].join('\n')

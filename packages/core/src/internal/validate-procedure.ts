@@ -22,6 +22,12 @@ export function validateProcedure(
         reason: `must be a positive number of milliseconds, got ${step.timeoutMs}`,
       })
     }
+    if (step.irreversible === true && step.undo !== undefined) {
+      return invalidInput({
+        field: `steps[${index}].irreversible`,
+        reason: `step "${step.name}" has an undo, so it is not irreversible`,
+      })
+    }
     if (
       step.retry !== undefined &&
       !(Number.isInteger(step.retry.attempts) && step.retry.attempts >= 1)

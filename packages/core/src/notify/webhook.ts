@@ -75,7 +75,7 @@ export interface WebhookNotifierOptions {
   readonly url: string
   /** Names the notifier in warnings. Default `webhook <origin>`. */
   readonly name?: string
-  /** Builds the JSON body. Default: Slack-compatible `{ text }`. */
+  /** Builds the JSON body. Default: Slack-compatible `{ text }`, the subject line, a blank line, then the text. */
   readonly body?: (notification: Notification) => unknown
   readonly headers?: Readonly<Record<string, string>>
   /** Deadline of each try. Default 10 s. */
@@ -127,7 +127,7 @@ export interface WebhookNotifier extends Notifier {
 export function webhookNotifier(options: WebhookNotifierOptions): WebhookNotifier {
   const target = originOf(options.url)
   const name = options.name ?? `webhook ${target}`
-  const body = options.body ?? ((notification: Notification) => ({ text: notification.text }))
+  const body = options.body ?? slackBody
   const policy = options.retry ?? { attempts: 3, initialDelayMs: 500 }
   const timeoutMs = options.timeoutMs ?? 10_000
   const failed = (
@@ -200,4 +200,9 @@ function causeMessage(cause: unknown): string {
   const inner = (cause as { cause?: unknown } | undefined)?.cause
   const code = (inner as { code?: unknown } | undefined)?.code
   return typeof code === 'string' ? code : messageOf(inner ?? cause)
+}
+
+/** One chat message: the subject as its first line, then the text. */
+function slackBody(notification: Notification): { text: string } {
+  return { text: `${notification.subject}\n\n${notification.text}` }
 }

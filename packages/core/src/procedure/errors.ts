@@ -60,6 +60,27 @@ export type ProcedureAborted = Aborted & {
 export type JournalFailed = BlockError<'JournalFailed'> & { readonly path: string }
 
 /**
+ * Another process holds the journal (a run still going, or another resume); nothing was run.
+ * Retry once it has ended. The lock is the file `lockPath`; one left by a process that no
+ * longer runs on this host is removed automatically.
+ * @example
+ * ```ts
+ * import { okAsync } from 'neverthrow'
+ * import { defineProcedure, resumeProcedure } from '@rollback-kit/core'
+ *
+ * const procedure = defineProcedure('p').step({ name: 'a', run: () => okAsync(1) })
+ * const result = await resumeProcedure(procedure, { journalPath: '/var/log/rollbacks/p.jsonl' })
+ * if (result.isErr() && result.error.kind === 'JournalLocked') console.log(`held by pid ${result.error.holder.pid}`)
+ * ```
+ * @category Procedure
+ */
+export type JournalLocked = BlockError<'JournalLocked'> & {
+  readonly path: string
+  readonly lockPath: string
+  readonly holder: { readonly pid: number; readonly host: string; readonly since: string }
+}
+
+/**
  * The journal given to `resumeProcedure` belongs to another procedure (name or step names
  * differ); nothing was run.
  * @example
@@ -98,7 +119,7 @@ export type RunAlreadyFinished = BlockError<'RunAlreadyFinished'> & {
 
 /**
  * Why {@link runProcedure} returned `err`. `ProcedureFailed` and `Aborted` carry the full
- * `report`; `InvalidInput` and `JournalFailed` mean nothing ran; `Unexpected` is a bug in the
+ * `report`; `InvalidInput`, `JournalFailed` and `JournalLocked` mean nothing ran; `Unexpected` is a bug in the
  * runner (or a logger that threw from outside its guard).
  *
  * @example
@@ -112,6 +133,7 @@ export type RunAlreadyFinished = BlockError<'RunAlreadyFinished'> & {
  *     case 'Aborted':
  *       return `aborted; ${error.report.undo.length} undos ran`
  *     case 'JournalFailed':
+ *     case 'JournalLocked':
  *     case 'InvalidInput':
  *     case 'Unexpected':
  *       return error.message
@@ -121,7 +143,7 @@ export type RunAlreadyFinished = BlockError<'RunAlreadyFinished'> & {
  * @category Procedure
  */
 export type RunProcedureError =
-  ProcedureFailed | ProcedureAborted | JournalFailed | InvalidInput | Unexpected
+  ProcedureFailed | ProcedureAborted | JournalFailed | JournalLocked | InvalidInput | Unexpected
 
 /**
  * Why {@link resumeProcedure} returned `err`.
@@ -130,7 +152,7 @@ export type RunProcedureError =
  * import type { ResumeProcedureError } from '@rollback-kit/core'
  *
  * const canRetryLater = (error: ResumeProcedureError): boolean =>
- *   error.kind === 'JournalFailed' || error.kind === 'Unexpected'
+ *   error.kind === 'JournalLocked' || error.kind === 'Unexpected'
  * ```
  * @category Procedure
  */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { err, ok, type ResultAsync } from 'neverthrow'
 import { attempt } from '../attempt.js'
 import { makeError, messageOf } from '../errors.js'
+import { decodeJournalLine } from '../internal/journal-line.js'
 import type { JournalFailed } from './errors.js'
 import type { ErrorSummary, ProcedureOutcome, UndoRecord } from './report.js'
 
@@ -25,7 +26,9 @@ export interface JournalLine<T extends string> {
 }
 
 /**
- * One transition of a run, as written to the journal (one JSON object per line, redacted).
+ * One transition of a run, as written to the journal: one JSON object per line, redacted,
+ * with a `sum` field (a checksum of the rest of the line) that {@link readJournal} checks and
+ * leaves out of the entries it returns.
  *
  * @example
  * ```ts
@@ -44,6 +47,10 @@ export type JournalEntry =
       readonly onFailure: 'undo' | 'stop'
     })
   | (JournalLine<'run-resumed'> & { readonly fromStep?: string })
+  | (JournalLine<'journal-repaired'> & {
+      /** Bytes of a last line cut short by a crash, cut off before the resumed run appended. */
+      readonly droppedBytes: number
+    })
   | (JournalLine<'step-started'> & { readonly step: string })
   | (JournalLine<'step-retrying'> & {
       readonly step: string
@@ -99,10 +106,12 @@ export interface JournalContents {
 /**
  * Read a run's journal for auditing or resuming.
  *
- * A last line cut short by a crash is tolerated (`truncatedTail`); a malformed line anywhere
- * else is `JournalFailed`.
+ * Every line's checksum is checked. A last line cut short by a crash is tolerated
+ * (`truncatedTail`; `resumeProcedure` cuts it off before appending and records that as a
+ * `journal-repaired` entry); any other damaged line is `JournalFailed`: a journal with a bad
+ * line in the middle cannot say which steps finished.
  *
- * @returns the entries, or `JournalFailed` naming the path.
+ * @returns the entries, or `JournalFailed` naming the path (and the line).
  *
  * @example
  * ```ts
@@ -123,47 +132,31 @@ export function readJournal(path: string): ResultAsync<JournalContents, JournalF
       }),
   ).andThen((text) => {
     const lines = text.split('\n')
+    // What follows the last newline: empty, or a line the crash cut short.
+    const tail = lines.pop() ?? ''
     const entries: JournalEntry[] = []
-    let truncatedTail = false
     for (const [index, line] of lines.entries()) {
-      if (line.trim() === '') continue
-      const parsed = parseLine(line)
-      if (parsed !== undefined) {
-        entries.push(parsed)
-        continue
+      const entry = decodeJournalLine(line)
+      if (entry === undefined) {
+        return err(
+          makeError(
+            'JournalFailed',
+            `line ${index + 1} of the journal ${path} is damaged (not a journal entry, or its checksum does not match): the journal cannot tell which steps finished`,
+            { path, line: index + 1 },
+          ),
+        )
       }
-      const isLast = lines.slice(index + 1).every((rest) => rest.trim() === '')
-      if (isLast && !text.endsWith('\n')) {
-        truncatedTail = true
-        continue
-      }
-      return err(
-        makeError(
-          'JournalFailed',
-          `line ${index + 1} of the journal ${path} is not a journal entry`,
-          {
-            path,
-          },
-        ),
-      )
+      entries.push(withoutSum(entry))
     }
-    return ok({ entries, truncatedTail })
+    if (tail === '') return ok({ entries, truncatedTail: false })
+    // A complete line whose newline did not make it to disk is still a good line.
+    const last = decodeJournalLine(tail)
+    if (last !== undefined) entries.push(withoutSum(last))
+    return ok({ entries, truncatedTail: last === undefined })
   })
 }
 
-function parseLine(line: string): JournalEntry | undefined {
-  try {
-    const value = JSON.parse(line) as unknown
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as { v?: unknown }).v === 1 &&
-      typeof (value as { type?: unknown }).type === 'string'
-    ) {
-      return value as JournalEntry
-    }
-    return undefined
-  } catch {
-    return undefined
-  }
+function withoutSum(entry: JournalEntry): JournalEntry {
+  const { sum: _sum, ...rest } = entry as JournalEntry & { sum?: string }
+  return rest
 }

@@ -21,6 +21,8 @@ export interface PlannedStep {
   readonly estimate?: number
   /** Whether the step has an `undo`. */
   readonly undoable: boolean
+  /** The step changes something it cannot undo (see `Step.irreversible`). */
+  readonly irreversible: boolean
   /** Whether the step has a `verify`. */
   readonly verifies: boolean
   readonly timeoutMs?: number
@@ -49,8 +51,10 @@ export interface ProcedurePlan {
   readonly estimatedMs: number
   /** Names of the steps that gave no estimate. */
   readonly unestimated: readonly string[]
-  /** Names of the steps without `undo`: what a failure later on cannot reverse. */
+  /** Names of the steps without `undo` (read-only checks and irreversible steps). */
   readonly notUndoable: readonly string[]
+  /** Names of the steps marked `irreversible`: what a failure later on leaves to a person. */
+  readonly irreversible: readonly string[]
 }
 
 /**
@@ -78,6 +82,7 @@ export function planProcedure(
     ...(step.description === undefined ? {} : { description: step.description }),
     ...(step.estimate === undefined ? {} : { estimate: step.estimate }),
     undoable: step.undo !== undefined,
+    irreversible: step.irreversible === true,
     verifies: step.verify !== undefined,
     ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
     maxAttempts: Math.max(1, step.retry?.attempts ?? 1),
@@ -90,5 +95,6 @@ export function planProcedure(
     estimatedMs: steps.reduce((sum, step) => sum + (step.estimate ?? 0), 0),
     unestimated: steps.filter((step) => step.estimate === undefined).map((step) => step.name),
     notUndoable: steps.filter((step) => !step.undoable).map((step) => step.name),
+    irreversible: steps.filter((step) => step.irreversible).map((step) => step.name),
   }
 }

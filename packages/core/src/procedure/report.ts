@@ -82,8 +82,8 @@ export interface StepRecord {
 
 /**
  * The undo of one completed step: `succeeded`, `failed`, or `unavailable` (the step has no
- * `undo`: it is taken to have changed nothing worth reversing, such as a read-only check; the
- * plan lists such steps under `notUndoable`).
+ * `undo`: a read-only check, or a step marked `irreversible`, which the plan lists under
+ * `irreversible` and which is then left to reverse by hand).
  *
  * @example
  * ```ts
@@ -107,8 +107,9 @@ export interface UndoRecord {
  * How a run ended.
  *
  * - `succeeded`: every step ran and verified.
- * - `rolled-back`: a step failed and every completed step with an `undo` was undone.
- * - `undo-failed`: a step failed and at least one undo failed too.
+ * - `rolled-back`: a step failed and every completed step that changed something was undone.
+ * - `undo-failed`: a step failed and a change stays: an undo failed too, or a completed step
+ *   was `irreversible`.
  * - `failed`: a step failed and nothing was undone (`onFailure: 'stop'`, or no step had completed).
  * - `aborted`: the signal aborted the run; `undo` tells what was reversed.
  * - `planned`: a dry run; nothing was called.

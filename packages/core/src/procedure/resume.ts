@@ -1,6 +1,8 @@
 import { unexpected } from '../errors.js'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import { executeProcedure } from '../internal/execute-procedure.js'
+import { acquireUseRelease } from '../acquire-use-release.js'
+import { lockJournal } from '../internal/journal-lock.js'
 import { openJournal } from '../internal/journal-writer.js'
 import { priorRunFromJournal } from '../internal/prior-run-from-journal.js'
 import { validateProcedure } from '../internal/validate-procedure.js'
@@ -41,11 +43,17 @@ export interface ResumeProcedureOptions extends Omit<
  *
  * The resumed run appends to the same journal under the same `runId`; its report covers the
  * whole run (`startedAt` is the original start, earlier steps have `fromEarlierRun: true`).
- * Outputs come back as JSON (secrets in them as `***`). Do not resume one journal from two
- * processes at once: the journal is not locked.
+ * Outputs come back as JSON (secrets in them as `***`).
+ *
+ * The journal is locked (`<journalPath>.lock`) before it is read and until the resumed run
+ * ends, so a resume while the run is still going, or two resumes at once, cannot interleave:
+ * the later one gets `JournalLocked`. A lock left by a process that no longer runs on this host
+ * (killed, machine rebooted) is removed. A last line cut short by the crash is cut off before
+ * appending, and a `journal-repaired` entry records it; a damaged line anywhere else is refused.
  *
  * @returns as {@link runProcedure}, plus `JournalMismatch` (the journal belongs to another
- * procedure or another list of steps) and `RunAlreadyFinished` (nothing to resume).
+ * procedure or another list of steps, or holds lines of another run) and `RunAlreadyFinished`
+ * (nothing to resume).
  *
  * @example
  * ```ts
@@ -70,26 +78,32 @@ export function resumeProcedure<O extends StepOutputs>(
   if (invalid !== undefined) return errAsync(invalid)
   const path = options.journalPath
   const redact = makeRedactor((options.secrets ?? []).filter((secret) => secret.length > 0))
-  return readJournal(path)
-    .andThen((contents) => {
-      const prior = priorRunFromJournal({ contents, procedure, path })
-      if (prior.isErr()) return errAsync(prior.error)
-      return okAsync(prior.value)
-    })
-    .andThen(({ prior, runId, onFailure, fromStep }) =>
-      openJournal({ path, runId, redact, mode: 'append' }).andThen((writer) =>
-        ResultAsync.fromPromise(
-          executeProcedure({
-            procedure,
-            options: { onFailure, ...options },
-            runId,
-            resumed: true,
-            journal: writer,
-            opening: { type: 'run-resumed', ...(fromStep === undefined ? {} : { fromStep }) },
-            prior,
-          }),
-          (cause) => unexpected(cause, `resuming procedure "${procedure.name}"`),
-        ).andThen((outcome) => outcome),
-      ),
-    )
+  return acquireUseRelease({
+    // Taken before reading: a run still going, or another resume, must not write meanwhile.
+    acquire: () => lockJournal(path),
+    use: () =>
+      readJournal(path)
+        .andThen((contents) => {
+          const prior = priorRunFromJournal({ contents, procedure, path })
+          if (prior.isErr()) return errAsync(prior.error)
+          return okAsync(prior.value)
+        })
+        .andThen(({ prior, runId, onFailure, fromStep }) =>
+          openJournal({ path, runId, redact, mode: 'append' }).andThen((writer) =>
+            ResultAsync.fromPromise(
+              executeProcedure({
+                procedure,
+                options: { onFailure, ...options },
+                runId,
+                resumed: true,
+                journal: writer,
+                opening: { type: 'run-resumed', ...(fromStep === undefined ? {} : { fromStep }) },
+                prior,
+              }),
+              (cause) => unexpected(cause, `resuming procedure "${procedure.name}"`),
+            ).andThen((outcome) => outcome),
+          ),
+        ),
+    release: (lock) => ResultAsync.fromSafePromise(lock.release()),
+  })
 }

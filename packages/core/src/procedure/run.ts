@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { unexpected } from '../errors.js'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import { executeProcedure } from '../internal/execute-procedure.js'
-import { noJournal, openJournal } from '../internal/journal-writer.js'
+import { acquireUseRelease } from '../acquire-use-release.js'
+import { lockJournal } from '../internal/journal-lock.js'
+import { noJournal, openJournal, type JournalWriter } from '../internal/journal-writer.js'
 import { freshRun } from '../internal/prior-run.js'
 import { validateProcedure } from '../internal/validate-procedure.js'
 import { makeRedactor } from '../redact.js'
@@ -27,7 +29,9 @@ import type { StepOutputs } from './step.js'
  *
  * @returns `ok(report)` when every step succeeded; otherwise `ProcedureFailed` or `Aborted`,
  * both carrying the full `report` (original failure and every undo outcome), `JournalFailed`
- * when the journal cannot be opened, or `InvalidInput` (duplicate step names, bad timeouts).
+ * when the journal cannot be opened, `JournalLocked` when another process holds the journal's
+ * lock (`<journalPath>.lock`, held for the whole run), or `InvalidInput` (duplicate step
+ * names, bad timeouts).
  *
  * @example
  * ```ts
@@ -55,11 +59,7 @@ export function runProcedure<O extends StepOutputs>(
   if (options.dryRun === true)
     return okAsync(dryRunReport(procedure, options, { runId, startedAt }))
   const redact = makeRedactor((options.secrets ?? []).filter((secret) => secret.length > 0))
-  const journal =
-    options.journalPath === undefined
-      ? okAsync(noJournal)
-      : openJournal({ path: options.journalPath, runId, redact, mode: 'create' })
-  return journal.andThen((writer) =>
+  const execute = (writer: JournalWriter) =>
     ResultAsync.fromPromise(
       executeProcedure({
         procedure,
@@ -76,8 +76,16 @@ export function runProcedure<O extends StepOutputs>(
         prior: freshRun(startedAt),
       }),
       (cause) => unexpected(cause, `procedure "${procedure.name}"`),
-    ).andThen((outcome) => outcome),
-  )
+    ).andThen((outcome) => outcome)
+  const path = options.journalPath
+  if (path === undefined) return execute(noJournal)
+  // The lock keeps a resume of this journal out while the run is still going.
+  return acquireUseRelease({
+    acquire: () => lockJournal(path),
+    use: () =>
+      openJournal({ path, runId, redact, mode: 'create' }).andThen((writer) => execute(writer)),
+    release: (lock) => ResultAsync.fromSafePromise(lock.release()),
+  })
 }
 
 function dryRunReport(

@@ -136,6 +136,13 @@ export interface Step<
   readonly estimate?: number
   /** Checklist item ids this step ticks when it succeeds. */
   readonly satisfies?: readonly string[]
+  /**
+   * The step changes something and has no `undo` (a message sent, data deleted). When a later
+   * step fails, it is what is left to reverse by hand: the outcome is `undo-failed` and the
+   * notification lists it. A step without `undo` that is not `irreversible` is taken to be
+   * read-only (a check). Must not be combined with `undo`.
+   */
+  readonly irreversible?: boolean
 }
 
 /**
@@ -166,4 +173,6 @@ export interface AnyStep {
   readonly retry?: RetryPolicy
   readonly estimate?: number
   readonly satisfies?: readonly string[]
+  /** See {@link Step.irreversible}. */
+  readonly irreversible?: boolean
 }

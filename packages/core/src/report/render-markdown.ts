@@ -76,7 +76,9 @@ export function renderProcedureMarkdown(report: ProcedureReport): string {
       const detail =
         undo.error === undefined
           ? undo.status === 'unavailable'
-            ? 'no undo defined'
+            ? report.plan.irreversible.includes(undo.step)
+              ? 'irreversible: reverse by hand'
+              : 'read-only: nothing to undo'
             : ''
           : `\`${undo.error.kind}\`: ${escape(undo.error.message)}`
       out.push(
@@ -122,9 +124,13 @@ function planLines(report: ProcedureReport): string[] {
   if (report.plan.unestimated.length > 0) {
     lines.push(`Without estimate: ${report.plan.unestimated.map(escape).join(', ')}`)
   }
-  if (report.plan.notUndoable.length > 0) {
-    lines.push(`Cannot be undone: ${report.plan.notUndoable.map(escape).join(', ')}`)
+  if (report.plan.irreversible.length > 0) {
+    lines.push(`Cannot be undone: ${report.plan.irreversible.map(escape).join(', ')}`)
   }
+  const readOnly = report.plan.notUndoable.filter(
+    (name) => !report.plan.irreversible.includes(name),
+  )
+  if (readOnly.length > 0) lines.push(`Read-only (no undo): ${readOnly.map(escape).join(', ')}`)
   return lines
 }
 

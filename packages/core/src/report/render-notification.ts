@@ -1,4 +1,5 @@
 import { formatDuration } from '../internal/format-duration.js'
+import { leftToReverse } from '../internal/run-outcome.js'
 import type { ProcedureOutcome, ProcedureReport } from '../procedure/report.js'
 
 /**
@@ -33,12 +34,13 @@ export interface NotificationTemplate {
 }
 
 /**
- * A filled notification: `subject` and the full `text` (which starts with `Subject:`).
+ * A filled notification: the `subject` line and the message `text` (which does not repeat the
+ * subject: mail and chat show the two together).
  * @example
  * ```ts
  * import type { RenderedNotification } from '@rollback-kit/core'
  *
- * const send = (notification: RenderedNotification): string => `${notification.subject}\n\n${notification.text}`
+ * const send = (notification: RenderedNotification): string => `Subject: ${notification.subject}\n\n${notification.text}`
  * ```
  * @category Report
  */
@@ -67,7 +69,8 @@ const SUBJECT: Readonly<Record<ProcedureOutcome, string>> = {
 
 /**
  * Fill the runbook's "Rollback Notification Template" (Subject, Status, Duration, Impact,
- * Next Steps) from a report.
+ * Next Steps) from a report. "Next Steps" asks to reverse by hand only what is still changed:
+ * steps whose undo failed and steps marked `irreversible`, never read-only checks.
  *
  * @example
  * ```ts
@@ -94,8 +97,6 @@ export function renderNotification(
   const system = template.system ?? report.procedure
   const subject = `${system} - ${SUBJECT[report.outcome]}`
   const lines = [
-    `Subject: ${subject}`,
-    '',
     'Dear Team,',
     '',
     summary(report, template, system),
@@ -128,7 +129,7 @@ function summary(report: ProcedureReport, template: NotificationTemplate, system
     case 'aborted':
       return `The rollback of ${system}${version}${reason} was aborted${failure}.`
     case 'rolled-back':
-      return `The rollback of ${system}${version}${reason} failed${failure}; every completed step was undone.`
+      return `The rollback of ${system}${version}${reason} failed${failure}; every change it had made was undone.`
     case 'undo-failed':
     case 'failed':
       return `The rollback of ${system}${version}${reason} failed${failure}; the system is in an intermediate state.`
@@ -138,10 +139,9 @@ function summary(report: ProcedureReport, template: NotificationTemplate, system
 function nextSteps(report: ProcedureReport): string {
   const actions: string[] = []
   if (report.failure !== undefined) actions.push(`investigate step "${report.failure.step}"`)
-  const notUndone = report.undo.filter((undo) => undo.status !== 'succeeded')
-  if (notUndone.length > 0) {
-    actions.push(`reverse by hand: ${notUndone.map((undo) => undo.step).join(', ')}`)
-  }
+  // Only changes still in place: read-only steps (no undo, not irreversible) changed nothing.
+  const left = leftToReverse(report.undo, report.plan.irreversible)
+  if (left.length > 0) actions.push(`reverse by hand: ${left.map((undo) => undo.step).join(', ')}`)
   const open = report.checklist.items.filter((item) => !item.ticked)
   if (open.length > 0) actions.push(`open checklist items: ${open.map((i) => i.text).join('; ')}`)
   if (report.outcome === 'succeeded') actions.push('monitor the system for the next hour')

@@ -1,9 +1,16 @@
-import { Observable, type ConfigurationOptions, type RequestContext } from '@kubernetes/client-node'
+import {
+  Observable,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type PatchStrategy,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node'
 import { attempt, loggerOf, retry, withTimeout, type Logger } from '@rollback-kit/core'
-import type { ResultAsync } from 'neverthrow'
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { KubeClient } from '../connect.js'
 import type { KubeApiError } from '../errors.js'
-import { toKubeApiError } from './api-error.js'
+import { invalidResponse, NOT_AN_OBJECT, toKubeApiError } from './api-error.js'
 
 /** What every request needs besides its own parameters. */
 export interface CallContext {
@@ -12,12 +19,20 @@ export interface CallContext {
   readonly logger?: Logger | undefined
 }
 
-/** Per-request settings: the description used in errors and an optional Content-Type. */
+/** The field manager every write names, so `managedFields` tell who changed what. */
+export const FIELD_MANAGER = 'rollback-kit'
+
+/** Per-request settings: the description used in errors, the patch type, the answer expected. */
 export interface CallSpec {
   /** e.g. `PATCH deployments/web in shop`. Never contains a value. */
   readonly request: string
-  /** Overrides the Content-Type the generated client picks (JSON patch for every PATCH). */
-  readonly contentType?: string
+  /** The patch type of a PATCH (the generated client would send a JSON patch). */
+  readonly patchStrategy?: PatchStrategy
+  /**
+   * What a 2xx answer must be: a JSON object (default), the object of this name, or any text
+   * (logs). Anything else (a proxy's HTML page) is `InvalidResponse`.
+   */
+  readonly expect?: 'json' | { readonly name: string } | 'list' | 'text'
   /** Whether `Unavailable` and `TimedOut` answers are retried. Default true. */
   readonly retry?: boolean
   /** The request carries or returns secret data: keep the server's message out of errors. */
@@ -27,8 +42,9 @@ export interface CallSpec {
 /**
  * Run one API call with the client's request deadline, retry budget and the caller's signal.
  *
- * The signal and Content-Type travel through a call-time middleware (the generated client
- * applies `options.middleware` after building the request and its authentication). `Unavailable` (5xx, 429,
+ * The signal, the patch type (client-node's `setHeaderOptions` with a `PatchStrategy`) and the
+ * check of the answer's Content-Type travel as call-time middleware (the generated client
+ * applies it after building the request and its authentication). `Unavailable` (5xx, 429,
  * network) and `TimedOut` answers are retried with backoff; every other kind returns at once.
  */
 export function callApi<T>(
@@ -47,14 +63,14 @@ export function callApi<T>(
       return withTimeout(
         (signal) =>
           attempt(
-            () => run(optionsFor(signal, spec.contentType)),
+            () => run(optionsFor(signal, spec)),
             (thrown) =>
               toKubeApiError(thrown, {
                 request: spec.request,
                 signal,
                 sensitive: spec.sensitive,
               }),
-          ),
+          ).andThen((value) => checked(value, spec)),
         {
           timeoutMs: client.requestTimeoutMs,
           operation: spec.request,
@@ -84,18 +100,65 @@ export function callApi<T>(
   )
 }
 
-function optionsFor(signal: AbortSignal, contentType: string | undefined): ConfigurationOptions {
-  return {
+function optionsFor(signal: AbortSignal, spec: CallSpec): ConfigurationOptions {
+  const expectsText = spec.expect === 'text'
+  const own: ConfigurationOptions = {
     middleware: [
       {
         pre: (request: RequestContext) => {
           request.setSignal(signal)
-          if (contentType !== undefined) request.setHeaderParam('Content-Type', contentType)
           return new Observable(Promise.resolve(request))
         },
-        post: (response) => new Observable(Promise.resolve(response)),
+        post: (response: ResponseContext) => {
+          if (!expectsText) assertJsonAnswer(response)
+          return new Observable(Promise.resolve(response))
+        },
       },
     ],
     middlewareMergeStrategy: 'append',
   }
+  return spec.patchStrategy === undefined
+    ? own
+    : setHeaderOptions('Content-Type', spec.patchStrategy, own)
+}
+
+/**
+ * A 2xx answer must be JSON: the generated client hands a text answer (a proxy's sign-in page)
+ * to the model as it is, which becomes an object with every field missing.
+ */
+function assertJsonAnswer(response: ResponseContext): void {
+  const status = response.httpStatusCode
+  if (status < 200 || status >= 300 || status === 204) return
+  const type = (response.getParsedHeader('content-type')[''] ?? '').toLowerCase()
+  if (type === 'application/json' || /^application\/[\w.+-]*\+json$/.test(type)) return
+  const contentType = type === '' ? 'none' : type
+  // Thrown inside the generated client; toKubeApiError turns it into InvalidResponse.
+  throw Object.assign(new Error(`a ${contentType} answer`), {
+    name: NOT_AN_OBJECT,
+    status,
+    contentType,
+  })
+}
+
+/** A decoded answer that is not the object asked for is `InvalidResponse` too. */
+function checked<T>(value: T, spec: CallSpec): ResultAsync<T, KubeApiError> {
+  const expect = spec.expect ?? 'json'
+  if (expect === 'text') return okAsync(value)
+  const object = value as { metadata?: { name?: unknown }; items?: unknown } | null | undefined
+  if (typeof object !== 'object' || object === null) {
+    return errAsync(invalidResponse({ request: spec.request, status: 200, detail: 'no object' }))
+  }
+  if (expect === 'list' && !Array.isArray(object.items)) {
+    return errAsync(invalidResponse({ request: spec.request, status: 200, detail: 'not a list' }))
+  }
+  if (typeof expect === 'object' && object.metadata?.name !== expect.name) {
+    return errAsync(
+      invalidResponse({
+        request: spec.request,
+        status: 200,
+        detail: `not the object named "${expect.name}"`,
+      }),
+    )
+  }
+  return okAsync(value)
 }

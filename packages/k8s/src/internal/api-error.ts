@@ -29,6 +29,11 @@ export function toKubeApiError(
     if (isKindOf(reason, 'TimedOut')) return reason as KubeApiError
     return aborted({ message: `${request} was aborted`, cause: reason })
   }
+  if (isKindOf(thrown, 'InvalidResponse')) return thrown as KubeApiError
+  if ((thrown as { name?: unknown } | null)?.name === NOT_AN_OBJECT) {
+    const { status, contentType } = thrown as { status: number; contentType: string }
+    return invalidResponse({ request, status, detail: `a ${contentType} answer`, contentType })
+  }
   const code = statusCodeOf(thrown)
   if (code !== undefined) {
     const body = parseStatusBody(thrown)
@@ -51,6 +56,31 @@ export function toKubeApiError(
     })
   }
   return unexpected(thrown, request)
+}
+
+/** What the response check throws for a 2xx answer that is not JSON. */
+export const NOT_AN_OBJECT = 'RollbackKitNotAnObject'
+
+/**
+ * The server (or something in front of it: a proxy, a sign-in page) answered with success but
+ * not with the Kubernetes object asked for. Not retried: the same address answers the same.
+ */
+export function invalidResponse(input: {
+  readonly request: string
+  readonly status: number
+  readonly detail: string
+  readonly contentType?: string
+}): KubeApiError {
+  return makeError(
+    'InvalidResponse',
+    `${input.request}: HTTP ${input.status} with ${input.detail}, not a Kubernetes object (is the server URL a proxy or a sign-in page?)`,
+    {
+      request: input.request,
+      status: input.status,
+      ...(input.contentType === undefined ? {} : { contentType: input.contentType }),
+      retryable: false,
+    },
+  )
 }
 
 /** An error for an HTTP status (exported for the unit tests of the mapping). */

@@ -14,6 +14,29 @@ interface ContainerLike {
   readonly envFrom?: readonly { readonly configMapRef?: NameRef; readonly secretRef?: NameRef }[]
 }
 
+/** Volume plugins that name a Secret in a `secretRef` (credentials of the storage). */
+const SECRET_REF_PLUGINS = [
+  'cephfs',
+  'cinder',
+  'flexVolume',
+  'iscsi',
+  'rbd',
+  'scaleIO',
+  'storageos',
+] as const
+
+/** The parts of a volume that can name a ConfigMap or a Secret. */
+type VolumeLike = {
+  readonly configMap?: NameRef
+  readonly secret?: { readonly secretName?: string }
+  readonly projected?: {
+    readonly sources?: readonly { readonly configMap?: NameRef; readonly secret?: NameRef }[]
+  }
+  /** CSI drivers (the Secrets Store driver among them) get their credentials from this Secret. */
+  readonly csi?: { readonly nodePublishSecretRef?: NameRef }
+  readonly azureFile?: { readonly secretName?: string }
+} & { readonly [P in (typeof SECRET_REF_PLUGINS)[number]]?: { readonly secretRef?: NameRef } }
+
 /** The parts of a pod template that can name a ConfigMap or a Secret. */
 export interface TemplateWithReferences {
   readonly spec?: {
@@ -21,17 +44,14 @@ export interface TemplateWithReferences {
     readonly initContainers?: readonly ContainerLike[]
     readonly ephemeralContainers?: readonly ContainerLike[]
     readonly imagePullSecrets?: readonly NameRef[]
-    readonly volumes?: readonly {
-      readonly configMap?: NameRef
-      readonly secret?: { readonly secretName?: string }
-      readonly projected?: {
-        readonly sources?: readonly { readonly configMap?: NameRef; readonly secret?: NameRef }[]
-      }
-    }[]
+    readonly volumes?: readonly VolumeLike[]
   }
 }
 
-/** The names referenced by volumes, projected volumes, env, envFrom and imagePullSecrets. */
+/**
+ * The names referenced by volumes (configMap, secret, projected, CSI and the other plugins'
+ * secret references), env, envFrom and imagePullSecrets.
+ */
 export function referencedConfig(template: TemplateWithReferences | undefined): {
   readonly configMaps: string[]
   readonly secrets: string[]
@@ -49,6 +69,9 @@ export function referencedConfig(template: TemplateWithReferences | undefined): 
       add(configMaps, source.configMap?.name)
       add(secrets, source.secret?.name)
     }
+    add(secrets, volume.csi?.nodePublishSecretRef?.name)
+    add(secrets, volume.azureFile?.secretName)
+    for (const plugin of SECRET_REF_PLUGINS) add(secrets, volume[plugin]?.secretRef?.name)
   }
   const containers = [
     ...(spec?.containers ?? []),

@@ -96,11 +96,13 @@ export function equalIgnoreHash(a: unknown, b: unknown): boolean {
 /**
  * The annotations a Deployment gets when rolled back to a ReplicaSet: its own values of the
  * kept annotations, plus every other annotation of the ReplicaSet (so change-cause comes back).
- * Annotations only the Deployment had are dropped, as kubectl does.
+ * Annotations only the Deployment had are dropped, as kubectl does, unless `keepOwn` says to
+ * keep them (Argo CD's tracking annotation, an owner label of a platform team).
  */
 export function rollbackAnnotations(
   deployment: Readonly<Record<string, string>> | undefined,
   replicaSet: Readonly<Record<string, string>> | undefined,
+  keepOwn: (key: string) => boolean = () => false,
 ): Record<string, string> {
   const out: Record<string, string> = {}
   for (const key of ROLLBACK_KEPT_ANNOTATIONS) {
@@ -110,7 +112,20 @@ export function rollbackAnnotations(
   for (const [key, value] of Object.entries(replicaSet ?? {})) {
     if (!ROLLBACK_KEPT_ANNOTATIONS.includes(key)) out[key] = value
   }
+  for (const [key, value] of Object.entries(deployment ?? {})) {
+    if (!(key in out) && replicaSet?.[key] === undefined && keepOwn(key)) out[key] = value
+  }
   return out
+}
+
+/** `true` keeps every annotation; a list keeps those keys, and prefixes that end in `/`. */
+export function annotationFilter(
+  keep: boolean | readonly string[] | undefined,
+): (key: string) => boolean {
+  if (keep === undefined || keep === false) return () => false
+  if (keep === true) return () => true
+  return (key) =>
+    keep.some((wanted) => (wanted.endsWith('/') ? key.startsWith(wanted) : key === wanted))
 }
 
 /** `kubernetes.io/change-cause`, or undefined (kubectl prints `<none>`). */

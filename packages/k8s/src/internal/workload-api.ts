@@ -8,10 +8,11 @@ import type {
   V1ReplicaSet,
   V1StatefulSet,
 } from '@kubernetes/client-node'
+import { PatchStrategy } from '@kubernetes/client-node'
 import { okAsync, type ResultAsync } from 'neverthrow'
 import type { KubeApiError } from '../errors.js'
 import type { WorkloadKind, WorkloadRef } from '../workload.js'
-import { callApi, type CallContext } from './api-call.js'
+import { callApi, FIELD_MANAGER, type CallContext } from './api-call.js'
 
 /** One of the three workload kinds, as the typed client returns it. */
 export type AnyWorkload = V1Deployment | V1StatefulSet | V1DaemonSet
@@ -38,23 +39,35 @@ export function readWorkload(
 ): ResultAsync<AnyWorkload, KubeApiError> {
   const { apps } = context.client
   const params = { name: ref.name, namespace: ref.namespace }
-  return callApi<AnyWorkload>(context, { request: describe('GET', ref) }, (options) => {
-    switch (ref.kind) {
-      case 'Deployment':
-        return apps.readNamespacedDeployment(params, options)
-      case 'StatefulSet':
-        return apps.readNamespacedStatefulSet(params, options)
-      case 'DaemonSet':
-        return apps.readNamespacedDaemonSet(params, options)
-    }
-  })
+  return callApi<AnyWorkload>(
+    context,
+    { request: describe('GET', ref), expect: { name: ref.name } },
+    (options) => {
+      switch (ref.kind) {
+        case 'Deployment':
+          return apps.readNamespacedDeployment(params, options)
+        case 'StatefulSet':
+          return apps.readNamespacedStatefulSet(params, options)
+        case 'DaemonSet':
+          return apps.readNamespacedDaemonSet(params, options)
+      }
+    },
+  )
 }
 
 /** A PATCH body and how to send it. */
 export interface PatchSpec {
   readonly body: unknown
-  readonly contentType: string
+  readonly strategy: PatchStrategy
   readonly dryRun?: boolean
+}
+
+/** The query parameters every write sends: who writes, and whether it is only a dry run. */
+export function writeParams(dryRun: boolean | undefined): {
+  readonly fieldManager: string
+  readonly dryRun?: string
+} {
+  return { fieldManager: FIELD_MANAGER, ...(dryRun === true ? { dryRun: 'All' } : {}) }
 }
 
 export function patchWorkload(
@@ -67,11 +80,11 @@ export function patchWorkload(
     name: ref.name,
     namespace: ref.namespace,
     body: patch.body as object,
-    ...(patch.dryRun === true ? { dryRun: 'All' } : {}),
+    ...writeParams(patch.dryRun),
   }
   return callApi<AnyWorkload>(
     context,
-    { request: describe('PATCH', ref), contentType: patch.contentType },
+    { request: describe('PATCH', ref), patchStrategy: patch.strategy },
     (options) => {
       switch (ref.kind) {
         case 'Deployment':
@@ -92,11 +105,7 @@ export function replaceWorkload(
 ): ResultAsync<AnyWorkload, KubeApiError> {
   const { apps } = context.client
   const { body } = write
-  const base = {
-    name: ref.name,
-    namespace: ref.namespace,
-    ...(write.dryRun === true ? { dryRun: 'All' } : {}),
-  }
+  const base = { name: ref.name, namespace: ref.namespace, ...writeParams(write.dryRun) }
   return callApi<AnyWorkload>(context, { request: describe('PUT', ref) }, (options) => {
     switch (ref.kind) {
       case 'Deployment':
@@ -117,7 +126,7 @@ export function createWorkload(
   const { apps } = context.client
   const { body } = write
   const namespace = ref.namespace
-  const dry = write.dryRun === true ? { dryRun: 'All' } : {}
+  const dry = writeParams(write.dryRun)
   return callApi<AnyWorkload>(
     context,
     { request: `POST ${RESOURCE[ref.kind]} in ${namespace} (${ref.name})` },
@@ -223,11 +232,13 @@ function paged<T>(
   ) => Promise<ListLike<T>>,
 ): ResultAsync<T[], KubeApiError> {
   const step = (token: string | undefined, acc: T[]): ResultAsync<T[], KubeApiError> =>
-    callApi(context, { request }, (options) => fetchPage(token, options)).andThen((page) => {
-      const all = acc.concat(page.items)
-      const next = page.metadata?._continue
-      return next === undefined || next === '' ? okAsync(all) : step(next, all)
-    })
+    callApi(context, { request, expect: 'list' }, (options) => fetchPage(token, options)).andThen(
+      (page) => {
+        const all = acc.concat(page.items)
+        const next = page.metadata?._continue
+        return next === undefined || next === '' ? okAsync(all) : step(next, all)
+      },
+    )
   return step(undefined, [])
 }
 
@@ -269,23 +280,33 @@ export function labelSelectorString(selector: V1LabelSelector | undefined): stri
     .join(',')
 }
 
-/** PATCH `<kind>/<name>/scale` with `{"spec":{"replicas":N}}` as a merge patch. */
+/**
+ * PATCH `<kind>/<name>/scale` with `{"spec":{"replicas":N}}` as a merge patch, with the
+ * resourceVersion that was read as a precondition (409 Conflict when the object changed since).
+ */
 export function patchScale(
   context: CallContext,
   ref: WorkloadRef & { readonly kind: 'Deployment' | 'StatefulSet' },
-  change: { readonly replicas: number; readonly dryRun?: boolean },
+  change: {
+    readonly replicas: number
+    readonly resourceVersion?: string
+    readonly dryRun?: boolean
+  },
 ): ResultAsync<unknown, KubeApiError> {
-  const { replicas, dryRun = false } = change
+  const { replicas, resourceVersion } = change
   const params = {
     name: ref.name,
     namespace: ref.namespace,
-    body: { spec: { replicas } },
-    ...(dryRun ? { dryRun: 'All' } : {}),
+    body: {
+      ...(resourceVersion === undefined ? {} : { metadata: { resourceVersion } }),
+      spec: { replicas },
+    },
+    ...writeParams(change.dryRun),
   }
   const { apps } = context.client
   return callApi(
     context,
-    { request: `${describe('PATCH', ref)}/scale`, contentType: 'application/merge-patch+json' },
+    { request: `${describe('PATCH', ref)}/scale`, patchStrategy: PatchStrategy.MergePatch },
     (options) =>
       ref.kind === 'Deployment'
         ? apps.patchNamespacedDeploymentScale(params, options)

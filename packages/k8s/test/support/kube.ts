@@ -1,22 +1,25 @@
 import { connectKube, type KubeClient } from '@rollback-kit/k8s'
 import { startKubeSim, type KubeSim, type KubeSimOptions } from '@rollback-kit/testing'
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js'
 
-/** A simulator and a client for it, with a short retry budget and request deadline. */
-export async function startSimWithClient(
-  options: KubeSimOptions & { readonly requestTimeoutMs?: number; readonly attempts?: number } = {},
-): Promise<{ sim: KubeSim; client: KubeClient }> {
-  const started = await startKubeSim({ podReadyDelayMs: 5, ...options })
-  if (started.isErr()) throw new Error(`kube-sim did not start: ${started.error.message}`)
-  const sim = started.value
+/** A client for a simulator (or a proxy in front of it), with a short retry budget and deadline. */
+export async function clientFor(
+  url: string,
+  options: {
+    readonly namespace: string
+    readonly requestTimeoutMs?: number
+    readonly attempts?: number
+  },
+): Promise<KubeClient> {
   const connected = await connectKube({
     // Built from the URL rather than sim.kubeconfig, so these tests do not depend on the YAML.
     source: {
       from: 'options',
       options: {
-        clusters: [{ name: 'kube-sim', server: sim.url, skipTLSVerify: true }],
+        clusters: [{ name: 'kube-sim', server: url, skipTLSVerify: true }],
         users: [{ name: 'kube-sim' }],
         contexts: [
-          { name: 'kube-sim', cluster: 'kube-sim', user: 'kube-sim', namespace: sim.namespace },
+          { name: 'kube-sim', cluster: 'kube-sim', user: 'kube-sim', namespace: options.namespace },
         ],
         currentContext: 'kube-sim',
       },
@@ -25,7 +28,50 @@ export async function startSimWithClient(
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
   })
   if (connected.isErr()) throw new Error(connected.error.message)
-  return { sim, client: connected.value }
+  return connected.value
+}
+
+type SimClientOptions = KubeSimOptions & {
+  readonly requestTimeoutMs?: number
+  readonly attempts?: number
+}
+
+async function startSim(options: SimClientOptions): Promise<KubeSim> {
+  const started = await startKubeSim({ podReadyDelayMs: 5, ...options })
+  if (started.isErr()) throw new Error(`kube-sim did not start: ${started.error.message}`)
+  return started.value
+}
+
+/** A simulator and a client for it, with a short retry budget and request deadline. */
+export async function startSimWithClient(
+  options: SimClientOptions = {},
+): Promise<{ sim: KubeSim; client: KubeClient }> {
+  const sim = await startSim(options)
+  return { sim, client: await clientFor(sim.url, { ...options, namespace: sim.namespace }) }
+}
+
+/**
+ * A simulator with a fault-injecting proxy in front of it, and a client that talks to the
+ * proxy. Stop both with `stop()`.
+ */
+export async function startSimBehindProxy(options: SimClientOptions = {}): Promise<{
+  sim: KubeSim
+  proxy: FaultProxy
+  client: KubeClient
+  stop: () => Promise<void>
+}> {
+  const sim = await startSim(options)
+  const proxy = await startFaultProxy(sim.url)
+  const client = await clientFor(proxy.url, { ...options, namespace: sim.namespace })
+  return {
+    sim,
+    proxy,
+    client,
+    stop: async () => {
+      await proxy.stop()
+      await sim.stop()
+    },
+  }
 }
 
 export interface DeploymentSpec {
