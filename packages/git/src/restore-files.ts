@@ -237,7 +237,8 @@ function normalisePaths(paths: readonly string[]): Result<readonly string[], Inv
   }
   const out: string[] = []
   for (const [i, raw] of paths.entries()) {
-    const path = posix.normalize(raw.replaceAll('\\', '/'))
+    // A backslash is an ordinary character of a POSIX file name, not a separator.
+    const path = posix.normalize(raw)
     const field = `options.paths[${i}]`
     if (raw.length === 0 || /[\0\n\r]/.test(raw)) {
       return err(invalidInput({ field, reason: 'must be a non-empty file path' }))

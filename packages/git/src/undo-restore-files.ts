@@ -86,8 +86,8 @@ export type UndoRestoreFilesError = GitCommandError | Unexpected
 export function undoRestoreFiles(
   options: UndoRestoreFilesOptions,
 ): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
-  return readManifest(options.backupDir).andThen((manifest) =>
-    locate(options).andThen(({ root }) => {
+  return locate(options).andThen(({ root }) =>
+    readManifest(options.backupDir).andThen((manifest) => {
       // Paths in the manifest are relative to the repository root: work from there.
       const atRoot: UndoRestoreFilesOptions = { ...options, dir: root }
       return putBack(atRoot, manifest.files).andThen((result) => {

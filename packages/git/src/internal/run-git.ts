@@ -15,6 +15,9 @@ const GIT_ENV = {
   GIT_PAGER: 'cat',
 } as const
 
+const NOT_A_WORKING_TREE =
+  /not a git repository|cannot change to|cannot use bare repository|must be run in a work tree/i
+
 const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9-]*(\.[^=\n]+)?\.[A-Za-z][A-Za-z0-9-]*$/
 
 /**
@@ -26,7 +29,9 @@ export function runGit(
   args: readonly string[],
   extra: Pick<ExecOptions, 'okExitCodes' | 'input'> = {},
 ): ResultAsync<ExecResult, GitCommandError> {
-  const configArgs: string[] = []
+  // A bare repository (or a `.git` folder) has no working tree: refuse it at discovery, so
+  // every function answers NotARepository instead of failing later on a work-tree command.
+  const configArgs: string[] = ['-c', 'safe.bareRepository=explicit']
   for (const [key, value] of Object.entries(options.config ?? {})) {
     if (!CONFIG_KEY.test(key)) {
       return errAsync(
@@ -45,7 +50,7 @@ export function runGit(
   }
   return exec('git', ['-C', options.dir, ...configArgs, ...args], execOptions).mapErr(
     (error): GitCommandError =>
-      error.kind === 'CommandFailed' && /not a git repository|cannot change to/i.test(error.stderr)
+      error.kind === 'CommandFailed' && NOT_A_WORKING_TREE.test(error.stderr)
         ? notARepository({ dir: options.dir, cause: error })
         : error,
   )
