@@ -118,6 +118,41 @@ export type NothingToRevert = BlockError<'NothingToRevert'> & {
 }
 
 /**
+ * A Git operation that stops half-way for the user is in progress in the working tree.
+ * `git status` names it too.
+ *
+ * @example
+ * ```ts
+ * import type { GitOperation } from '@rollback-kit/git'
+ *
+ * const abort = (operation: GitOperation): string => `git ${operation} --abort`
+ * ```
+ * @category Errors
+ */
+export type GitOperation = 'merge' | 'rebase' | 'cherry-pick' | 'revert' | 'am' | 'bisect'
+
+/**
+ * A merge, rebase, cherry-pick, revert, `git am` or bisect is in progress: the operation
+ * refused to run, since it would mix its own change into the unfinished one or silently
+ * discard it. Nothing was touched; finish or abort the operation first.
+ *
+ * @example
+ * ```ts
+ * import { resetTo } from '@rollback-kit/git'
+ *
+ * const result = await resetTo({ dir: '/srv/app', commit: 'v1.4.0', confirm: true })
+ * if (result.isErr() && result.error.kind === 'OperationInProgress') {
+ *   console.error(`finish or run: git ${result.error.operation} --abort`)
+ * }
+ * ```
+ * @category Errors
+ */
+export type OperationInProgress = BlockError<'OperationInProgress'> & {
+  /** Which operation: `merge`, `rebase`, `cherry-pick`, `revert`, `am` or `bisect`. */
+  readonly operation: GitOperation
+}
+
+/**
  * A `NotARepository` error for `dir`.
  *
  * @example
@@ -252,6 +287,31 @@ export function nothingToRevert(options: { readonly commit: string }): NothingTo
     'NothingToRevert',
     `reverting ${options.commit} would change nothing: its changes are already undone`,
     { commit: options.commit },
+  )
+}
+
+/**
+ * An `OperationInProgress` error for `operation`, saying how to get out of it.
+ *
+ * @example
+ * ```ts
+ * import { operationInProgressError } from '@rollback-kit/git'
+ *
+ * operationInProgressError({ operation: 'merge' }).message
+ * // 'a merge is in progress: finish it, or run git merge --abort, then try again'
+ * ```
+ * @category Errors
+ */
+export function operationInProgressError(options: {
+  readonly operation: GitOperation
+}): OperationInProgress {
+  const { operation } = options
+  const stop = operation === 'bisect' ? 'git bisect reset' : `git ${operation} --abort`
+  const article = operation === 'am' ? 'an' : 'a'
+  return makeError(
+    'OperationInProgress',
+    `${article} ${operation} is in progress: finish it, or run ${stop}, then try again`,
+    { operation },
   )
 }
 

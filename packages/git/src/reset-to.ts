@@ -1,10 +1,12 @@
 import { errAsync, type ResultAsync } from 'neverthrow'
+import type { Unexpected } from '@rollback-kit/core'
 import {
   dirtyWorkingTree,
   notConfirmed,
   type DirtyWorkingTree,
   type GitCommandError,
   type NotConfirmed,
+  type OperationInProgress,
   type UnknownRevision,
 } from './errors.js'
 import type { GitOptions } from './git-options.js'
@@ -12,6 +14,7 @@ import { resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { stamp } from './internal/stamp.js'
 import { changedFiles } from './internal/status.js'
+import { refuseOperationInProgress } from './operation-in-progress.js'
 
 /**
  * Options of {@link resetTo}.
@@ -78,7 +81,13 @@ export interface ResetToResult {
  * ```
  * @category Changing history
  */
-export type ResetToError = GitCommandError | UnknownRevision | DirtyWorkingTree | NotConfirmed
+export type ResetToError =
+  | GitCommandError
+  | UnknownRevision
+  | DirtyWorkingTree
+  | NotConfirmed
+  | OperationInProgress
+  | Unexpected
 
 /**
  * Move the current branch to `commit` with `git reset --hard`: the runbook's "reset to previous
@@ -110,31 +119,38 @@ export function resetTo(options: ResetToOptions): ResultAsync<ResetToResult, Res
   if (options.confirm !== true) {
     return errAsync(notConfirmed({ operation: 'resetTo', option: 'confirm' }))
   }
-  return resolveCommit(options, options.commit, 'options.commit').andThen((target) =>
-    resolveCommit(options, 'HEAD', 'HEAD').andThen((previousHead) =>
-      changedFiles(options, true).andThen((changed) => {
-        if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
-        const backupRef = `refs/rollback-kit/before-reset/${stamp()}`
-        return runGit(options, [
-          'update-ref',
-          '-m',
-          `rollback-kit: before reset to ${target}`,
-          backupRef,
-          previousHead,
-          '',
-        ])
-          .andThen(() => runGit(options, ['reset', '--hard', '--quiet', target]))
-          .andThen(() => resolveCommit(options, 'HEAD', 'HEAD'))
-          .map((head): ResetToResult => ({
-            previousHead,
-            head,
+  return refuseOperationInProgress(options)
+    .andThen(() => resolveCommit(options, options.commit, 'options.commit'))
+    .andThen((target) =>
+      resolveCommit(options, 'HEAD', 'HEAD').andThen((previousHead) =>
+        changedFiles(options, true).andThen((changed) => {
+          if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
+          const backupRef = `refs/rollback-kit/before-reset/${stamp()}`
+          return runGit(options, [
+            'update-ref',
+            '-m',
+            `rollback-kit: before reset to ${target}`,
             backupRef,
-            undo: (more = {}) =>
-              resetTo({ ...withoutSignal(options), ...more, commit: previousHead, confirm: true }),
-          }))
-      }),
-    ),
-  )
+            previousHead,
+            '',
+          ])
+            .andThen(() => runGit(options, ['reset', '--hard', '--quiet', target]))
+            .andThen(() => resolveCommit(options, 'HEAD', 'HEAD'))
+            .map((head): ResetToResult => ({
+              previousHead,
+              head,
+              backupRef,
+              undo: (more = {}) =>
+                resetTo({
+                  ...withoutSignal(options),
+                  ...more,
+                  commit: previousHead,
+                  confirm: true,
+                }),
+            }))
+        }),
+      ),
+    )
 }
 
 /** The caller's signal belongs to this call, not to an undo run later. */

@@ -9,7 +9,7 @@ import {
   type InvalidInput,
   type Unexpected,
 } from '@rollback-kit/core'
-import type { GitCommandError, UnknownRevision } from './errors.js'
+import type { GitCommandError, OperationInProgress, UnknownRevision } from './errors.js'
 import type { GitOptions } from './git-options.js'
 import {
   backupCopyPath,
@@ -20,6 +20,7 @@ import {
 import { gitDir, locate, resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { stamp } from './internal/stamp.js'
+import { refuseOperationInProgress } from './operation-in-progress.js'
 import {
   undoRestoreFiles,
   type UndoRestoreFilesError,
@@ -128,7 +129,7 @@ export interface RestoreFilesResult {
  * ```
  * @category Restoring files
  */
-export type RestoreFilesError = GitCommandError | UnknownRevision | Unexpected
+export type RestoreFilesError = GitCommandError | UnknownRevision | OperationInProgress | Unexpected
 
 /**
  * Restore files from a revision, keeping a copy of the current ones first: the runbook's
@@ -172,6 +173,8 @@ async function run(
 ): Promise<Result<RestoreFilesResult, RestoreFilesError>> {
   const paths = normalisePaths(options.paths)
   if (paths.isErr()) return err(paths.error)
+  const idle = await refuseOperationInProgress(options)
+  if (idle.isErr()) return err(idle.error)
   const commit = await resolveCommit(options, options.revision, 'options.revision')
   if (commit.isErr()) return err(commit.error)
   const inRevision = await checkFilesInRevision(options, commit.value, paths.value)

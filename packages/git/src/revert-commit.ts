@@ -10,12 +10,14 @@ import {
   type GitCommandError,
   type MergeConflict,
   type NothingToRevert,
+  type OperationInProgress,
   type UnknownRevision,
 } from './errors.js'
 import type { GitOptions } from './git-options.js'
 import { gitDir, resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { changedFiles } from './internal/status.js'
+import { refuseOperationInProgress } from './operation-in-progress.js'
 
 /**
  * Options of {@link revertCommit}.
@@ -91,6 +93,7 @@ export type RevertCommitError =
   | DirtyWorkingTree
   | MergeConflict
   | NothingToRevert
+  | OperationInProgress
   | Unexpected
 
 /**
@@ -135,32 +138,34 @@ export function revertCommit(
       }),
     )
   }
-  return resolveCommit(options, options.commit, 'options.commit').andThen((target) =>
-    ResultAsync.combine([
-      resolveCommit(options, 'HEAD', 'HEAD'),
-      parentCount(options, target),
-      changedFiles(options, false),
-      gitDir(options),
-    ]).andThen(([previousHead, parents, changed, dotGit]) => {
-      if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
-      if (parents > 1 && mainline === undefined) {
-        return errAsync(
-          invalidInput({
-            field: 'options.mainline',
-            reason: `${target} is a merge commit: say which parent to keep (usually 1)`,
-          }),
+  return refuseOperationInProgress(options)
+    .andThen(() => resolveCommit(options, options.commit, 'options.commit'))
+    .andThen((target) =>
+      ResultAsync.combine([
+        resolveCommit(options, 'HEAD', 'HEAD'),
+        parentCount(options, target),
+        changedFiles(options, false),
+        gitDir(options),
+      ]).andThen(([previousHead, parents, changed, dotGit]) => {
+        if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
+        if (parents > 1 && mainline === undefined) {
+          return errAsync(
+            invalidInput({
+              field: 'options.mainline',
+              reason: `${target} is a merge commit: say which parent to keep (usually 1)`,
+            }),
+          )
+        }
+        if (parents <= 1 && mainline !== undefined) {
+          return errAsync(
+            invalidInput({ field: 'options.mainline', reason: `${target} is not a merge commit` }),
+          )
+        }
+        return exists(join(dotGit, 'MERGE_MSG')).andThen((hadMergeMessage) =>
+          runRevert(options, { target, previousHead, dotGit, hadMergeMessage }),
         )
-      }
-      if (parents <= 1 && mainline !== undefined) {
-        return errAsync(
-          invalidInput({ field: 'options.mainline', reason: `${target} is not a merge commit` }),
-        )
-      }
-      return exists(join(dotGit, 'MERGE_MSG')).andThen((hadMergeMessage) =>
-        runRevert(options, { target, previousHead, dotGit, hadMergeMessage }),
-      )
-    }),
-  )
+      }),
+    )
 }
 
 function runRevert(

@@ -2,11 +2,12 @@ import { chmod, copyFile, mkdir, rm, symlink } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import { attempt, unexpected, type Unexpected } from '@rollback-kit/core'
-import type { GitCommandError } from './errors.js'
+import type { GitCommandError, OperationInProgress } from './errors.js'
 import type { GitOptions } from './git-options.js'
 import { backupCopyPath, readManifest, type ManifestEntry } from './internal/restore-manifest.js'
 import { locate } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
+import { refuseOperationInProgress } from './operation-in-progress.js'
 
 /**
  * Options of {@link undoRestoreFiles}.
@@ -58,7 +59,7 @@ export interface UndoRestoreFilesResult {
  * ```
  * @category Restoring files
  */
-export type UndoRestoreFilesError = GitCommandError | Unexpected
+export type UndoRestoreFilesError = GitCommandError | OperationInProgress | Unexpected
 
 /**
  * Put back the files a {@link restoreFiles} call replaced, from its backup folder: the kept
@@ -86,16 +87,18 @@ export type UndoRestoreFilesError = GitCommandError | Unexpected
 export function undoRestoreFiles(
   options: UndoRestoreFilesOptions,
 ): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
-  return locate(options).andThen(({ root }) =>
-    readManifest(options.backupDir).andThen((manifest) => {
-      // Paths in the manifest are relative to the repository root: work from there.
-      const atRoot: UndoRestoreFilesOptions = { ...options, dir: root }
-      return putBack(atRoot, manifest.files).andThen((result) => {
-        if (!manifest.staged) return ok(result)
-        return restoreIndex(atRoot, manifest.files).map(() => result)
-      })
-    }),
-  )
+  return refuseOperationInProgress(options)
+    .andThen(() => locate(options))
+    .andThen(({ root }) =>
+      readManifest(options.backupDir).andThen((manifest) => {
+        // Paths in the manifest are relative to the repository root: work from there.
+        const atRoot: UndoRestoreFilesOptions = { ...options, dir: root }
+        return putBack(atRoot, manifest.files).andThen((result) => {
+          if (!manifest.staged) return ok(result)
+          return restoreIndex(atRoot, manifest.files).map(() => result)
+        })
+      }),
+    )
 }
 
 function putBack(
