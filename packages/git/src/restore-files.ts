@@ -1,5 +1,5 @@
 import { copyFile, lstat, mkdir, readlink } from 'node:fs/promises'
-import { dirname, isAbsolute, posix, resolve } from 'node:path'
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import {
   attempt,
@@ -11,10 +11,12 @@ import {
 } from '@rollback-kit/core'
 import type { GitCommandError, OperationInProgress, UnknownRevision } from './errors.js'
 import type { GitOptions } from './git-options.js'
+import { parentProblem } from './internal/repo-path.js'
 import {
   backupCopyPath,
   MANIFEST_FORMAT,
   writeManifest,
+  type IndexEntry,
   type ManifestEntry,
 } from './internal/restore-manifest.js'
 import { gitDir, locate, resolveCommit } from './internal/revision.js'
@@ -22,6 +24,7 @@ import { runGit } from './internal/run-git.js'
 import { stamp } from './internal/stamp.js'
 import { refuseOperationInProgress } from './operation-in-progress.js'
 import {
+  putBackFromBackup,
   undoRestoreFiles,
   type UndoRestoreFilesError,
   type UndoRestoreFilesResult,
@@ -177,12 +180,18 @@ async function run(
   if (idle.isErr()) return err(idle.error)
   const commit = await resolveCommit(options, options.revision, 'options.revision')
   if (commit.isErr()) return err(commit.error)
-  const inRevision = await checkFilesInRevision(options, commit.value, paths.value)
+  const inRevision = await blobsInRevision(options, commit.value, paths.value)
   if (inRevision.isErr()) return err(inRevision.error)
   const dotGit = await gitDir(options)
   if (dotGit.isErr()) return err(dotGit.error)
   const where = await locate(options)
   if (where.isErr()) return err(where.error)
+  const { root, prefix } = where.value
+  const inside = await checkInside(
+    root,
+    paths.value.map((path) => `${prefix}${path}`),
+  )
+  if (inside.isErr()) return err(inside.error)
   const backupDir = resolve(
     options.dir,
     options.backupDir ?? `${dotGit.value}/rollback-kit/restore-backups/${stamp()}`,
@@ -194,11 +203,18 @@ async function run(
   const entries: ManifestEntry[] = []
   const files: RestoredFile[] = []
   for (const path of paths.value) {
-    const repoPath = `${where.value.prefix}${path}`
+    const repoPath = `${prefix}${path}`
     const copy = backupCopyPath(backupDir, repoPath)
-    const kept = await keepCopy(resolve(options.dir, path), copy)
+    const kept = await keepCopy(join(root, repoPath), copy)
     if (kept.isErr()) return err(kept.error)
-    entries.push({ path, repoPath, ...kept.value, index: index.value.get(path) ?? null })
+    const restored = inRevision.value.get(path)
+    entries.push({
+      path,
+      repoPath,
+      ...kept.value,
+      index: index.value.get(path) ?? null,
+      ...(restored === undefined ? {} : { restored }),
+    })
     files.push({ path, existed: kept.value.existed, backupPath: kept.value.existed ? copy : null })
   }
   const manifest = await writeManifest(backupDir, {
@@ -219,8 +235,16 @@ async function run(
   const restored = await runGit(options, args)
   if (restored.isErr()) {
     // Part of the files may have changed: put every kept version back before reporting.
+    // Not the caller's signal: the cleanup runs even when that signal stopped the restore.
     const { signal: _signal, ...cleanup } = options
-    await undoRestoreFiles({ ...cleanup, backupDir })
+    const putBack = await putBackFromBackup({ ...cleanup, backupDir }, { keepEdits: false })
+    if (putBack.isErr()) {
+      return err({
+        ...putBack.error,
+        message: `restoring failed (${restored.error.message}) and putting the files back failed too (${putBack.error.message}): run undoRestoreFiles with backupDir ${backupDir}`,
+        cause: restored.error,
+      })
+    }
     return err(restored.error)
   }
   const { signal: _signal, ...base } = options
@@ -254,20 +278,22 @@ function normalisePaths(paths: readonly string[]): Result<readonly string[], Inv
   return ok(out)
 }
 
-/** Every path must be a file (blob or symlink) in the commit. */
-function checkFilesInRevision(
+/** Every path must be a file (blob or symlink) in the commit: its mode and blob, by path. */
+function blobsInRevision(
   options: GitOptions,
   commit: string,
   paths: readonly string[],
-): ResultAsync<void, GitCommandError> {
+): ResultAsync<ReadonlyMap<string, IndexEntry>, GitCommandError> {
   return runGit(options, ['ls-tree', '-z', commit, '--', ...paths]).andThen((out) => {
-    const blobs = new Set<string>()
+    const blobs = new Map<string, IndexEntry>()
     for (const record of out.stdout.split('\0')) {
-      const match = /^\d+ blob [0-9a-f]+\t(.+)$/s.exec(record)
-      if (match?.[1] !== undefined) blobs.add(match[1])
+      const match = /^(\d+) blob ([0-9a-f]+)\t(.+)$/s.exec(record)
+      if (match?.[1] !== undefined && match[2] !== undefined && match[3] !== undefined) {
+        blobs.set(match[3], { mode: match[1], hash: match[2] })
+      }
     }
     const missing = paths.findIndex((path) => !blobs.has(path))
-    if (missing < 0) return ok(undefined)
+    if (missing < 0) return ok(blobs)
     return err(
       invalidInput({
         field: `options.paths[${missing}]`,
@@ -275,6 +301,25 @@ function checkFilesInRevision(
       }),
     )
   })
+}
+
+/** No path may lead through a symbolic link out of the repository (git refuses to write there). */
+function checkInside(
+  root: string,
+  repoPaths: readonly string[],
+): ResultAsync<void, InvalidInput | Unexpected> {
+  return attempt(
+    async (): Promise<Result<void, InvalidInput>> => {
+      for (const [i, repoPath] of repoPaths.entries()) {
+        const problem = await parentProblem(root, repoPath)
+        if (problem !== undefined) {
+          return err(invalidInput({ field: `options.paths[${i}]`, reason: problem }))
+        }
+      }
+      return ok(undefined)
+    },
+    (cause) => unexpected(cause, 'checking the paths to restore'),
+  ).andThen((result) => result)
 }
 
 /** The index entries (stage 0) of the paths, by path. */

@@ -1,9 +1,17 @@
-import { chmod, copyFile, mkdir, rm, symlink } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { chmod, copyFile, lstat, rename, rm, symlink, mkdir } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
-import { attempt, unexpected, type Unexpected } from '@rollback-kit/core'
+import {
+  attempt,
+  invalidInput,
+  unexpected,
+  type InvalidInput,
+  type Unexpected,
+} from '@rollback-kit/core'
 import type { GitCommandError, OperationInProgress } from './errors.js'
 import type { GitOptions } from './git-options.js'
+import { parentProblem } from './internal/repo-path.js'
+import { findEdits, keepEdits, type KeptEdit } from './internal/restore-edits.js'
 import { backupCopyPath, readManifest, type ManifestEntry } from './internal/restore-manifest.js'
 import { locate } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
@@ -44,6 +52,11 @@ export interface UndoRestoreFilesResult {
   readonly restored: readonly string[]
   /** Files that did not exist before the restore and were removed again. */
   readonly removed: readonly string[]
+  /**
+   * Files edited after the restore: each was copied to `copy` (under
+   * `<backupDir>/edits/<time>/files/`) before the previous version replaced it.
+   */
+  readonly keptEdits: readonly KeptEdit[]
 }
 
 /**
@@ -87,42 +100,100 @@ export type UndoRestoreFilesError = GitCommandError | OperationInProgress | Unex
 export function undoRestoreFiles(
   options: UndoRestoreFilesOptions,
 ): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
+  return putBackFromBackup(options, { keepEdits: true })
+}
+
+/**
+ * Undo's body. `keepEdits: false` is for `restoreFiles` cleaning up after its own failure,
+ * where a file differing from the revision is one the failed restore had not reached yet.
+ */
+export function putBackFromBackup(
+  options: UndoRestoreFilesOptions,
+  how: { readonly keepEdits: boolean },
+): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
   return refuseOperationInProgress(options)
     .andThen(() => locate(options))
     .andThen(({ root }) =>
       readManifest(options.backupDir).andThen((manifest) => {
         // Paths in the manifest are relative to the repository root: work from there.
         const atRoot: UndoRestoreFilesOptions = { ...options, dir: root }
-        return putBack(atRoot, manifest.files).andThen((result) => {
-          if (!manifest.staged) return ok(result)
-          return restoreIndex(atRoot, manifest.files).map(() => result)
-        })
+        return checkTargets(root, manifest.files)
+          .andThen(() => (how.keepEdits ? findEdits(atRoot, manifest.files) : ok([])))
+          .andThen((edited) => keepEdits(root, options.backupDir, edited))
+          .andThen((keptEdits) =>
+            putBack(atRoot, manifest.files).map((done) => ({ ...done, keptEdits })),
+          )
+          .andThen((result) => {
+            if (!manifest.staged) return ok(result)
+            return restoreIndex(atRoot, manifest.files).map(() => result)
+          })
       }),
     )
 }
 
+/**
+ * Before touching anything: every path must stay inside the repository (no parent folder is
+ * a symbolic link now) and must not have become a folder, which undo would have to delete.
+ */
+function checkTargets(
+  root: string,
+  files: readonly ManifestEntry[],
+): ResultAsync<void, InvalidInput | Unexpected> {
+  return attempt(
+    async (): Promise<Result<void, InvalidInput>> => {
+      for (const [i, file] of files.entries()) {
+        const field = `manifest.files[${i}].repoPath`
+        const problem = await parentProblem(root, file.repoPath)
+        if (problem !== undefined) return err(invalidInput({ field, reason: problem }))
+        const info = await lstat(join(root, file.repoPath)).catch(() => undefined)
+        if (info?.isDirectory() === true) {
+          return err(
+            invalidInput({
+              field,
+              reason: `${file.repoPath} is a folder now; move it away to undo the restore`,
+            }),
+          )
+        }
+      }
+      return ok(undefined)
+    },
+    (cause) => unexpected(cause, 'checking the paths to put back'),
+  ).andThen((result) => result)
+}
+
+/**
+ * Put each kept version back. A file is written next to its place and renamed over it, so a
+ * failure never leaves it deleted or half-written.
+ */
 function putBack(
   options: UndoRestoreFilesOptions,
   files: readonly ManifestEntry[],
-): ResultAsync<UndoRestoreFilesResult, Unexpected> {
+): ResultAsync<Omit<UndoRestoreFilesResult, 'keptEdits'>, Unexpected> {
   return attempt(
-    async (): Promise<UndoRestoreFilesResult> => {
+    async () => {
       const restored: string[] = []
       const removed: string[] = []
       for (const file of files) {
-        const target = resolve(options.dir, file.repoPath)
+        const target = join(options.dir, file.repoPath)
         if (!file.existed) {
           await rm(target, { force: true })
           removed.push(file.path)
           continue
         }
         await mkdir(dirname(target), { recursive: true })
-        await rm(target, { force: true })
-        if (file.linkTarget !== null) {
-          await symlink(file.linkTarget, target)
-        } else {
-          await copyFile(backupCopyPath(options.backupDir, file.repoPath), target)
-          if (file.mode !== null) await chmod(target, file.mode)
+        const temp = join(dirname(target), `.${basename(target)}.rollback-kit-undo`)
+        await rm(temp, { force: true })
+        try {
+          if (file.linkTarget !== null) {
+            await symlink(file.linkTarget, temp)
+          } else {
+            await copyFile(backupCopyPath(options.backupDir, file.repoPath), temp)
+            if (file.mode !== null) await chmod(temp, file.mode)
+          }
+          await rename(temp, target)
+        } catch (cause) {
+          await rm(temp, { force: true })
+          throw cause
         }
         restored.push(file.path)
       }
