@@ -132,9 +132,10 @@ export type NothingToRevert = BlockError<'NothingToRevert'> & {
 export type GitOperation = 'merge' | 'rebase' | 'cherry-pick' | 'revert' | 'am' | 'bisect'
 
 /**
- * A merge, rebase, cherry-pick, revert, `git am` or bisect is in progress: the operation
- * refused to run, since it would mix its own change into the unfinished one or silently
- * discard it. Nothing was touched; finish or abort the operation first.
+ * A merge, rebase, cherry-pick, revert, `git am` or bisect is in progress, or another
+ * rollback-kit call is changing the working tree: the operation refused to run, since it
+ * would mix its own change into the unfinished one or silently discard it. Nothing was
+ * touched; finish or abort the operation first.
  *
  * @example
  * ```ts
@@ -148,8 +149,11 @@ export type GitOperation = 'merge' | 'rebase' | 'cherry-pick' | 'revert' | 'am' 
  * @category Errors
  */
 export type OperationInProgress = BlockError<'OperationInProgress'> & {
-  /** Which operation: `merge`, `rebase`, `cherry-pick`, `revert`, `am` or `bisect`. */
-  readonly operation: GitOperation
+  /**
+   * Which operation: `merge`, `rebase`, `cherry-pick`, `revert`, `am` or `bisect`; or
+   * `rollback-kit` when another call of this library is changing the working tree right now.
+   */
+  readonly operation: GitOperation | 'rollback-kit'
 }
 
 /**
@@ -303,9 +307,18 @@ export function nothingToRevert(options: { readonly commit: string }): NothingTo
  * @category Errors
  */
 export function operationInProgressError(options: {
-  readonly operation: GitOperation
+  readonly operation: GitOperation | 'rollback-kit'
+  /** For `rollback-kit`: which call, e.g. `revertCommit in process 4242`. */
+  readonly detail?: string
 }): OperationInProgress {
   const { operation } = options
+  if (operation === 'rollback-kit') {
+    return makeError(
+      'OperationInProgress',
+      `another rollback-kit call is changing this working tree${options.detail === undefined ? '' : ` (${options.detail})`}: wait for it to end, then try again`,
+      { operation },
+    )
+  }
   const stop = operation === 'bisect' ? 'git bisect reset' : `git ${operation} --abort`
   const article = operation === 'am' ? 'an' : 'a'
   return makeError(

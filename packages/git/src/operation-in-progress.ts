@@ -1,15 +1,11 @@
-import { lstat, readFile } from 'node:fs/promises'
+import { lstat, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { errAsync, okAsync, ResultAsync } from 'neverthrow'
+import { ResultAsync } from 'neverthrow'
 import { unexpected, type Unexpected } from '@rollback-kit/core'
-import {
-  operationInProgressError,
-  type GitCommandError,
-  type GitOperation,
-  type OperationInProgress,
-} from './errors.js'
+import type { GitCommandError, GitOperation } from './errors.js'
 import type { GitOptions } from './git-options.js'
 import { gitDir } from './internal/revision.js'
+import { recordPath } from './internal/write-journal.js'
 
 /**
  * Why {@link operationInProgress} failed.
@@ -28,8 +24,10 @@ export type OperationInProgressError = GitCommandError | Unexpected
 
 /**
  * The merge, rebase, cherry-pick, revert, `git am` or bisect that is stopped half-way in the
- * working tree, or `null`. `revertCommit`, `resetTo`, `restoreFiles` and `undoRestoreFiles`
- * refuse to run (`OperationInProgress`) while there is one.
+ * working tree; `rollback-kit` while a call of this library is writing it (or was cut short
+ * there: the next changing call puts that back first); or `null`. `revertCommit`, `resetTo`,
+ * `restoreFiles` and `undoRestoreFiles` refuse to run (`OperationInProgress`) while a git
+ * operation is in progress.
  *
  * @returns the operation or `null`; or `NotARepository`, `Unexpected` (the state could not be
  * read), or one of exec's errors.
@@ -45,25 +43,28 @@ export type OperationInProgressError = GitCommandError | Unexpected
  */
 export function operationInProgress(
   options: GitOptions,
-): ResultAsync<GitOperation | null, OperationInProgressError> {
+): ResultAsync<GitOperation | 'rollback-kit' | null, OperationInProgressError> {
   return gitDir(options).andThen((dotGit) =>
-    ResultAsync.fromPromise(detect(dotGit), (cause) =>
+    ResultAsync.fromPromise(detectWithWrites(dotGit), (cause) =>
       unexpected(cause, `reading the operation state in ${dotGit}`),
     ),
   )
 }
 
-/** `err(OperationInProgress)` while one is in progress: the guard of every changing call. */
-export function refuseOperationInProgress(
-  options: GitOptions,
-): ResultAsync<void, OperationInProgress | OperationInProgressError> {
-  return operationInProgress(options).andThen((operation) =>
-    operation === null ? okAsync(undefined) : errAsync(operationInProgressError({ operation })),
-  )
+/** Git's own operations first, then a rollback-kit write in flight (or cut short). */
+async function detectWithWrites(dotGit: string): Promise<GitOperation | 'rollback-kit' | null> {
+  const operation = await detectOperation(dotGit)
+  if (operation !== null) return operation
+  return (await stat(recordPath(dotGit)).then(
+    () => true,
+    () => false,
+  ))
+    ? 'rollback-kit'
+    : null
 }
 
 /** The state files git keeps in the (per-worktree) git dir while an operation is stopped. */
-async function detect(dotGit: string): Promise<GitOperation | null> {
+export async function detectOperation(dotGit: string): Promise<GitOperation | null> {
   if (await present(join(dotGit, 'rebase-merge'))) return 'rebase'
   if (await present(join(dotGit, 'rebase-apply'))) {
     return (await present(join(dotGit, 'rebase-apply', 'applying'))) ? 'am' : 'rebase'

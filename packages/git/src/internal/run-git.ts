@@ -27,7 +27,10 @@ const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9-]*(\.[^=\n]+)?\.[A-Za-z][A-Za-z0-9-]*$/
 export function runGit(
   options: GitOptions,
   args: readonly string[],
-  extra: Pick<ExecOptions, 'okExitCodes' | 'input'> = {},
+  extra: Pick<ExecOptions, 'okExitCodes' | 'input'> & {
+    /** Variables added to git's environment for this command. */
+    readonly env?: Readonly<Record<string, string>>
+  } = {},
 ): ResultAsync<ExecResult, GitCommandError> {
   // A bare repository (or a `.git` folder) has no working tree: refuse it at discovery, so
   // every function answers NotARepository instead of failing later on a work-tree command.
@@ -41,7 +44,7 @@ export function runGit(
     configArgs.push('-c', `${key}=${value}`)
   }
   const execOptions: ExecOptions = {
-    env: GIT_ENV,
+    env: { ...GIT_ENV, ...extra.env },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
