@@ -4,6 +4,7 @@ import type { Unexpected } from '@rollback-kit/core'
 import type { DirtyWorkingTree, GitCommandError, OperationInProgress } from './errors.js'
 import type { GitOptions } from './git-options.js'
 import type { KeptEdit } from './internal/restore-edits.js'
+import { removeLeftoverLocks } from './internal/put-back.js'
 import { putBackFromBackup } from './internal/restore-undo.js'
 import { guardWorkingTree } from './internal/working-tree-guard.js'
 import { readRecord, removeStaleRecord } from './internal/write-journal.js'
@@ -103,11 +104,16 @@ async function run(
   // A restore of this very backup that a dead process left half-done: this undo finishes it.
   const guarded = await guardWorkingTree(options, { ownBackupDir: backupDir })
   if (guarded.isErr()) return err(guarded.error)
+  const record = await readRecord(guarded.value.dotGit)
+  if (record.isErr()) return err(record.error)
+  const interrupted = record.value?.backupDir === backupDir ? record.value : null
+  if (interrupted !== null) {
+    // The git that the dead process ran may have left its lock on the index.
+    const locks = await removeLeftoverLocks(options, Date.parse(interrupted.startedAt))
+    if (locks.isErr()) return err(locks.error)
+  }
   const undone = await putBackFromBackup({ ...options, backupDir }, { keepEdits: true })
   if (undone.isErr()) return err(undone.error)
-  const record = await readRecord(guarded.value.dotGit)
-  if (record.isOk() && record.value?.backupDir === backupDir) {
-    await removeStaleRecord(guarded.value.dotGit)
-  }
+  if (interrupted !== null) await removeStaleRecord(guarded.value.dotGit)
   return ok(undone.value)
 }
