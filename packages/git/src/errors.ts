@@ -40,8 +40,9 @@ export type UnknownRevision = BlockError<'UnknownRevision'> & {
 }
 
 /**
- * Reverting a commit conflicts with later changes. The revert was aborted with
- * `git revert --abort`, so the working tree, index and HEAD are as they were before the call.
+ * Reverting a commit conflicts with later changes. The conflict was found before anything was
+ * written (the revert is computed first), so the working tree, index and HEAD are as they
+ * were before the call.
  *
  * @example
  * ```ts
@@ -206,7 +207,7 @@ export function unknownRevision(options: {
  * import { mergeConflict } from '@rollback-kit/git'
  *
  * mergeConflict({ commit: 'a1b2c3d', conflictingFiles: ['app.ts'] }).message
- * // 'reverting a1b2c3d conflicts in app.ts; the revert was aborted'
+ * // 'reverting a1b2c3d conflicts in app.ts; nothing was changed'
  * ```
  * @category Errors
  */
@@ -219,7 +220,7 @@ export function mergeConflict(options: {
     options.conflictingFiles.length === 0 ? '' : ` in ${options.conflictingFiles.join(', ')}`
   return makeError(
     'MergeConflict',
-    `reverting ${options.commit} conflicts${where}; the revert was aborted`,
+    `reverting ${options.commit} conflicts${where}; nothing was changed`,
     { commit: options.commit, conflictingFiles: options.conflictingFiles, cause: options.cause },
   )
 }

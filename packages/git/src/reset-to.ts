@@ -73,7 +73,8 @@ export interface ResetToResult {
 }
 
 /**
- * Why {@link resetTo} failed. Nothing was changed in every case.
+ * Why {@link resetTo} failed. Nothing was changed in every case: a reset cut short half-way
+ * (`TimedOut`, `Aborted`, a failure) was put back exactly, backup ref included.
  * @example
  * ```ts
  * import { resetTo, type ResetToError } from '@rollback-kit/git'
@@ -98,13 +99,14 @@ export type ResetToError =
  * commit (CAUTION: destructive)", made safe enough to script.
  *
  * It runs only with `confirm: true` and only on a clean working tree (no staged, unstaged or
- * untracked change, which `--hard` would destroy or overwrite). Before moving, it keeps the
- * previous HEAD under `backupRef` and returns it together with an `undo`. Prefer
- * `revertCommit` when the branch is shared: a reset rewrites its history.
+ * untracked change, which `--hard` would destroy or overwrite; an ignored file where the
+ * target has a file counts too) and no merge, rebase, cherry-pick or revert in progress. Before
+ * moving, it keeps the previous HEAD under `backupRef` and returns it together with an `undo`.
+ * Prefer `revertCommit` when the branch is shared: a reset rewrites its history.
  *
  * @returns the previous and new HEAD, the backup ref and an undo; or `NotConfirmed`,
- * `DirtyWorkingTree`, `UnknownRevision`, `NotARepository`, `InvalidInput`, or one of exec's
- * errors.
+ * `DirtyWorkingTree`, `UnknownRevision`, `OperationInProgress`, `NotARepository`,
+ * `InvalidInput`, or one of exec's errors.
  *
  * @example
  * ```ts

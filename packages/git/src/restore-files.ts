@@ -146,14 +146,17 @@ export type RestoreFilesError =
  * `cp docker-compose.yml docker-compose.yml.backup` then `git checkout HEAD~1 docker-compose.yml`,
  * with an undo.
  *
- * Every path must be a file in `revision` (`InvalidInput` otherwise, before anything is
- * touched). The current versions, including uncommitted edits and their index entries, are
- * copied to `backupDir` with a `manifest.json`; then the files are checked out from the
- * revision. Nothing is committed.
+ * Every path must be a file in `revision` and stay inside the repository: no `..`, no parent
+ * folder that is a symbolic link (`InvalidInput` otherwise, before anything is touched). A
+ * backslash is an ordinary file name character. The current versions, including uncommitted
+ * edits and their index entries, are copied to `backupDir` with a `manifest.json`; then the
+ * files are checked out from the revision. Nothing is committed. A restore cut short
+ * (`timeoutMs`, `signal`, a dead process) is put back from the backup, and a backup folder
+ * the call made is removed again.
  *
  * @returns the commit used, the backup folder, each file's kept copy and an `undo`; or
- * `UnknownRevision`, `InvalidInput`, `NotARepository`, `Unexpected` (a file could not be
- * copied), or one of exec's errors.
+ * `UnknownRevision`, `InvalidInput`, `OperationInProgress`, `NotARepository`, `Unexpected`
+ * (a file could not be copied), or one of exec's errors.
  *
  * @example
  * ```ts

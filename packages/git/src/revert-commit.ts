@@ -108,13 +108,17 @@ export type RevertCommitError =
  * revert itself can be reverted or reset away (see `previousHead`).
  *
  * Refuses to start when tracked files have uncommitted changes (untracked files do not
- * count). When the revert conflicts, it runs `git revert --abort` and returns
- * `MergeConflict`, leaving everything as it was. Needs a committer identity: the
- * repository's or user's `user.name`/`user.email`, or pass them in `config`.
+ * count) or a merge, rebase, cherry-pick or revert is in progress. The revert is computed
+ * first without touching the tree, so a conflict (`MergeConflict`), an empty revert
+ * (`NothingToRevert`) or an untracked file in its way is refused before anything is written.
+ * When the write is cut short (`timeoutMs`, `signal`, a failing hook, a dead process), HEAD,
+ * index and every file are put back exactly. Needs a committer identity: the repository's
+ * or user's `user.name`/`user.email`, or pass them in `config`.
  *
  * @returns the reverted commit, the new commit and the previous HEAD; or `UnknownRevision`,
  * `DirtyWorkingTree`, `MergeConflict`, `NothingToRevert` (already undone), `InvalidInput`
- * (a merge commit without `mainline`), `NotARepository`, or one of exec's errors.
+ * (a merge commit without `mainline`), `OperationInProgress`, `NotARepository`, or one of
+ * exec's errors.
  *
  * @example
  * ```ts

@@ -71,12 +71,18 @@ export type UndoRestoreFilesError =
  * Put back the files a {@link restoreFiles} call replaced, from its backup folder: the kept
  * copies (with their permissions) return to the working tree, files that did not exist are
  * removed, and, when the restore staged them, the index entries are set back as they were.
- * Works from another process too: only `dir` and `backupDir` are needed. The backup folder
+ * Works from another process too: only `dir` and `backupDir` (relative to `dir`) are needed,
+ * and it is the recovery of a `restoreFiles` whose process died half-way. The backup folder
  * is left in place.
  *
- * @returns which files were copied back and which removed; or `InvalidInput` (no manifest
- * in `backupDir`), `Unexpected` (a file could not be written), `NotARepository`, or one of
- * exec's errors.
+ * Nothing outside the repository is ever written: every manifest field is checked, and a path
+ * whose parent folder is now a symbolic link, or that became a folder, is refused before any
+ * file is touched. A file edited since the restore is not lost: it is copied to
+ * `<backupDir>/edits/<time>/files/<path>` first and listed in `keptEdits`.
+ *
+ * @returns which files were copied back, which removed and which edits kept; or
+ * `InvalidInput` (no manifest in `backupDir`, a bad or outside path), `OperationInProgress`,
+ * `Unexpected` (a file could not be written), `NotARepository`, or one of exec's errors.
  *
  * @example
  * ```ts

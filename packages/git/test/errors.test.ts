@@ -25,7 +25,7 @@ describe('git error factories', () => {
     expect(errors.map((e) => e.message)).toEqual([
       '/tmp is not a Git working tree',
       'v9.9.9 does not name a commit',
-      'reverting a1b2c3d conflicts in app.ts; the revert was aborted',
+      'reverting a1b2c3d conflicts in app.ts; nothing was changed',
       'the working tree has uncommitted changes: app.ts',
       'resetTo discards commits and changes: pass confirm: true to go ahead',
       'reverting a1b2c3d would change nothing: its changes are already undone',
