@@ -48,6 +48,7 @@ export type {
 } from './restore-files.js'
 export { undoRestoreFiles } from './undo-restore-files.js'
 export type {
+  KeptEdit,
   UndoRestoreFilesError,
   UndoRestoreFilesOptions,
   UndoRestoreFilesResult,

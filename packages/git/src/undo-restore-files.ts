@@ -3,7 +3,6 @@ import { err, ok, ResultAsync, type Result } from 'neverthrow'
 import type { Unexpected } from '@rollback-kit/core'
 import type { DirtyWorkingTree, GitCommandError, OperationInProgress } from './errors.js'
 import type { GitOptions } from './git-options.js'
-import type { KeptEdit } from './internal/restore-edits.js'
 import { removeLeftoverLocks } from './internal/put-back.js'
 import { putBackFromBackup } from './internal/restore-undo.js'
 import { guardWorkingTree } from './internal/working-tree-guard.js'
@@ -23,6 +22,26 @@ import { readRecord, removeStaleRecord } from './internal/write-journal.js'
 export interface UndoRestoreFilesOptions extends GitOptions {
   /** The `backupDir` a `restoreFiles` call returned (it holds `manifest.json`). */
   readonly backupDir: string
+}
+
+/**
+ * A file edited after the restore, and where undo kept it before the previous version
+ * replaced it.
+ * @example
+ * ```ts
+ * import { undoRestoreFiles, type KeptEdit } from '@rollback-kit/git'
+ *
+ * const undone = await undoRestoreFiles({ dir: '/srv/app', backupDir: '/var/backups/compose/incident-42' })
+ * const kept: readonly KeptEdit[] = undone.isOk() ? undone.value.keptEdits : []
+ * for (const edit of kept) console.log(`${edit.path} was edited; your version is in ${edit.copy}`)
+ * ```
+ * @category Restoring files
+ */
+export interface KeptEdit {
+  /** As the restore was given it (relative to its `dir`). */
+  readonly path: string
+  /** The copy of the edited file. */
+  readonly copy: string
 }
 
 /**

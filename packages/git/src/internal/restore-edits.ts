@@ -7,14 +7,7 @@ import type { GitOptions } from '../git-options.js'
 import type { ManifestEntry } from './restore-manifest.js'
 import { runGit } from './run-git.js'
 import { stamp } from './stamp.js'
-
-/** A file changed after the restore, and where undo kept it before putting the old one back. */
-export interface KeptEdit {
-  /** As the restore was given it (relative to its `dir`). */
-  readonly path: string
-  /** The copy of the edited file. */
-  readonly copy: string
-}
+import type { KeptEdit } from '../undo-restore-files.js'
 
 /**
  * The entries whose file no longer holds what the restore wrote: someone edited it since.
