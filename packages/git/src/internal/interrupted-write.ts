@@ -41,7 +41,12 @@ export async function settleInterruptedWrite(
       { ...cleanup, backupDir: record.backupDir },
       { keepEdits: true },
     )
-    if (undone.isErr()) return err(undone.error)
+    if (undone.isErr()) {
+      return err({
+        ...undone.error,
+        message: `a restoreFiles was cut short in process ${record.pid} and putting its files back from ${record.backupDir} failed (${undone.error.message}): put them back by hand, then remove ${join(dotGit, 'rollback-kit', 'in-flight.json')}`,
+      })
+    }
     await removeStaleRecord(dotGit)
     return ok(undefined)
   }
