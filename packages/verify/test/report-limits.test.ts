@@ -49,6 +49,10 @@ function hostileEvidence(): unknown {
     when: new Date(0),
     pattern: /x+/g,
     fn: () => 1,
+    map: new Map<unknown, unknown>([
+      ['a', 1],
+      [2, 'two'],
+    ]),
     bytes: Buffer.alloc(10_000_000),
   }
 }
@@ -98,6 +102,7 @@ describe('renderers never throw on evidence, and cap its depth and size', () => 
     expect(evidence['when']).toBe('1970-01-01T00:00:00.000Z')
     expect(evidence['pattern']).toBe('/x+/g')
     expect(evidence['throwing']).toEqual({ boom: '[unreadable: getter throws]' })
+    expect(evidence['map']).toEqual({ a: 1, '2': 'two' })
   })
 
   test('the report object itself is left as it was', async () => {

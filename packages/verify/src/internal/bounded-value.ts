@@ -116,11 +116,15 @@ function items(array: readonly unknown[], walk: Walk): unknown[] {
 
 function entries(object: object, walk: Walk): Record<string, unknown> {
   const inner = { ...walk, depth: walk.depth + 1 }
-  const source =
+  const source: object =
     object instanceof Map
-      ? Object.fromEntries([...object.entries()].slice(0, walk.limits.maxItems))
+      ? Object.fromEntries(
+          [...(object as Map<unknown, unknown>).entries()]
+            .slice(0, walk.limits.maxItems)
+            .map(([key, item]) => [String(key), item]),
+        )
       : object instanceof Set
-        ? { values: [...object].slice(0, walk.limits.maxItems) }
+        ? { values: [...(object as Set<unknown>)].slice(0, walk.limits.maxItems) }
         : object
   const keys = Object.keys(source)
   const kept = Math.min(keys.length, walk.limits.maxItems)
