@@ -94,7 +94,7 @@ const THROWAWAY_IDENTITY = {
 } as const
 
 /** Git before 2.38: revert in a scratch worktree that has no files but the changed ones. */
-async function previewInScratchWorktree(
+export async function previewInScratchWorktree(
   options: GitOptions,
   revert: {
     readonly target: string
