@@ -40,8 +40,9 @@ export type UnknownRevision = BlockError<'UnknownRevision'> & {
 }
 
 /**
- * Reverting a commit conflicts with later changes. The revert was aborted with
- * `git revert --abort`, so the working tree, index and HEAD are as they were before the call.
+ * Reverting a commit conflicts with later changes. The conflict was found before anything was
+ * written (the revert is computed first), so the working tree, index and HEAD are as they
+ * were before the call.
  *
  * @example
  * ```ts
@@ -118,6 +119,45 @@ export type NothingToRevert = BlockError<'NothingToRevert'> & {
 }
 
 /**
+ * A Git operation that stops half-way for the user is in progress in the working tree.
+ * `git status` names it too.
+ *
+ * @example
+ * ```ts
+ * import type { GitOperation } from '@rollback-kit/git'
+ *
+ * const abort = (operation: GitOperation): string => `git ${operation} --abort`
+ * ```
+ * @category Errors
+ */
+export type GitOperation = 'merge' | 'rebase' | 'cherry-pick' | 'revert' | 'am' | 'bisect'
+
+/**
+ * A merge, rebase, cherry-pick, revert, `git am` or bisect is in progress, or another
+ * rollback-kit call is changing the working tree: the operation refused to run, since it
+ * would mix its own change into the unfinished one or silently discard it. Nothing was
+ * touched; finish or abort the operation first.
+ *
+ * @example
+ * ```ts
+ * import { resetTo } from '@rollback-kit/git'
+ *
+ * const result = await resetTo({ dir: '/srv/app', commit: 'v1.4.0', confirm: true })
+ * if (result.isErr() && result.error.kind === 'OperationInProgress') {
+ *   console.error(`finish or run: git ${result.error.operation} --abort`)
+ * }
+ * ```
+ * @category Errors
+ */
+export type OperationInProgress = BlockError<'OperationInProgress'> & {
+  /**
+   * Which operation: `merge`, `rebase`, `cherry-pick`, `revert`, `am` or `bisect`; or
+   * `rollback-kit` when another call of this library is changing the working tree right now.
+   */
+  readonly operation: GitOperation | 'rollback-kit'
+}
+
+/**
  * A `NotARepository` error for `dir`.
  *
  * @example
@@ -167,7 +207,7 @@ export function unknownRevision(options: {
  * import { mergeConflict } from '@rollback-kit/git'
  *
  * mergeConflict({ commit: 'a1b2c3d', conflictingFiles: ['app.ts'] }).message
- * // 'reverting a1b2c3d conflicts in app.ts; the revert was aborted'
+ * // 'reverting a1b2c3d conflicts in app.ts; nothing was changed'
  * ```
  * @category Errors
  */
@@ -180,7 +220,7 @@ export function mergeConflict(options: {
     options.conflictingFiles.length === 0 ? '' : ` in ${options.conflictingFiles.join(', ')}`
   return makeError(
     'MergeConflict',
-    `reverting ${options.commit} conflicts${where}; the revert was aborted`,
+    `reverting ${options.commit} conflicts${where}; nothing was changed`,
     { commit: options.commit, conflictingFiles: options.conflictingFiles, cause: options.cause },
   )
 }
@@ -252,6 +292,40 @@ export function nothingToRevert(options: { readonly commit: string }): NothingTo
     'NothingToRevert',
     `reverting ${options.commit} would change nothing: its changes are already undone`,
     { commit: options.commit },
+  )
+}
+
+/**
+ * An `OperationInProgress` error for `operation`, saying how to get out of it.
+ *
+ * @example
+ * ```ts
+ * import { operationInProgressError } from '@rollback-kit/git'
+ *
+ * operationInProgressError({ operation: 'merge' }).message
+ * // 'a merge is in progress: finish it, or run git merge --abort, then try again'
+ * ```
+ * @category Errors
+ */
+export function operationInProgressError(options: {
+  readonly operation: GitOperation | 'rollback-kit'
+  /** For `rollback-kit`: which call, e.g. `revertCommit in process 4242`. */
+  readonly detail?: string
+}): OperationInProgress {
+  const { operation } = options
+  if (operation === 'rollback-kit') {
+    return makeError(
+      'OperationInProgress',
+      `another rollback-kit call is changing this working tree${options.detail === undefined ? '' : ` (${options.detail})`}: wait for it to end, then try again`,
+      { operation },
+    )
+  }
+  const stop = operation === 'bisect' ? 'git bisect reset' : `git ${operation} --abort`
+  const article = operation === 'am' ? 'an' : 'a'
+  return makeError(
+    'OperationInProgress',
+    `${article} ${operation} is in progress: finish it, or run ${stop}, then try again`,
+    { operation },
   )
 }
 

@@ -29,6 +29,9 @@ export interface GitOptions extends Omit<OperationOptions, 'onProgress'> {
    * appear in the process list: never put secrets here.
    */
   readonly config?: Readonly<Record<string, string>>
-  /** Kill any single git command that runs longer than this many ms. */
+  /**
+   * Kill any single git command that runs longer than this many ms. A command killed while it
+   * writes the working tree is put back exactly: the call changes all or nothing.
+   */
   readonly timeoutMs?: number
 }

@@ -6,6 +6,7 @@ export {
   notARepository,
   notConfirmed,
   nothingToRevert,
+  operationInProgressError,
   unknownRevision,
 } from './errors.js'
 export type {
@@ -15,12 +16,16 @@ export type {
   NotARepository,
   NotConfirmed,
   NothingToRevert,
+  GitOperation,
+  OperationInProgress,
   UnknownRevision,
 } from './errors.js'
 export type { GitOptions } from './git-options.js'
 
 export { currentHead } from './current-head.js'
 export type { CurrentHeadError, Head } from './current-head.js'
+export { operationInProgress } from './operation-in-progress.js'
+export type { OperationInProgressError } from './operation-in-progress.js'
 export { isClean } from './is-clean.js'
 export type { IsCleanError, IsCleanOptions } from './is-clean.js'
 
@@ -43,6 +48,7 @@ export type {
 } from './restore-files.js'
 export { undoRestoreFiles } from './undo-restore-files.js'
 export type {
+  KeptEdit,
   UndoRestoreFilesError,
   UndoRestoreFilesOptions,
   UndoRestoreFilesResult,

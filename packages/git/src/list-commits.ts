@@ -97,9 +97,10 @@ export function listCommits(
   return resolveCommit(options, options.revision ?? 'HEAD', 'options.revision').andThen((hash) =>
     runGit(options, [
       'log',
+      '-z',
       `--max-count=${count}`,
       '--no-color',
-      '--format=%H%x1f%h%x1f%s%x1f%an%x1f%ae%x1f%aI%x1e',
+      `--format=${FIELDS.join('%x00')}`,
       hash,
       '--',
       ...(options.paths ?? []),
@@ -107,19 +108,22 @@ export function listCommits(
   )
 }
 
+/** One field per placeholder, in the order of {@link Commit}'s properties. */
+const FIELDS = ['%H', '%h', '%s', '%an', '%ae', '%aI'] as const
+
+/**
+ * Parse `git log -z` with NUL between fields: git prints every field as a C string, so no
+ * subject or name can hold a NUL, and each commit is exactly `FIELDS.length` fields. Any other
+ * separator (`\x1e`, `\x1f`) is valid text in a commit message and could forge records.
+ */
 function parseCommits(text: string): Commit[] {
+  const fields = text.split('\0')
+  if (fields.at(-1) === '') fields.pop()
   const commits: Commit[] = []
-  for (const record of text.split('\x1e')) {
-    const [hash, shortHash, subject, author, authorEmail, date] = record.trim().split('\x1f')
-    if (hash === undefined || hash.length === 0) continue
-    commits.push({
-      hash,
-      shortHash: shortHash ?? hash.slice(0, 7),
-      subject: subject ?? '',
-      author: author ?? '',
-      authorEmail: authorEmail ?? '',
-      date: date ?? '',
-    })
+  for (let i = 0; i + FIELDS.length <= fields.length; i += FIELDS.length) {
+    const [hash = '', shortHash = '', subject = '', author = '', authorEmail = '', date = ''] =
+      fields.slice(i, i + FIELDS.length)
+    commits.push({ hash, shortHash, subject, author, authorEmail, date })
   }
   return commits
 }

@@ -1,17 +1,24 @@
-import { errAsync, type ResultAsync } from 'neverthrow'
+import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
+import type { Unexpected } from '@rollback-kit/core'
 import {
   dirtyWorkingTree,
   notConfirmed,
   type DirtyWorkingTree,
   type GitCommandError,
   type NotConfirmed,
+  type OperationInProgress,
   type UnknownRevision,
 } from './errors.js'
 import type { GitOptions } from './git-options.js'
+import { guardedWrite } from './internal/guarded-write.js'
+import { pathsInTheWay } from './internal/paths-in-the-way.js'
+import { cleanupOptions, putBackTree } from './internal/put-back.js'
 import { resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { stamp } from './internal/stamp.js'
 import { changedFiles } from './internal/status.js'
+import { guardWorkingTree } from './internal/working-tree-guard.js'
+import { newRecord } from './internal/write-journal.js'
 
 /**
  * Options of {@link resetTo}.
@@ -66,7 +73,8 @@ export interface ResetToResult {
 }
 
 /**
- * Why {@link resetTo} failed. Nothing was changed in every case.
+ * Why {@link resetTo} failed. Nothing was changed in every case: a reset cut short half-way
+ * (`TimedOut`, `Aborted`, a failure) was put back exactly, backup ref included.
  * @example
  * ```ts
  * import { resetTo, type ResetToError } from '@rollback-kit/git'
@@ -78,20 +86,27 @@ export interface ResetToResult {
  * ```
  * @category Changing history
  */
-export type ResetToError = GitCommandError | UnknownRevision | DirtyWorkingTree | NotConfirmed
+export type ResetToError =
+  | GitCommandError
+  | UnknownRevision
+  | DirtyWorkingTree
+  | NotConfirmed
+  | OperationInProgress
+  | Unexpected
 
 /**
  * Move the current branch to `commit` with `git reset --hard`: the runbook's "reset to previous
  * commit (CAUTION: destructive)", made safe enough to script.
  *
  * It runs only with `confirm: true` and only on a clean working tree (no staged, unstaged or
- * untracked change, which `--hard` would destroy or overwrite). Before moving, it keeps the
- * previous HEAD under `backupRef` and returns it together with an `undo`. Prefer
- * `revertCommit` when the branch is shared: a reset rewrites its history.
+ * untracked change, which `--hard` would destroy or overwrite; an ignored file where the
+ * target has a file counts too) and no merge, rebase, cherry-pick or revert in progress. Before
+ * moving, it keeps the previous HEAD under `backupRef` and returns it together with an `undo`.
+ * Prefer `revertCommit` when the branch is shared: a reset rewrites its history.
  *
  * @returns the previous and new HEAD, the backup ref and an undo; or `NotConfirmed`,
- * `DirtyWorkingTree`, `UnknownRevision`, `NotARepository`, `InvalidInput`, or one of exec's
- * errors.
+ * `DirtyWorkingTree`, `UnknownRevision`, `OperationInProgress`, `NotARepository`,
+ * `InvalidInput`, or one of exec's errors.
  *
  * @example
  * ```ts
@@ -110,31 +125,78 @@ export function resetTo(options: ResetToOptions): ResultAsync<ResetToResult, Res
   if (options.confirm !== true) {
     return errAsync(notConfirmed({ operation: 'resetTo', option: 'confirm' }))
   }
-  return resolveCommit(options, options.commit, 'options.commit').andThen((target) =>
-    resolveCommit(options, 'HEAD', 'HEAD').andThen((previousHead) =>
-      changedFiles(options, true).andThen((changed) => {
-        if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
-        const backupRef = `refs/rollback-kit/before-reset/${stamp()}`
-        return runGit(options, [
-          'update-ref',
-          '-m',
-          `rollback-kit: before reset to ${target}`,
-          backupRef,
-          previousHead,
-          '',
-        ])
-          .andThen(() => runGit(options, ['reset', '--hard', '--quiet', target]))
-          .andThen(() => resolveCommit(options, 'HEAD', 'HEAD'))
-          .map((head): ResetToResult => ({
-            previousHead,
-            head,
-            backupRef,
-            undo: (more = {}) =>
-              resetTo({ ...withoutSignal(options), ...more, commit: previousHead, confirm: true }),
-          }))
-      }),
-    ),
-  )
+  return new ResultAsync(run(options))
+}
+
+async function run(options: ResetToOptions): Promise<Result<ResetToResult, ResetToError>> {
+  const guarded = await guardWorkingTree(options)
+  if (guarded.isErr()) return err(guarded.error)
+  const { dotGit, root } = guarded.value
+  const target = await resolveCommit(options, options.commit, 'options.commit')
+  if (target.isErr()) return err(target.error)
+  const previousHead = await resolveCommit(options, 'HEAD', 'HEAD')
+  if (previousHead.isErr()) return err(previousHead.error)
+  const changed = await changedFiles(options, true)
+  if (changed.isErr()) return err(changed.error)
+  if (changed.value.length > 0) return err(dirtyWorkingTree({ changedFiles: changed.value }))
+  const tree = await runGit(options, ['rev-parse', `${target.value}^{tree}`])
+  if (tree.isErr()) return err(tree.error)
+  const targetTree = tree.value.stdout.trim()
+  // Ignored files git would overwrite: --hard does not ask, and they are not in any commit.
+  const inTheWay = await pathsInTheWay({ ...options, dir: root }, previousHead.value, targetTree)
+  if (inTheWay.isErr()) return err(inTheWay.error)
+  if (inTheWay.value.length > 0) return err(dirtyWorkingTree({ changedFiles: inTheWay.value }))
+
+  const backupRef = `refs/rollback-kit/before-reset/${stamp()}`
+  const since = Date.now()
+  return guardedWrite<ResetToResult, ResetToError, ResetToError>(options, {
+    dotGit,
+    record: newRecord({
+      operation: 'resetTo',
+      previousHead: previousHead.value,
+      tree: targetTree,
+      backupRef,
+    }),
+    write: async (): Promise<Result<ResetToResult, ResetToError>> => {
+      const kept = await runGit(options, [
+        'update-ref',
+        '-m',
+        `rollback-kit: before reset to ${target.value}`,
+        backupRef,
+        previousHead.value,
+        '',
+      ])
+      if (kept.isErr()) return err(kept.error)
+      const reset = await runGit(options, ['reset', '--hard', '--quiet', target.value])
+      if (reset.isErr()) return err(reset.error)
+      return ok({
+        previousHead: previousHead.value,
+        head: target.value,
+        backupRef,
+        undo: (more = {}) =>
+          resetTo({
+            ...withoutSignal(options),
+            ...more,
+            commit: previousHead.value,
+            confirm: true,
+          }),
+      })
+    },
+    putBack: async (): Promise<Result<void, ResetToError>> => {
+      const putBack = await putBackTree(options, {
+        dotGit,
+        previousHead: previousHead.value,
+        tree: targetTree,
+        since,
+      })
+      if (putBack.isErr()) return err(putBack.error)
+      // Nothing changed, so nothing needs keeping: no ref is left behind either.
+      const removed = await runGit(cleanupOptions(options), ['update-ref', '-d', backupRef], {
+        okExitCodes: [0, 1],
+      })
+      return removed.map(() => undefined)
+    },
+  })
 }
 
 /** The caller's signal belongs to this call, not to an undo run later. */

@@ -1,25 +1,35 @@
-import { copyFile, lstat, mkdir, readlink } from 'node:fs/promises'
-import { dirname, isAbsolute, posix, resolve } from 'node:path'
+import { lstat, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
-import {
-  attempt,
-  checkAborted,
-  invalidInput,
-  unexpected,
-  type InvalidInput,
-  type Unexpected,
-} from '@rollback-kit/core'
-import type { GitCommandError, UnknownRevision } from './errors.js'
+import type { Unexpected } from '@rollback-kit/core'
+import type {
+  DirtyWorkingTree,
+  GitCommandError,
+  OperationInProgress,
+  UnknownRevision,
+} from './errors.js'
 import type { GitOptions } from './git-options.js'
+import { guardedWrite } from './internal/guarded-write.js'
+import { cleanupOptions, removeLeftoverLocks } from './internal/put-back.js'
+import {
+  blobsInRevision,
+  checkInside,
+  indexEntries,
+  keepCopy,
+  normalisePaths,
+} from './internal/restore-backup.js'
 import {
   backupCopyPath,
   MANIFEST_FORMAT,
   writeManifest,
   type ManifestEntry,
 } from './internal/restore-manifest.js'
-import { gitDir, locate, resolveCommit } from './internal/revision.js'
+import { putBackFromBackup } from './internal/restore-undo.js'
+import { resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { stamp } from './internal/stamp.js'
+import { guardWorkingTree } from './internal/working-tree-guard.js'
+import { newRecord } from './internal/write-journal.js'
 import {
   undoRestoreFiles,
   type UndoRestoreFilesError,
@@ -128,21 +138,25 @@ export interface RestoreFilesResult {
  * ```
  * @category Restoring files
  */
-export type RestoreFilesError = GitCommandError | UnknownRevision | Unexpected
+export type RestoreFilesError =
+  GitCommandError | UnknownRevision | DirtyWorkingTree | OperationInProgress | Unexpected
 
 /**
  * Restore files from a revision, keeping a copy of the current ones first: the runbook's
  * `cp docker-compose.yml docker-compose.yml.backup` then `git checkout HEAD~1 docker-compose.yml`,
  * with an undo.
  *
- * Every path must be a file in `revision` (`InvalidInput` otherwise, before anything is
- * touched). The current versions, including uncommitted edits and their index entries, are
- * copied to `backupDir` with a `manifest.json`; then the files are checked out from the
- * revision. Nothing is committed.
+ * Every path must be a file in `revision` and stay inside the repository: no `..`, no parent
+ * folder that is a symbolic link (`InvalidInput` otherwise, before anything is touched). A
+ * backslash is an ordinary file name character. The current versions, including uncommitted
+ * edits and their index entries, are copied to `backupDir` with a `manifest.json`; then the
+ * files are checked out from the revision. Nothing is committed. A restore cut short
+ * (`timeoutMs`, `signal`, a dead process) is put back from the backup, and a backup folder
+ * the call made is removed again.
  *
  * @returns the commit used, the backup folder, each file's kept copy and an `undo`; or
- * `UnknownRevision`, `InvalidInput`, `NotARepository`, `Unexpected` (a file could not be
- * copied), or one of exec's errors.
+ * `UnknownRevision`, `InvalidInput`, `OperationInProgress`, `NotARepository`, `Unexpected`
+ * (a file could not be copied), or one of exec's errors.
  *
  * @example
  * ```ts
@@ -172,30 +186,52 @@ async function run(
 ): Promise<Result<RestoreFilesResult, RestoreFilesError>> {
   const paths = normalisePaths(options.paths)
   if (paths.isErr()) return err(paths.error)
+  const guarded = await guardWorkingTree(options)
+  if (guarded.isErr()) return err(guarded.error)
+  const { dotGit, root, prefix } = guarded.value
   const commit = await resolveCommit(options, options.revision, 'options.revision')
   if (commit.isErr()) return err(commit.error)
-  const inRevision = await checkFilesInRevision(options, commit.value, paths.value)
+  const inRevision = await blobsInRevision(options, commit.value, paths.value)
   if (inRevision.isErr()) return err(inRevision.error)
-  const dotGit = await gitDir(options)
-  if (dotGit.isErr()) return err(dotGit.error)
-  const where = await locate(options)
-  if (where.isErr()) return err(where.error)
+  const inside = await checkInside(
+    root,
+    paths.value.map((path) => `${prefix}${path}`),
+  )
+  if (inside.isErr()) return err(inside.error)
   const backupDir = resolve(
     options.dir,
-    options.backupDir ?? `${dotGit.value}/rollback-kit/restore-backups/${stamp()}`,
+    options.backupDir ?? `${dotGit}/rollback-kit/restore-backups/${stamp()}`,
   )
   const staged = options.stage ?? true
   const index = await indexEntries(options, paths.value)
   if (index.isErr()) return err(index.error)
+  // A call that changes nothing leaves nothing behind: a backup folder it made goes again.
+  const madeBackupDir = !(await lstat(backupDir).then(
+    () => true,
+    () => false,
+  ))
+  const discard = async (): Promise<void> => {
+    if (madeBackupDir) await rm(backupDir, { recursive: true, force: true }).catch(() => undefined)
+  }
 
   const entries: ManifestEntry[] = []
   const files: RestoredFile[] = []
   for (const path of paths.value) {
-    const repoPath = `${where.value.prefix}${path}`
+    const repoPath = `${prefix}${path}`
     const copy = backupCopyPath(backupDir, repoPath)
-    const kept = await keepCopy(resolve(options.dir, path), copy)
-    if (kept.isErr()) return err(kept.error)
-    entries.push({ path, repoPath, ...kept.value, index: index.value.get(path) ?? null })
+    const kept = await keepCopy(join(root, repoPath), copy)
+    if (kept.isErr()) {
+      await discard()
+      return err(kept.error)
+    }
+    const restored = inRevision.value.get(path)
+    entries.push({
+      path,
+      repoPath,
+      ...kept.value,
+      index: index.value.get(path) ?? null,
+      ...(restored === undefined ? {} : { restored }),
+    })
     files.push({ path, existed: kept.value.existed, backupPath: kept.value.existed ? copy : null })
   }
   const manifest = await writeManifest(backupDir, {
@@ -206,114 +242,40 @@ async function run(
     staged,
     files: entries,
   })
-  if (manifest.isErr()) return err(manifest.error)
-  const notAborted = await checkAborted(options.signal)
-  if (notAborted.isErr()) return err(notAborted.error)
+  if (manifest.isErr()) {
+    await discard()
+    return err(manifest.error)
+  }
 
   const args = staged
     ? ['checkout', commit.value, '--', ...paths.value]
     : ['restore', `--source=${commit.value}`, '--worktree', '--', ...paths.value]
-  const restored = await runGit(options, args)
-  if (restored.isErr()) {
-    // Part of the files may have changed: put every kept version back before reporting.
-    const { signal: _signal, ...cleanup } = options
-    await undoRestoreFiles({ ...cleanup, backupDir })
-    return err(restored.error)
-  }
-  const { signal: _signal, ...base } = options
-  return ok({
-    revision: options.revision,
-    commit: commit.value,
-    backupDir,
-    manifestPath: manifest.value,
-    files,
-    undo: (more = {}) => undoRestoreFiles({ ...base, ...more, backupDir }),
-  })
-}
-
-function normalisePaths(paths: readonly string[]): Result<readonly string[], InvalidInput> {
-  if (paths.length === 0) {
-    return err(invalidInput({ field: 'options.paths', reason: 'must name at least one file' }))
-  }
-  const out: string[] = []
-  for (const [i, raw] of paths.entries()) {
-    const path = posix.normalize(raw.replaceAll('\\', '/'))
-    const field = `options.paths[${i}]`
-    if (raw.length === 0 || /[\0\n\r]/.test(raw)) {
-      return err(invalidInput({ field, reason: 'must be a non-empty file path' }))
-    }
-    if (isAbsolute(raw) || path === '..' || path.startsWith('../') || path === '.') {
-      return err(invalidInput({ field, reason: `must be a file inside dir, got ${raw}` }))
-    }
-    if (!out.includes(path)) out.push(path)
-  }
-  return ok(out)
-}
-
-/** Every path must be a file (blob or symlink) in the commit. */
-function checkFilesInRevision(
-  options: GitOptions,
-  commit: string,
-  paths: readonly string[],
-): ResultAsync<void, GitCommandError> {
-  return runGit(options, ['ls-tree', '-z', commit, '--', ...paths]).andThen((out) => {
-    const blobs = new Set<string>()
-    for (const record of out.stdout.split('\0')) {
-      const match = /^\d+ blob [0-9a-f]+\t(.+)$/s.exec(record)
-      if (match?.[1] !== undefined) blobs.add(match[1])
-    }
-    const missing = paths.findIndex((path) => !blobs.has(path))
-    if (missing < 0) return ok(undefined)
-    return err(
-      invalidInput({
-        field: `options.paths[${missing}]`,
-        reason: `${paths[missing] ?? ''} is not a file in ${commit}`,
-      }),
-    )
-  })
-}
-
-/** The index entries (stage 0) of the paths, by path. */
-function indexEntries(
-  options: GitOptions,
-  paths: readonly string[],
-): ResultAsync<ReadonlyMap<string, { mode: string; hash: string }>, GitCommandError> {
-  return runGit(options, ['ls-files', '--stage', '-z', '--', ...paths]).map((out) => {
-    const entries = new Map<string, { mode: string; hash: string }>()
-    for (const record of out.stdout.split('\0')) {
-      const match = /^(\d+) ([0-9a-f]+) 0\t(.+)$/s.exec(record)
-      if (match?.[1] !== undefined && match[2] !== undefined && match[3] !== undefined) {
-        entries.set(match[3], { mode: match[1], hash: match[2] })
-      }
-    }
-    return entries
-  })
-}
-
-/** Copy the current file (or remember the symlink, or that there was none). */
-function keepCopy(
-  source: string,
-  target: string,
-): ResultAsync<Omit<ManifestEntry, 'path' | 'repoPath' | 'index'>, Unexpected | InvalidInput> {
-  return attempt(
-    async (): Promise<Result<Omit<ManifestEntry, 'path' | 'repoPath' | 'index'>, InvalidInput>> => {
-      const info = await lstat(source).catch((cause: unknown) => {
-        if ((cause as { code?: unknown }).code === 'ENOENT') return undefined
-        throw cause
+  const since = Date.now()
+  return guardedWrite<RestoreFilesResult, RestoreFilesError, RestoreFilesError>(options, {
+    dotGit,
+    record: newRecord({ operation: 'restoreFiles', backupDir }),
+    write: async (): Promise<Result<RestoreFilesResult, RestoreFilesError>> => {
+      const restored = await runGit(options, args)
+      if (restored.isErr()) return err(restored.error)
+      const { signal: _signal, ...base } = options
+      return ok({
+        revision: options.revision,
+        commit: commit.value,
+        backupDir,
+        manifestPath: manifest.value,
+        files,
+        undo: (more = {}) => undoRestoreFiles({ ...base, ...more, backupDir }),
       })
-      if (info === undefined) return ok({ existed: false, mode: null, linkTarget: null })
-      if (info.isSymbolicLink()) {
-        return ok({ existed: true, mode: null, linkTarget: await readlink(source) })
-      }
-      if (!info.isFile()) {
-        return err(
-          invalidInput({ field: 'options.paths', reason: `${source} is not a regular file` }),
-        )
-      }
-      await mkdir(dirname(target), { recursive: true })
-      await copyFile(source, target)
-      return ok({ existed: true, mode: info.mode & 0o7777, linkTarget: null })
     },
-    (cause) => unexpected(cause, `keeping a copy of ${source}`),
-  ).andThen((result) => result)
+    // Part of the files may have changed: put every kept version back. A file that differs
+    // from the revision is one the cut-short restore had not reached, not an edit to keep.
+    putBack: async (): Promise<Result<void, RestoreFilesError>> => {
+      const cleanup = cleanupOptions(options)
+      const locks = await removeLeftoverLocks(cleanup, since)
+      if (locks.isErr()) return err(locks.error)
+      const putBack = await putBackFromBackup({ ...cleanup, backupDir }, { keepEdits: false })
+      return putBack.map(() => undefined)
+    },
+    discard,
+  })
 }

@@ -1,6 +1,6 @@
-import { rm, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { err, errAsync, ResultAsync, type Result } from 'neverthrow'
+import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
 import { invalidInput, unexpected, type Unexpected } from '@rollback-kit/core'
 import {
   dirtyWorkingTree,
@@ -10,12 +10,20 @@ import {
   type GitCommandError,
   type MergeConflict,
   type NothingToRevert,
+  type OperationInProgress,
   type UnknownRevision,
 } from './errors.js'
 import type { GitOptions } from './git-options.js'
-import { gitDir, resolveCommit } from './internal/revision.js'
+import { guardedWrite } from './internal/guarded-write.js'
+import { restoreMergeMessage } from './internal/interrupted-write.js'
+import { pathsInTheWay } from './internal/paths-in-the-way.js'
+import { cleanupOptions, putBackTree } from './internal/put-back.js'
+import { previewRevert } from './internal/revert-preview.js'
+import { resolveCommit } from './internal/revision.js'
 import { runGit } from './internal/run-git.js'
 import { changedFiles } from './internal/status.js'
+import { guardWorkingTree } from './internal/working-tree-guard.js'
+import { newRecord } from './internal/write-journal.js'
 
 /**
  * Options of {@link revertCommit}.
@@ -91,6 +99,7 @@ export type RevertCommitError =
   | DirtyWorkingTree
   | MergeConflict
   | NothingToRevert
+  | OperationInProgress
   | Unexpected
 
 /**
@@ -99,13 +108,17 @@ export type RevertCommitError =
  * revert itself can be reverted or reset away (see `previousHead`).
  *
  * Refuses to start when tracked files have uncommitted changes (untracked files do not
- * count). When the revert conflicts, it runs `git revert --abort` and returns
- * `MergeConflict`, leaving everything as it was. Needs a committer identity: the
- * repository's or user's `user.name`/`user.email`, or pass them in `config`.
+ * count) or a merge, rebase, cherry-pick or revert is in progress. The revert is computed
+ * first without touching the tree, so a conflict (`MergeConflict`), an empty revert
+ * (`NothingToRevert`) or an untracked file in its way is refused before anything is written.
+ * When the write is cut short (`timeoutMs`, `signal`, a failing hook, a dead process), HEAD,
+ * index and every file are put back exactly. Needs a committer identity: the repository's
+ * or user's `user.name`/`user.email`, or pass them in `config`.
  *
  * @returns the reverted commit, the new commit and the previous HEAD; or `UnknownRevision`,
  * `DirtyWorkingTree`, `MergeConflict`, `NothingToRevert` (already undone), `InvalidInput`
- * (a merge commit without `mainline`), `NotARepository`, or one of exec's errors.
+ * (a merge commit without `mainline`), `OperationInProgress`, `NotARepository`, or one of
+ * exec's errors.
  *
  * @example
  * ```ts
@@ -135,105 +148,103 @@ export function revertCommit(
       }),
     )
   }
-  return resolveCommit(options, options.commit, 'options.commit').andThen((target) =>
-    ResultAsync.combine([
-      resolveCommit(options, 'HEAD', 'HEAD'),
-      parentCount(options, target),
-      changedFiles(options, false),
-      gitDir(options),
-    ]).andThen(([previousHead, parents, changed, dotGit]) => {
-      if (changed.length > 0) return errAsync(dirtyWorkingTree({ changedFiles: changed }))
-      if (parents > 1 && mainline === undefined) {
-        return errAsync(
-          invalidInput({
-            field: 'options.mainline',
-            reason: `${target} is a merge commit: say which parent to keep (usually 1)`,
-          }),
-        )
-      }
-      if (parents <= 1 && mainline !== undefined) {
-        return errAsync(
-          invalidInput({ field: 'options.mainline', reason: `${target} is not a merge commit` }),
-        )
-      }
-      return exists(join(dotGit, 'MERGE_MSG')).andThen((hadMergeMessage) =>
-        runRevert(options, { target, previousHead, dotGit, hadMergeMessage }),
-      )
-    }),
-  )
+  return new ResultAsync(run(options))
 }
 
-function runRevert(
+/** Everything the write needs, found before anything is touched. */
+interface RevertPlan {
+  readonly target: string
+  readonly previousHead: string
+  /** The tree after the revert. */
+  readonly tree: string
+  readonly dotGit: string
+}
+
+async function run(
   options: RevertCommitOptions,
-  state: {
-    readonly target: string
-    readonly previousHead: string
-    readonly dotGit: string
-    readonly hadMergeMessage: boolean
-  },
-): ResultAsync<RevertCommitResult, RevertCommitError> {
-  const { target, previousHead } = state
+): Promise<Result<RevertCommitResult, RevertCommitError>> {
+  const planned = await plan(options)
+  if (planned.isErr()) return err(planned.error)
+  const { target, previousHead, tree, dotGit } = planned.value
+  const mergeMessage = await readMergeMessage(dotGit)
+  if (mergeMessage.isErr()) return err(mergeMessage.error)
   const mainlineArgs = options.mainline === undefined ? [] : ['-m', String(options.mainline)]
-  return runGit(options, ['revert', '--no-edit', ...mainlineArgs, target])
-    .andThen(() => resolveCommit(options, 'HEAD', 'HEAD'))
-    .map((commit): RevertCommitResult => ({ reverted: target, commit, previousHead }))
-    .orElse((failure) => new ResultAsync(recover(options, state, failure)))
+  const since = Date.now()
+  return guardedWrite<RevertCommitResult, RevertCommitError, RevertCommitError>(options, {
+    dotGit,
+    record: newRecord({
+      operation: 'revertCommit',
+      previousHead,
+      tree,
+      mergeMessage: mergeMessage.value,
+    }),
+    write: async (): Promise<Result<RevertCommitResult, RevertCommitError>> => {
+      const reverted = await runGit(options, ['revert', '--no-edit', ...mainlineArgs, target])
+      if (reverted.isErr()) return err(reverted.error)
+      // The revert is committed: reading its hash is bookkeeping, not cut short by a timeout.
+      const commit = await resolveCommit(cleanupOptions(options), 'HEAD', 'HEAD')
+      if (commit.isErr()) return err(commit.error)
+      const message = await restoreMergeMessage(dotGit, mergeMessage.value)
+      if (message.isErr()) return err(message.error)
+      return ok({ reverted: target, commit: commit.value, previousHead })
+    },
+    putBack: async (): Promise<Result<void, RevertCommitError>> => {
+      const putBack = await putBackTree(options, { dotGit, previousHead, tree, since })
+      if (putBack.isErr()) return err(putBack.error)
+      return restoreMergeMessage(dotGit, mergeMessage.value)
+    },
+  })
 }
 
 /**
- * After a failed `git revert`: put HEAD, index and working tree back as they were, then say
- * why it failed. A conflict leaves a revert in progress (`git revert --abort`); a failure at
- * commit time (no identity, a hook) leaves the changes staged without one (reset them, which
- * is safe because tracked files were clean before the call).
+ * The guards, then the revert computed without touching the tree: a conflict, an empty revert
+ * or a file in the way is refused here, before anything is written.
  */
-async function recover(
-  options: RevertCommitOptions,
-  state: {
-    readonly target: string
-    readonly previousHead: string
-    readonly dotGit: string
-    readonly hadMergeMessage: boolean
-  },
-  failure: RevertCommitError,
-): Promise<Result<RevertCommitResult, RevertCommitError>> {
-  // Cleanup runs even when the caller's signal is what stopped the revert.
-  const { signal: _ignored, ...cleanup } = options
-  const cleanupFailed = (error: RevertCommitError, how: string): RevertCommitError => ({
-    ...error,
-    message: `reverting ${state.target} failed and ${how} failed too (${error.message}): clean up by hand`,
-    cause: failure,
+async function plan(options: RevertCommitOptions): Promise<Result<RevertPlan, RevertCommitError>> {
+  const guarded = await guardWorkingTree(options)
+  if (guarded.isErr()) return err(guarded.error)
+  const { dotGit, root } = guarded.value
+  const target = await resolveCommit(options, options.commit, 'options.commit')
+  if (target.isErr()) return err(target.error)
+  const previousHead = await resolveCommit(options, 'HEAD', 'HEAD')
+  if (previousHead.isErr()) return err(previousHead.error)
+  const changed = await changedFiles(options, false)
+  if (changed.isErr()) return err(changed.error)
+  if (changed.value.length > 0) return err(dirtyWorkingTree({ changedFiles: changed.value }))
+  const parents = await parentCount(options, target.value)
+  if (parents.isErr()) return err(parents.error)
+  const { mainline } = options
+  if (parents.value > 1 && mainline === undefined) {
+    return err(
+      invalidInput({
+        field: 'options.mainline',
+        reason: `${target.value} is a merge commit: say which parent to keep (usually 1)`,
+      }),
+    )
+  }
+  if (parents.value <= 1 && mainline !== undefined) {
+    return err(
+      invalidInput({ field: 'options.mainline', reason: `${target.value} is not a merge commit` }),
+    )
+  }
+  const preview = await previewRevert(options, {
+    target: target.value,
+    previousHead: previousHead.value,
+    mainline,
+    parents: parents.value,
   })
-  const inProgress = await runGit(cleanup, ['rev-parse', '--verify', '--quiet', 'REVERT_HEAD'], {
-    okExitCodes: [0, 1],
-  })
-  if (inProgress.isErr()) return err(cleanupFailed(inProgress.error, 'checking for REVERT_HEAD'))
-  let conflicts: readonly string[] = []
-  if (inProgress.value.exitCode === 0) {
-    const conflicted = await runGit(cleanup, ['diff', '--name-only', '-z', '--diff-filter=U'])
-    conflicts = conflicted.isOk() ? conflicted.value.stdout.split('\0').filter(Boolean) : []
-    const aborted = await runGit(cleanup, ['revert', '--abort'])
-    if (aborted.isErr()) return err(cleanupFailed(aborted.error, 'git revert --abort'))
-  } else {
-    const head = await resolveCommit(cleanup, 'HEAD', 'HEAD')
-    const changed = await changedFiles(cleanup, false)
-    if (head.isErr()) return err(cleanupFailed(head.error, 'reading HEAD'))
-    if (changed.isErr()) return err(cleanupFailed(changed.error, 'git status'))
-    if (head.value === state.previousHead && changed.value.length > 0) {
-      const reset = await runGit(cleanup, ['reset', '--quiet', '--merge', state.previousHead])
-      if (reset.isErr()) return err(cleanupFailed(reset.error, 'git reset --merge'))
-    }
+  if (preview.isErr()) return err(preview.error)
+  const { tree, conflicts } = preview.value
+  if (conflicts.length > 0) {
+    return err(mergeConflict({ commit: target.value, conflictingFiles: conflicts }))
   }
-  if (!state.hadMergeMessage) {
-    // git leaves the prepared "Revert ..." message behind; a later `git commit` would use it.
-    await rm(join(state.dotGit, 'MERGE_MSG'), { force: true }).catch(() => undefined)
-  }
-  if (failure.kind === 'CommandFailed' && conflicts.length > 0) {
-    return err(mergeConflict({ commit: state.target, conflictingFiles: conflicts, cause: failure }))
-  }
-  if (failure.kind === 'CommandFailed' && /nothing to commit/i.test(failure.stdout)) {
-    return err(nothingToRevert({ commit: state.target }))
-  }
-  return err(failure)
+  const headTree = await runGit(options, ['rev-parse', `${previousHead.value}^{tree}`])
+  if (headTree.isErr()) return err(headTree.error)
+  if (headTree.value.stdout.trim() === tree) return err(nothingToRevert({ commit: target.value }))
+  const inTheWay = await pathsInTheWay({ ...options, dir: root }, previousHead.value, tree)
+  if (inTheWay.isErr()) return err(inTheWay.error)
+  if (inTheWay.value.length > 0) return err(dirtyWorkingTree({ changedFiles: inTheWay.value }))
+  return ok({ target: target.value, previousHead: previousHead.value, tree, dotGit })
 }
 
 function parentCount(options: GitOptions, commit: string): ResultAsync<number, GitCommandError> {
@@ -242,15 +253,13 @@ function parentCount(options: GitOptions, commit: string): ResultAsync<number, G
   )
 }
 
-function exists(path: string): ResultAsync<boolean, Unexpected> {
-  return ResultAsync.fromPromise(
-    stat(path).then(
-      () => true,
-      (cause: unknown) => {
-        if ((cause as { code?: unknown }).code === 'ENOENT') return false
-        throw cause
-      },
-    ),
-    (cause) => unexpected(cause, `checking ${path}`),
-  )
+/** The user's `MERGE_MSG`, which git replaces with the revert's message, or `null`. */
+async function readMergeMessage(dotGit: string): Promise<Result<string | null, Unexpected>> {
+  const path = join(dotGit, 'MERGE_MSG')
+  try {
+    return ok(await readFile(path, 'utf8'))
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code === 'ENOENT') return ok(null)
+    return err(unexpected(cause, `reading ${path}`))
+  }
 }

@@ -1,12 +1,12 @@
-import { chmod, copyFile, mkdir, rm, symlink } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { err, ok, ResultAsync, type Result } from 'neverthrow'
-import { attempt, unexpected, type Unexpected } from '@rollback-kit/core'
-import type { GitCommandError } from './errors.js'
+import type { Unexpected } from '@rollback-kit/core'
+import type { DirtyWorkingTree, GitCommandError, OperationInProgress } from './errors.js'
 import type { GitOptions } from './git-options.js'
-import { backupCopyPath, readManifest, type ManifestEntry } from './internal/restore-manifest.js'
-import { locate } from './internal/revision.js'
-import { runGit } from './internal/run-git.js'
+import { removeLeftoverLocks } from './internal/put-back.js'
+import { putBackFromBackup } from './internal/restore-undo.js'
+import { guardWorkingTree } from './internal/working-tree-guard.js'
+import { readRecord, removeStaleRecord } from './internal/write-journal.js'
 
 /**
  * Options of {@link undoRestoreFiles}.
@@ -22,6 +22,26 @@ import { runGit } from './internal/run-git.js'
 export interface UndoRestoreFilesOptions extends GitOptions {
   /** The `backupDir` a `restoreFiles` call returned (it holds `manifest.json`). */
   readonly backupDir: string
+}
+
+/**
+ * A file edited after the restore, and where undo kept it before the previous version
+ * replaced it.
+ * @example
+ * ```ts
+ * import { undoRestoreFiles, type KeptEdit } from '@rollback-kit/git'
+ *
+ * const undone = await undoRestoreFiles({ dir: '/srv/app', backupDir: '/var/backups/compose/incident-42' })
+ * const kept: readonly KeptEdit[] = undone.isOk() ? undone.value.keptEdits : []
+ * for (const edit of kept) console.log(`${edit.path} was edited; your version is in ${edit.copy}`)
+ * ```
+ * @category Restoring files
+ */
+export interface KeptEdit {
+  /** As the restore was given it (relative to its `dir`). */
+  readonly path: string
+  /** The copy of the edited file. */
+  readonly copy: string
 }
 
 /**
@@ -43,6 +63,11 @@ export interface UndoRestoreFilesResult {
   readonly restored: readonly string[]
   /** Files that did not exist before the restore and were removed again. */
   readonly removed: readonly string[]
+  /**
+   * Files edited after the restore: each was copied to `copy` (under
+   * `<backupDir>/edits/<time>/files/`) before the previous version replaced it.
+   */
+  readonly keptEdits: readonly KeptEdit[]
 }
 
 /**
@@ -58,18 +83,25 @@ export interface UndoRestoreFilesResult {
  * ```
  * @category Restoring files
  */
-export type UndoRestoreFilesError = GitCommandError | Unexpected
+export type UndoRestoreFilesError =
+  GitCommandError | DirtyWorkingTree | OperationInProgress | Unexpected
 
 /**
  * Put back the files a {@link restoreFiles} call replaced, from its backup folder: the kept
  * copies (with their permissions) return to the working tree, files that did not exist are
  * removed, and, when the restore staged them, the index entries are set back as they were.
- * Works from another process too: only `dir` and `backupDir` are needed. The backup folder
+ * Works from another process too: only `dir` and `backupDir` (relative to `dir`) are needed,
+ * and it is the recovery of a `restoreFiles` whose process died half-way. The backup folder
  * is left in place.
  *
- * @returns which files were copied back and which removed; or `InvalidInput` (no manifest
- * in `backupDir`), `Unexpected` (a file could not be written), `NotARepository`, or one of
- * exec's errors.
+ * Nothing outside the repository is ever written: every manifest field is checked, and a path
+ * whose parent folder is now a symbolic link, or that became a folder, is refused before any
+ * file is touched. A file edited since the restore is not lost: it is copied to
+ * `<backupDir>/edits/<time>/files/<path>` first and listed in `keptEdits`.
+ *
+ * @returns which files were copied back, which removed and which edits kept; or
+ * `InvalidInput` (no manifest in `backupDir`, a bad or outside path), `OperationInProgress`,
+ * `Unexpected` (a file could not be written), `NotARepository`, or one of exec's errors.
  *
  * @example
  * ```ts
@@ -86,71 +118,27 @@ export type UndoRestoreFilesError = GitCommandError | Unexpected
 export function undoRestoreFiles(
   options: UndoRestoreFilesOptions,
 ): ResultAsync<UndoRestoreFilesResult, UndoRestoreFilesError> {
-  return readManifest(options.backupDir).andThen((manifest) =>
-    locate(options).andThen(({ root }) => {
-      // Paths in the manifest are relative to the repository root: work from there.
-      const atRoot: UndoRestoreFilesOptions = { ...options, dir: root }
-      return putBack(atRoot, manifest.files).andThen((result) => {
-        if (!manifest.staged) return ok(result)
-        return restoreIndex(atRoot, manifest.files).map(() => result)
-      })
-    }),
-  )
+  return new ResultAsync(run(options))
 }
 
-function putBack(
+async function run(
   options: UndoRestoreFilesOptions,
-  files: readonly ManifestEntry[],
-): ResultAsync<UndoRestoreFilesResult, Unexpected> {
-  return attempt(
-    async (): Promise<UndoRestoreFilesResult> => {
-      const restored: string[] = []
-      const removed: string[] = []
-      for (const file of files) {
-        const target = resolve(options.dir, file.repoPath)
-        if (!file.existed) {
-          await rm(target, { force: true })
-          removed.push(file.path)
-          continue
-        }
-        await mkdir(dirname(target), { recursive: true })
-        await rm(target, { force: true })
-        if (file.linkTarget !== null) {
-          await symlink(file.linkTarget, target)
-        } else {
-          await copyFile(backupCopyPath(options.backupDir, file.repoPath), target)
-          if (file.mode !== null) await chmod(target, file.mode)
-        }
-        restored.push(file.path)
-      }
-      return { restored, removed }
-    },
-    (cause) => unexpected(cause, `putting back files from ${options.backupDir}`),
-  )
-}
-
-/** Set each index entry back to what it was before the restore. */
-function restoreIndex(
-  options: UndoRestoreFilesOptions,
-  files: readonly ManifestEntry[],
-): ResultAsync<void, GitCommandError> {
-  const cacheInfo = files.flatMap((file) =>
-    file.index === null
-      ? []
-      : ['--cacheinfo', `${file.index.mode},${file.index.hash},${file.repoPath}`],
-  )
-  const untracked = files.filter((file) => file.index === null).map((file) => file.repoPath)
-  const steps: (readonly string[])[] = []
-  if (cacheInfo.length > 0) steps.push(['update-index', '--add', ...cacheInfo])
-  if (untracked.length > 0) steps.push(['update-index', '--force-remove', '--', ...untracked])
-  steps.push(['update-index', '-q', '--refresh'])
-  return new ResultAsync(
-    (async (): Promise<Result<void, GitCommandError>> => {
-      for (const args of steps) {
-        const done = await runGit(options, args, { okExitCodes: [0, 1] })
-        if (done.isErr()) return err(done.error)
-      }
-      return ok(undefined)
-    })(),
-  )
+): Promise<Result<UndoRestoreFilesResult, UndoRestoreFilesError>> {
+  // Relative to dir, as restoreFiles takes it.
+  const backupDir = resolve(options.dir, options.backupDir)
+  // A restore of this very backup that a dead process left half-done: this undo finishes it.
+  const guarded = await guardWorkingTree(options, { ownBackupDir: backupDir })
+  if (guarded.isErr()) return err(guarded.error)
+  const record = await readRecord(guarded.value.dotGit)
+  if (record.isErr()) return err(record.error)
+  const interrupted = record.value?.backupDir === backupDir ? record.value : null
+  if (interrupted !== null) {
+    // The git that the dead process ran may have left its lock on the index.
+    const locks = await removeLeftoverLocks(options, Date.parse(interrupted.startedAt))
+    if (locks.isErr()) return err(locks.error)
+  }
+  const undone = await putBackFromBackup({ ...options, backupDir }, { keepEdits: true })
+  if (undone.isErr()) return err(undone.error)
+  if (interrupted !== null) await removeStaleRecord(guarded.value.dotGit)
+  return ok(undone.value)
 }

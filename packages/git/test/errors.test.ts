@@ -6,6 +6,7 @@ import {
   notARepository,
   notConfirmed,
   nothingToRevert,
+  operationInProgressError,
   unknownRevision,
 } from '@rollback-kit/git'
 
@@ -18,14 +19,18 @@ describe('git error factories', () => {
       dirtyWorkingTree({ changedFiles: ['app.ts'] }),
       notConfirmed({ operation: 'resetTo', option: 'confirm' }),
       nothingToRevert({ commit: 'a1b2c3d' }),
+      operationInProgressError({ operation: 'merge' }),
+      operationInProgressError({ operation: 'bisect' }),
     ]
     expect(errors.map((e) => e.message)).toEqual([
       '/tmp is not a Git working tree',
       'v9.9.9 does not name a commit',
-      'reverting a1b2c3d conflicts in app.ts; the revert was aborted',
+      'reverting a1b2c3d conflicts in app.ts; nothing was changed',
       'the working tree has uncommitted changes: app.ts',
       'resetTo discards commits and changes: pass confirm: true to go ahead',
       'reverting a1b2c3d would change nothing: its changes are already undone',
+      'a merge is in progress: finish it, or run git merge --abort, then try again',
+      'a bisect is in progress: finish it, or run git bisect reset, then try again',
     ])
     for (const error of errors) {
       expect(isBlockError(error)).toBe(true)

@@ -66,6 +66,33 @@ describe('listCommits', () => {
     expect(latest?.subject).toBe('fix: a | b ; "quoted" — déjà vu')
   })
 
+  test('separator characters in a subject or an author name cannot forge commits or shift fields', async () => {
+    const repo = await newRepo()
+    const first = await repo.commit({ 'app.txt': '1\n' }, 'honest change')
+    const forgedSubject = `innocent\x1e${'f'.repeat(40)}\x1fabc\x1fforged commit\x1fEve\x1feve@x\x1f2001-01-01T00:00:00Z\x1e`
+    await repo.write('app.txt', '2\n')
+    await repo.git(['add', 'app.txt'])
+    await repo.git(['commit', '--quiet', '-m', forgedSubject], {
+      GIT_AUTHOR_NAME: 'Mallory\x1fspoofed@x\x1eTrent',
+      GIT_AUTHOR_EMAIL: 'mallory@example.test',
+      GIT_COMMITTER_NAME: 'Mallory',
+      GIT_COMMITTER_EMAIL: 'mallory@example.test',
+    })
+    const second = (await repo.git(['rev-parse', 'HEAD'])).trim()
+    const commits = (await listCommits({ dir: repo.dir, count: 10 }))._unsafeUnwrap()
+    expect(commits.map((c) => c.hash)).toEqual([
+      second,
+      first,
+      (await repo.git(['rev-parse', 'HEAD~2'])).trim(),
+    ])
+    expect(commits[0]).toMatchObject({
+      subject: forgedSubject,
+      author: 'Mallory\x1fspoofed@x\x1eTrent',
+      authorEmail: 'mallory@example.test',
+    })
+    expect(commits[1]).toMatchObject({ subject: 'honest change', author: 'Test Author' })
+  })
+
   test('an unknown revision is UnknownRevision', async () => {
     const repo = await newRepo()
     expect(

@@ -3,7 +3,16 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { currentHead, isClean } from '@rollback-kit/git'
+import {
+  currentHead,
+  isClean,
+  listCommits,
+  listReleases,
+  resetTo,
+  restoreFiles,
+  revertCommit,
+  undoRestoreFiles,
+} from '@rollback-kit/git'
 import { createTempRepo, type TempRepo } from './fixtures/temp-repo.js'
 
 const repos: TempRepo[] = []
@@ -48,6 +57,34 @@ describe('currentHead', () => {
       expect(error).toMatchObject({ kind: 'NotARepository', dir })
     } finally {
       await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a bare repository, and the .git folder of a working tree, are NotARepository for every function', async () => {
+    const repo = await newRepo()
+    const head = await repo.commit({ 'a.txt': 'a\n' }, 'add a')
+    await repo.git(['tag', 'v1'])
+    const bare = await mkdtemp(join(tmpdir(), 'rk-git-bare-'))
+    try {
+      await repo.git(['clone', '--quiet', '--bare', repo.dir, bare])
+      for (const dir of [bare, join(repo.dir, '.git')]) {
+        const results = [
+          await currentHead({ dir }),
+          await isClean({ dir }),
+          await listCommits({ dir }),
+          await listReleases({ dir }),
+          await revertCommit({ dir, commit: head }),
+          await resetTo({ dir, commit: 'HEAD~1', confirm: true }),
+          await restoreFiles({ dir, revision: 'HEAD~1', paths: ['README.md'] }),
+          await undoRestoreFiles({ dir, backupDir: join(dir, 'nothing-here') }),
+        ]
+        for (const result of results) {
+          expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'NotARepository', dir })
+        }
+      }
+      expect((await currentHead({ dir: repo.dir }))._unsafeUnwrap().commit).toBe(head)
+    } finally {
+      await rm(bare, { recursive: true, force: true })
     }
   })
 

@@ -257,6 +257,22 @@ describe('restoreFiles', () => {
     }
   })
 
+  test('a backslash is part of a POSIX file name: a\\b.txt is restored, a/b.txt is not touched', async () => {
+    const repo = await createTempRepo()
+    repos.push(repo)
+    await repo.commit({ 'a\\b.txt': 'backslash v1\n', 'a/b.txt': 'folder v1\n' }, 'v1')
+    await repo.commit({ 'a\\b.txt': 'backslash v2\n', 'a/b.txt': 'folder v2\n' }, 'v2')
+    const result = (
+      await restoreFiles({ dir: repo.dir, revision: 'HEAD~1', paths: ['a\\b.txt'] })
+    )._unsafeUnwrap()
+    expect(result.files.map((f) => f.path)).toEqual(['a\\b.txt'])
+    expect(await read(repo, 'a\\b.txt')).toBe('backslash v1\n')
+    expect(await read(repo, 'a/b.txt')).toBe('folder v2\n')
+    ;(await result.undo())._unsafeUnwrap()
+    expect(await read(repo, 'a\\b.txt')).toBe('backslash v2\n')
+    expect((await isClean({ dir: repo.dir }))._unsafeUnwrap()).toBe(true)
+  })
+
   test('an unknown revision is UnknownRevision', async () => {
     const repo = await composeRepo()
     const error = (

@@ -50,7 +50,7 @@ describe('revertCommit', () => {
     expect(await readFile(join(repo.dir, 'a.txt'), 'utf8')).toBe('1\n')
   })
 
-  test('a conflict is MergeConflict and git revert --abort leaves everything as it was', async () => {
+  test('a conflict is MergeConflict, found before anything was written', async () => {
     const repo = await newRepo()
     await repo.commit({ 'config.yml': 'replicas: 2\n' }, 'good config')
     const bad = await repo.commit({ 'config.yml': 'replicas: 0\n' }, 'bad config')

@@ -1,9 +1,11 @@
-import { invalidInput, makeRedactor, redactUrl, type InvalidInput } from '@rollback-kit/core'
+import { invalidInput, makeRedactor, redactDeep, type InvalidInput } from '@rollback-kit/core'
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
 import type { ProbeError } from './errors.js'
 import { evaluateCondition, parseCondition, type Condition } from './internal/condition.js'
 import { httpRequest, type HttpAnswer } from './internal/http-request.js'
 import { describeNetworkError } from './internal/network-error.js'
+import { boundedValue } from './internal/bounded-value.js'
+import { redactLocation, redactUrlText, requestSecrets } from './internal/request-secrets.js'
 import { abortedBy } from './internal/show.js'
 import { parseStatusSet, statusMatches, type StatusSet } from './internal/status-set.js'
 import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from './probe.js'
@@ -30,7 +32,11 @@ export interface HttpProbeOptions {
   readonly name?: string
   /** Default `GET`. */
   readonly method?: string
-  /** Request headers. Their values never appear in results. */
+  /**
+   * Request headers. The values of credential headers (`authorization`, `cookie`,
+   * `x-api-key`, and any named like a token, key, secret, session or signature) are secrets:
+   * they never appear in results or reports, even when the server echoes them back.
+   */
   readonly headers?: Readonly<Record<string, string>>
   /** Request body. */
   readonly body?: string
@@ -60,12 +66,20 @@ export interface HttpProbeOptions {
   readonly rejectUnauthorized?: boolean
   /**
    * Follow up to this many redirects (`Location`), as fetch does. Default 0: a 3xx is the
-   * answer, within the default `200-399` as for Kubernetes.
+   * answer, within the default `200-399` as for Kubernetes. When following, a server still
+   * redirecting after the last allowed hop (a loop, a chain too long) fails the probe.
    */
   readonly followRedirects?: number
-  /** Read at most this many body bytes. Default 1 MiB. */
+  /**
+   * Read at most this many body bytes; then the connection is closed (an endless body costs
+   * no more than this). Default 1 MiB.
+   */
   readonly maxBodyBytes?: number
-  /** Values removed from the body excerpt kept as evidence. */
+  /**
+   * More values that must never appear in results (a password in the body, ...). The URL's
+   * password, credential-like query values (`token=`, `sig=`, ...) and credential headers
+   * are secrets without being listed.
+   */
   readonly secrets?: readonly string[]
 }
 
@@ -102,7 +116,7 @@ interface PreparedHttpProbe {
  * @category Probes
  */
 export function httpProbe(options: HttpProbeOptions): Probe {
-  const target = redactUrl(options.url)
+  const target = redactUrlText(options.url)
   const name = options.name ?? defaultName(options.url)
   let prepared: Result<PreparedHttpProbe, InvalidInput> | undefined
   return {
@@ -113,7 +127,9 @@ export function httpProbe(options: HttpProbeOptions): Probe {
       prepared ??= prepare(options)
       if (prepared.isErr()) return errAsync(prepared.error)
       if (signal.aborted) return errAsync(abortedBy(signal))
-      return exchange(options, prepared.value, { name, target, signal })
+      return exchange(options, prepared.value, { name, target, signal }).map((result) =>
+        sanitize(result, options),
+      )
     },
   }
 }
@@ -140,15 +156,15 @@ function exchange(
         }),
       )
     }
-    const { answer: last, redirects } = outcome.value
+    const { answer: last, redirects, exhausted } = outcome.value
     const judged = judge(
-      { options, prepared, answer: last },
+      { options, prepared, answer: last, exhausted },
       { base, latencyMs: Date.now() - startedAt },
     )
     if (redirects.length === 0) return okAsync(judged)
     return okAsync({
       ...judged,
-      observed: { ...judged.observed, redirects: redirects.map((url) => redactUrl(url)) },
+      observed: { ...judged.observed, redirects: redirects.map((url) => redactUrlText(url)) },
     })
   })
 }
@@ -164,7 +180,12 @@ async function requestFollowing(
   options: HttpProbeOptions,
   prepared: PreparedHttpProbe,
   signal: AbortSignal,
-): Promise<{ readonly answer: HttpAnswer; readonly redirects: readonly string[] }> {
+): Promise<{
+  readonly answer: HttpAnswer
+  readonly redirects: readonly string[]
+  /** Set when `followRedirects` ran out while the server still redirected: a failure. */
+  readonly exhausted: boolean
+}> {
   let url = prepared.url
   let method = prepared.method
   let body = options.body
@@ -184,14 +205,17 @@ async function requestFollowing(
         : { rejectUnauthorized: options.rejectUnauthorized }),
     })
     const location = answer.headers['location']
-    if (
-      !REDIRECTS.has(answer.status) ||
-      location === undefined ||
-      redirects.length >= (options.followRedirects ?? 0)
-    )
-      return { answer, redirects }
+    const limit = options.followRedirects ?? 0
+    if (!REDIRECTS.has(answer.status) || location === undefined) {
+      return { answer, redirects, exhausted: false }
+    }
+    // Not following at all keeps a 3xx as the answer (Kubernetes' rule); following and still
+    // being redirected after the last allowed hop is a loop or a chain too long: a failure.
+    if (redirects.length >= limit) return { answer, redirects, exhausted: limit > 0 }
     const next = new URL(location, url)
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') return { answer, redirects }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      return { answer, redirects, exhausted: false }
+    }
     if (
       answer.status === 303 ||
       ((answer.status === 301 || answer.status === 302) && method === 'POST')
@@ -215,6 +239,7 @@ function judge(
     readonly options: HttpProbeOptions
     readonly prepared: PreparedHttpProbe
     readonly answer: HttpAnswer
+    readonly exhausted: boolean
   },
   context: {
     readonly base: {
@@ -235,6 +260,15 @@ function judge(
       observed: answer.status,
     },
   ]
+  if (exchanged.exhausted) {
+    const limit = options.followRedirects ?? 0
+    assertions.push({
+      name: 'redirects',
+      ok: false,
+      expected: `at most ${limit}`,
+      observed: `a ${ordinal(limit + 1)} (${answer.status} to ${redactLocation(answer.headers['location'] ?? '')})`,
+    })
+  }
   for (const [header, expected] of Object.entries(options.expectHeaders ?? {})) {
     const observed = answer.headers[header.toLowerCase()]
     const holds =
@@ -317,6 +351,7 @@ function judge(
         ? {}
         : { contentType: answer.headers['content-type'] }),
       bodyBytes: Buffer.byteLength(answer.body),
+      ...(exchanged.exhausted ? { redirectsExhausted: true } : {}),
       ...(answer.bodyTruncated ? { bodyTruncated: true } : {}),
       ...(answer.remoteAddress === undefined ? {} : { remoteAddress: answer.remoteAddress }),
       ...(answer.certificate === undefined
@@ -338,7 +373,7 @@ function prepare(options: HttpProbeOptions): Result<PreparedHttpProbe, InvalidIn
     url = new URL(options.url)
   } catch {
     return err(
-      invalidInput({ field: 'options.url', reason: `is not a URL: ${redactUrl(options.url)}` }),
+      invalidInput({ field: 'options.url', reason: `is not a URL: ${redactUrlText(options.url)}` }),
     )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
@@ -394,4 +429,29 @@ function defaultName(url: string): string {
   } catch {
     return 'http'
   }
+}
+
+/**
+ * What a result may hold: observed values capped in depth and size (a condition may observe a
+ * body nested thousands deep), and no secret of the request anywhere, echoed or not.
+ */
+function sanitize(result: ProbeResult, options: HttpProbeOptions): ProbeResult {
+  const redact = makeRedactor([
+    ...(options.secrets ?? []),
+    ...requestSecrets(options.url, options.headers),
+  ])
+  const bounded: ProbeResult = {
+    ...result,
+    observed: boundedValue(result.observed) as Record<string, unknown>,
+    assertions: result.assertions.map((assertion) => ({
+      ...assertion,
+      observed: boundedValue(assertion.observed),
+    })),
+  }
+  return redactDeep(bounded, redact)
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')
+  return `${n}${suffix}`
 }

@@ -1,7 +1,6 @@
 import {
   aborted,
   invalidInput,
-  redactUrl,
   reportProgress,
   type OperationOptions,
   type ProgressEvent,
@@ -16,6 +15,7 @@ import type { PerformanceError } from './errors.js'
 import { httpRequest } from './internal/http-request.js'
 import { describeNetworkError } from './internal/network-error.js'
 import { parseStatusSet, statusMatches } from './internal/status-set.js'
+import { redactUrlText } from './internal/request-secrets.js'
 import { summarizeLatencies, type LatencySummary } from './latency-summary.js'
 
 /**
@@ -205,7 +205,7 @@ export function checkPerformance(
     )
   if (options.signal?.aborted === true) return errAsync(aborted({ cause: options.signal.reason }))
 
-  const target = redactUrl(options.url)
+  const target = redactUrlText(options.url)
   const name = options.name ?? `${url.protocol}//${url.host}${url.pathname}`
   const concurrency = Math.min(options.concurrency, options.requests)
   const run = async (): Promise<Result<PerformanceResult, PerformanceError>> => {
@@ -366,11 +366,11 @@ export function performanceCheck(
   },
 ): Check {
   return {
-    name: options.name ?? `load ${redactUrl(options.url)}`,
+    name: options.name ?? `load ${redactUrlText(options.url)}`,
     group: 'performance',
     ...(options.severity === undefined ? {} : { severity: options.severity }),
     componentType: 'component',
-    componentId: redactUrl(options.url),
+    componentId: redactUrlText(options.url),
     run: ({ signal }) =>
       checkPerformance({ ...options, signal }).map((result): CheckOutcome => ({
         status: result.ok ? 'pass' : 'fail',

@@ -8,7 +8,8 @@ import type { CheckReport, VerificationReport } from './verification-report.js'
  *
  * A failed check is a `<failure>`; a check that could not run (an error, the deadline) is an
  * `<error>`; a warning passes, with `WARN:` and its message in `<system-out>`. Every check's
- * evidence is in `<system-out>` as JSON.
+ * evidence is in `<system-out>` as JSON, capped in depth and size as in
+ * {@link renderVerificationJson}.
  *
  * @example
  * ```ts

@@ -1,8 +1,11 @@
+import { boundedValue } from './internal/bounded-value.js'
 import { jsonSafe } from './internal/json-safe.js'
 import type { VerificationReport } from './verification-report.js'
 
 /**
- * The report as pretty JSON (bigints as strings, errors as `{ name, message }`).
+ * The report as pretty JSON (bigints as strings, errors as `{ name, message }`). Each check's
+ * evidence is capped in depth and size (32 levels, 10,000 characters per string, 1,000 items
+ * per list, about 200,000 characters in all; cut parts are marked), so any evidence renders.
  *
  * @example
  * ```ts
@@ -14,5 +17,8 @@ import type { VerificationReport } from './verification-report.js'
  * @category Reports
  */
 export function renderVerificationJson(report: VerificationReport): string {
-  return `${JSON.stringify(report, jsonSafe, 2)}\n`
+  const checks = report.checks.map((check) =>
+    check.evidence === undefined ? check : { ...check, evidence: boundedValue(check.evidence) },
+  )
+  return `${JSON.stringify({ ...report, checks }, jsonSafe, 2)}\n`
 }

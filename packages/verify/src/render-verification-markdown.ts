@@ -6,7 +6,8 @@ const LABEL: Readonly<Record<CheckStatus, string>> = { pass: 'PASS', warn: 'WARN
 
 /**
  * The report as Markdown: verdict, a table of every check (group, status, duration,
- * observed value, message), then the evidence of each check that did not pass.
+ * observed value, message), then the evidence of each check that did not pass, capped in depth
+ * and size as in {@link renderVerificationJson}.
  *
  * @example
  * ```ts

@@ -237,7 +237,9 @@ describe('httpProbe', () => {
     )._unsafeUnwrap()
     expect(loop.ok).toBe(false)
     expect(loop.observed['redirects']).toHaveLength(3)
-    expect(loop.message).toBe('status: expected 2xx, got 307')
+    expect(loop.message).toBe(
+      'status: expected 2xx, got 307; redirects: expected at most 3, got "a 4th (307 to /loop)"',
+    )
     const seeOther = (
       await runProbe(
         httpProbe({
@@ -250,6 +252,26 @@ describe('httpProbe', () => {
       )
     )._unsafeUnwrap()
     expect(seeOther.ok, seeOther.message).toBe(true)
+  })
+
+  test('a redirect loop that runs out of followRedirects fails, whatever the status set', async () => {
+    for (const followRedirects of [1, 5]) {
+      const loop = (
+        await runProbe(httpProbe({ url: `${server.url}/loop`, followRedirects }))
+      )._unsafeUnwrap()
+      expect(loop.ok).toBe(false)
+      expect(loop.observed).toMatchObject({ status: 307, redirectsExhausted: true })
+      expect(loop.observed['redirects']).toHaveLength(followRedirects)
+      expect(loop.assertions).toContainEqual({
+        name: 'redirects',
+        ok: false,
+        expected: `at most ${followRedirects}`,
+        observed: `a ${followRedirects === 1 ? '2nd' : '6th'} (307 to /loop)`,
+      })
+    }
+    // Not following at all (the default) keeps a 3xx as the answer, as Kubernetes does.
+    const unfollowed = (await runProbe(httpProbe({ url: `${server.url}/loop` })))._unsafeUnwrap()
+    expect(unfollowed.ok).toBe(true)
   })
 
   test('a redirect to another origin drops the credentials', async () => {
@@ -536,5 +558,41 @@ describe('TLS certificate days left', () => {
       await runProbe(httpProbe({ url: 'http://localhost:1/', minCertificateDays: 3 }))
     )._unsafeUnwrapErr()
     expect(error).toMatchObject({ kind: 'InvalidInput', field: 'options.minCertificateDays' })
+  })
+})
+
+describe('maxBodyBytes on an endless body', () => {
+  test('reading stops at the limit and the connection is closed; no wait for the timeout', async () => {
+    let closed = false
+    let written = 0
+    const endless = await startServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' })
+      const chunk = Buffer.alloc(64 * 1024, 'y')
+      request.socket.on('close', () => (closed = true))
+      const pump = (): void => {
+        while (!closed && response.write(chunk)) written += chunk.length
+        if (!closed) response.once('drain', pump)
+      }
+      pump()
+    })
+    try {
+      const result = (
+        await runProbe(
+          httpProbe({ url: `${endless.url}/stream`, maxBodyBytes: 100_000, bodyContains: 'yyy' }),
+          { timeoutMs: 20_000 },
+        )
+      )._unsafeUnwrap()
+      expect(result.ok, result.message).toBe(true)
+      expect(result.observed).toMatchObject({
+        status: 200,
+        bodyBytes: 100_000,
+        bodyTruncated: true,
+      })
+      expect(result.observed['timedOut']).toBeUndefined()
+      await expect.poll(() => closed, { timeout: 10_000 }).toBe(true)
+      expect(written).toBeLessThan(1024 * 1024 * 1024)
+    } finally {
+      await endless.close()
+    }
   })
 })

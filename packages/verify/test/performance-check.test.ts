@@ -33,6 +33,25 @@ describe('percentiles (nearest rank)', () => {
   })
 })
 
+describe('latency summaries of large samples', () => {
+  test('200,000 and 2,000,000 values: no RangeError, exact figures', () => {
+    for (const count of [200_000, 2_000_000]) {
+      // Shuffled 1..count: min 1, max count, nearest-rank percentiles known exactly.
+      const values = Array.from({ length: count }, (_, i) => ((i * 7_919) % count) + 1)
+      const summary = summarizeLatencies(values)
+      expect(summary).toEqual({
+        count,
+        min: 1,
+        mean: (count + 1) / 2,
+        p50: count * 0.5,
+        p95: count * 0.95,
+        p99: count * 0.99,
+        max: count,
+      })
+    }
+  })
+})
+
 describe('checkPerformance against a server with known delays', () => {
   // Every 10th request is answered after 300 ms, the others at once: 10 % slow, 90 % fast.
   async function bimodal(): Promise<TestServer> {

@@ -15,6 +15,9 @@ const GIT_ENV = {
   GIT_PAGER: 'cat',
 } as const
 
+const NOT_A_WORKING_TREE =
+  /not a git repository|cannot change to|cannot use bare repository|must be run in a work tree/i
+
 const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9-]*(\.[^=\n]+)?\.[A-Za-z][A-Za-z0-9-]*$/
 
 /**
@@ -24,9 +27,14 @@ const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9-]*(\.[^=\n]+)?\.[A-Za-z][A-Za-z0-9-]*$/
 export function runGit(
   options: GitOptions,
   args: readonly string[],
-  extra: Pick<ExecOptions, 'okExitCodes' | 'input'> = {},
+  extra: Pick<ExecOptions, 'okExitCodes' | 'input'> & {
+    /** Variables added to git's environment for this command. */
+    readonly env?: Readonly<Record<string, string>>
+  } = {},
 ): ResultAsync<ExecResult, GitCommandError> {
-  const configArgs: string[] = []
+  // A bare repository (or a `.git` folder) has no working tree: refuse it at discovery, so
+  // every function answers NotARepository instead of failing later on a work-tree command.
+  const configArgs: string[] = ['-c', 'safe.bareRepository=explicit']
   for (const [key, value] of Object.entries(options.config ?? {})) {
     if (!CONFIG_KEY.test(key)) {
       return errAsync(
@@ -36,7 +44,7 @@ export function runGit(
     configArgs.push('-c', `${key}=${value}`)
   }
   const execOptions: ExecOptions = {
-    env: GIT_ENV,
+    env: { ...GIT_ENV, ...extra.env },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -45,7 +53,7 @@ export function runGit(
   }
   return exec('git', ['-C', options.dir, ...configArgs, ...args], execOptions).mapErr(
     (error): GitCommandError =>
-      error.kind === 'CommandFailed' && /not a git repository|cannot change to/i.test(error.stderr)
+      error.kind === 'CommandFailed' && NOT_A_WORKING_TREE.test(error.stderr)
         ? notARepository({ dir: options.dir, cause: error })
         : error,
   )

@@ -98,20 +98,10 @@ function readAnswer(
   return new Promise<HttpAnswer>((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    let truncated = false
-    response.on('data', (chunk: Buffer) => {
-      if (size >= maxBodyBytes) {
-        truncated = true
-        return
-      }
-      const room = maxBodyBytes - size
-      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk
-      if (kept.length < chunk.length) truncated = true
-      chunks.push(kept)
-      size += kept.length
-    })
-    response.on('error', reject)
-    response.on('end', () => {
+    let settled = false
+    const finish = (truncated: boolean): void => {
+      if (settled) return
+      settled = true
       const headers: Record<string, string> = {}
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
@@ -125,6 +115,25 @@ function readAnswer(
         ...(remoteAddress === undefined ? {} : { remoteAddress }),
         ...(certificate === undefined ? {} : { certificate }),
       })
+    }
+    response.on('data', (chunk: Buffer) => {
+      if (settled) return
+      const room = maxBodyBytes - size
+      if (chunk.length > room) {
+        // More than the limit: keep what fits, stop reading and close the connection, so an
+        // endless body costs `maxBodyBytes`, not everything the server sends until a timeout.
+        chunks.push(chunk.subarray(0, room))
+        size += room
+        finish(true)
+        response.destroy()
+        return
+      }
+      chunks.push(chunk)
+      size += chunk.length
     })
+    response.on('error', (error) => {
+      if (!settled) reject(error)
+    })
+    response.on('end', () => finish(false))
   })
 }

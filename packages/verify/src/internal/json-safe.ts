@@ -1,3 +1,5 @@
+import { boundedValue } from './bounded-value.js'
+
 /** A JSON.stringify replacer for evidence that may hold bigints, errors or patterns. */
 export function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString()
@@ -15,7 +17,11 @@ export function jsonSafe(_key: string, value: unknown): unknown {
   return value
 }
 
-/** Pretty JSON of evidence. */
+/** Pretty JSON of evidence, capped in depth and size (see {@link boundedValue}); never throws. */
 export function evidenceJson(value: unknown): string {
-  return JSON.stringify(value, jsonSafe, 2) ?? 'null'
+  try {
+    return JSON.stringify(boundedValue(value), null, 2) ?? 'null'
+  } catch {
+    return '"[evidence could not be rendered]"'
+  }
 }
