@@ -3,24 +3,29 @@ import {
   makeError,
   type Aborted,
   type BlockError,
+  type InvalidInput,
   type OperationOptions,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { abortedNow } from './internal/aborted-now.js'
 import { guarded } from './internal/guarded.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
 import { COMPOSE_LABELS } from './labels.js'
+import { roleOf } from './internal/replace-names.js'
+import { inspectExact } from './internal/resolve-container.js'
+import { checkLabelValue, checkNumber, firstProblem } from './internal/validate-input.js'
+import { recoverBeforeReplacing, undoFound } from './recover-container.js'
 import {
-  replaceContainer,
+  checkReplaceOptions,
+  replace,
   type ReplaceContainerOptions,
   type ReplaceError,
   type ReplaceResult,
 } from './replace-container.js'
-import { findPreviousImage, type NoPreviousImage } from './rollback-container.js'
+import { targetFor, type NoPreviousImage } from './rollback-container.js'
 
 /**
  * One container of a compose service.
@@ -82,7 +87,9 @@ export interface ComposeScope extends Pick<OperationOptions, 'signal' | 'logger'
  */
 export function listComposeServices(
   options: ComposeScope,
-): ResultAsync<ComposeService[], EngineCallError> {
+): ResultAsync<ComposeService[], EngineCallError | InvalidInput> {
+  const invalid = checkScope(options)
+  if (invalid !== undefined) return errAsync(invalid)
   return composeContainers(options).map((containers) => {
     const services = new Map<string, ComposeContainer[]>()
     for (const container of containers) {
@@ -114,6 +121,8 @@ function composeContainers(
       const service = labels[COMPOSE_LABELS.service]
       if (service === undefined || labels[COMPOSE_LABELS.oneoff] === 'True') continue
       if (options.services !== undefined && !options.services.includes(service)) continue
+      // A replacement's own containers (`<name>_rk_next_*`, `_rk_prev_*`, `_rk_kept_*`) are not the service's.
+      if (summary.Names.some((n) => roleOf(n.replace(/^\//, '')) !== undefined)) continue
       const info = await docker.getContainer(summary.Id).inspect()
       found.push({
         id: info.Id,
@@ -157,7 +166,7 @@ export interface ComposeActionOptions extends ComposeScope {
  */
 export function stopComposeServices(
   options: ComposeActionOptions,
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
   return act(options, 'stop')
 }
 
@@ -177,7 +186,7 @@ export function stopComposeServices(
  */
 export function startComposeServices(
   options: ComposeActionOptions,
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
   return act(options, 'start')
 }
 
@@ -197,14 +206,19 @@ export function startComposeServices(
  */
 export function restartComposeServices(
   options: ComposeActionOptions,
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
   return act(options, 'stop').andThen(() => act(options, 'start'))
 }
 
 function act(
   options: ComposeActionOptions,
   action: 'start' | 'stop',
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
+  const invalid = firstProblem(
+    checkScope(options),
+    checkNumber(options.timeoutSeconds, 'options.timeoutSeconds', { min: 0, max: 86_400 }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
   const run = async (): Promise<Result<ComposeContainer[], EngineCallError | Aborted>> => {
     const containers = await composeContainers(options)
     if (containers.isErr()) return err(containers.error)
@@ -249,10 +263,29 @@ export type RollbackComposeServiceOptions = Omit<ReplaceContainerOptions, 'conta
 }
 
 /**
+ * A replica of the service could not be rolled back, so the replicas this call had already
+ * rolled back were put back on their previous containers (all-or-nothing). `reverted` names
+ * them; `stillChanged` names any that could not be put back, with why.
+ * @category Compose
+ */
+export type ComposeRollbackFailed = BlockError<'ComposeRollbackFailed'> & {
+  readonly project: string
+  readonly service: string
+  /** The replica that failed, and its error. */
+  readonly failed: {
+    readonly container: string
+    readonly error: ReplaceError | NoPreviousImage
+  }
+  readonly reverted: readonly string[]
+  readonly stillChanged: readonly { readonly container: string; readonly reason: string }[]
+}
+
+/**
  * Why {@link rollbackComposeService} failed.
  * @category Compose
  */
-export type RollbackComposeServiceError = ReplaceError | NoPreviousImage | NoComposeService
+export type RollbackComposeServiceError =
+  ReplaceError | NoPreviousImage | NoComposeService | ComposeRollbackFailed
 
 /**
  * The project has no container for this service.
@@ -264,12 +297,18 @@ export type NoComposeService = BlockError<'NoComposeService'> & {
 }
 
 /**
- * Roll one compose service back to an image, container by container, health-gated (see
- * `replaceContainer`). Compose's labels (project, service, number, config hash) are kept, so
- * `docker-compose ps` lists the new container as the service's and a later
- * `docker-compose up -d` recognises it instead of creating a second one.
+ * Roll one compose service back to an image, all or nothing: each container (replica) is
+ * replaced health-gated (see `replaceContainer`) and its old container kept, stopped, until
+ * every replica is healthy; if one fails, the replicas already rolled back get their old
+ * containers back (`ComposeRollbackFailed` says which). Then the old containers are removed
+ * (kept with `keepOld`). An interrupted earlier run is undone first, replica by replica.
  *
- * @returns one result per container, or the first failure (earlier containers stay rolled back).
+ * Compose's labels (project, service, number, config hash) are kept, so `docker-compose ps`
+ * lists the new container as the service's and a later `docker-compose up -d` recognises it
+ * instead of creating a second one.
+ *
+ * @returns one result per container, or `ComposeRollbackFailed` (the service as it was),
+ * `NoComposeService`, `NoPreviousImage`, `InvalidInput`, ...
  *
  * @example
  * ```ts
@@ -290,51 +329,180 @@ export type NoComposeService = BlockError<'NoComposeService'> & {
 export function rollbackComposeService(
   options: RollbackComposeServiceOptions,
 ): ResultAsync<ReplaceResult[], RollbackComposeServiceError | EngineCallError> {
+  const invalid = firstProblem(
+    checkLabelValue(options.project, 'options.project'),
+    checkLabelValue(options.service, 'options.service'),
+    checkReplaceOptions({ ...options, container: 'compose-replica' }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
+  const { docker } = options
   const run = async (): Promise<Result<ReplaceResult[], RollbackComposeServiceError>> => {
+    const recovered = await recoverReplicas(options)
+    if (recovered.isErr()) return err(recovered.error)
     const containers = await composeContainers({
-      docker: options.docker,
+      docker,
       project: options.project,
       services: [options.service],
     })
     if (containers.isErr()) return err(containers.error)
-    if (containers.value.length === 0) {
-      return err(
-        makeError(
-          'NoComposeService',
-          `compose project ${options.project} has no service ${options.service}`,
-          {
-            project: options.project,
-            service: options.service,
-          },
-        ),
-      )
-    }
-    const results: ReplaceResult[] = []
+    if (containers.value.length === 0) return err(noService(options))
+    const done: ReplaceResult[] = []
     for (const container of containers.value) {
-      let image = options.image
-      if (image === undefined) {
-        const previous = await findPreviousImage({
-          docker: options.docker,
-          container: container.id,
-        })
-        if (previous.isErr()) return err(previous.error)
-        image = previous.value.id
-      }
-      const replaced = await replaceContainer({
-        ...options,
-        container: container.id,
-        image,
-        labels: {
-          ...options.labels,
-          ...(options.configHash === 'invalidate'
-            ? { [COMPOSE_LABELS.configHash]: 'rolled-back-by-rollback-kit' }
-            : {}),
-        },
-      })
-      if (replaced.isErr()) return err(replaced.error)
-      results.push(replaced.value)
+      const replaced = await rollbackReplica(options, container)
+      if (replaced.isErr())
+        return err(
+          await putReplicasBack(options, done, { failed: container, error: replaced.error }),
+        )
+      done.push(replaced.value)
+    }
+    // Every replica is healthy: now the old containers may go.
+    if (options.keepOld === true) return ok(done)
+    const results: ReplaceResult[] = []
+    for (const result of done) {
+      const { keptAs, ...previous } = result.previous
+      const removed =
+        keptAs === undefined
+          ? undefined
+          : await engineCall({ operation: `remove ${keptAs}` }, () =>
+              docker.getContainer(result.previous.id).remove({ force: true, v: false }),
+            )
+      results.push(removed?.isErr() === true ? result : { ...result, previous })
     }
     return ok(results)
   }
   return guarded('rolling back a compose service', run)
+}
+
+/** Roll one replica back, keeping its old container for a put-back. */
+async function rollbackReplica(
+  options: RollbackComposeServiceOptions,
+  container: ComposeContainer,
+): Promise<Result<ReplaceResult, ReplaceError | NoPreviousImage>> {
+  const { docker } = options
+  let image = options.image
+  let references: readonly (string | undefined)[] = []
+  if (image === undefined) {
+    const info = await inspectExact(docker, container.id)
+    if (info.isErr()) return err(info.error)
+    const target = await targetFor(docker, info.value)
+    if (target.isErr()) return err(target.error)
+    image = target.value.image
+    references = target.value.references
+  }
+  return replace(
+    {
+      ...options,
+      container: container.id,
+      image,
+      keepOld: true,
+      labels: {
+        ...options.labels,
+        ...(options.configHash === 'invalidate'
+          ? { [COMPOSE_LABELS.configHash]: 'rolled-back-by-rollback-kit' }
+          : {}),
+      },
+    },
+    { operation: 'rollback', references },
+  )
+}
+
+/** Put the replicas this call changed back on their kept containers, last first. */
+async function putReplicasBack(
+  options: RollbackComposeServiceOptions,
+  done: readonly ReplaceResult[],
+  failure: { readonly failed: ComposeContainer; readonly error: ReplaceError | NoPreviousImage },
+): Promise<ComposeRollbackFailed> {
+  const { failed, error } = failure
+  const { docker } = options
+  const reverted: string[] = []
+  const stillChanged: { container: string; reason: string }[] = []
+  for (const result of [...done].reverse()) {
+    const name = result.container.name
+    if (result.previous.keptAs === undefined) {
+      if (result.changed)
+        stillChanged.push({ container: name, reason: 'its old container was not kept' })
+      continue
+    }
+    const original = await inspectExact(docker, result.previous.id)
+    const replacement = await inspectExact(docker, result.container.id)
+    if (original.isErr() || replacement.isErr()) {
+      stillChanged.push({ container: name, reason: 'its containers cannot be seen any more' })
+      continue
+    }
+    const undone = await undoFound(options, {
+      name,
+      original: original.value,
+      replacement: replacement.value,
+      waitRestored: true,
+    })
+    if (undone.isOk()) reverted.push(name)
+    else stillChanged.push({ container: name, reason: undone.error.message })
+  }
+  const outcome =
+    stillChanged.length === 0
+      ? reverted.length === 0
+        ? 'no replica had changed'
+        : `${reverted.join(', ')} put back on the old containers`
+      : `still on the new image: ${stillChanged.map((c) => `${c.container} (${c.reason})`).join('; ')}`
+  return makeError<'ComposeRollbackFailed', Omit<ComposeRollbackFailed, keyof BlockError>>(
+    'ComposeRollbackFailed',
+    `rolling back ${options.project}/${options.service} failed at ${failed.name}: ${error.message}; ${outcome}`,
+    {
+      project: options.project,
+      service: options.service,
+      failed: { container: failed.name, error },
+      reverted,
+      stillChanged,
+      cause: error,
+    },
+  )
+}
+
+/** Undo what an interrupted earlier run left on any replica of the service. */
+async function recoverReplicas(
+  options: RollbackComposeServiceOptions,
+): Promise<Result<void, ReplaceError>> {
+  const { docker } = options
+  const listed = await engineCall({ operation: `list containers of ${options.project}` }, () =>
+    docker.listContainers({
+      all: true,
+      filters: {
+        label: [
+          `${COMPOSE_LABELS.project}=${options.project}`,
+          `${COMPOSE_LABELS.service}=${options.service}`,
+        ],
+      },
+    }),
+  )
+  if (listed.isErr()) return err(listed.error)
+  const names = new Set(
+    listed.value.flatMap((summary) =>
+      summary.Names.map((n) => roleOf(n.replace(/^\//, '')))
+        .filter((role) => role?.role === 'next' || role?.role === 'prev')
+        .map((role) => role?.name ?? ''),
+    ),
+  )
+  for (const name of names) {
+    const recovered = await recoverBeforeReplacing({ ...options, container: name })
+    if (recovered.isErr()) return err(recovered.error)
+  }
+  return ok(undefined)
+}
+
+function noService(options: RollbackComposeServiceOptions): NoComposeService {
+  return makeError(
+    'NoComposeService',
+    `compose project ${options.project} has no service ${options.service}`,
+    { project: options.project, service: options.service },
+  )
+}
+
+/** `InvalidInput` for an empty project or service name. */
+function checkScope(options: ComposeScope): InvalidInput | undefined {
+  return firstProblem(
+    checkLabelValue(options.project, 'options.project'),
+    ...(options.services ?? []).map((service, index) =>
+      checkLabelValue(service, `options.services[${index}]`),
+    ),
+  )
 }

@@ -39,9 +39,19 @@ export type {
   ReplaceContainerOptions,
   ReplaceError,
   ReplaceFailed,
+  ReplacePhase,
   ReplaceProgress,
   ReplaceResult,
 } from './replace-container.js'
+export type { ContainerPlace, Whereabouts } from './internal/whereabouts.js'
+export { recoverContainer } from './recover-container.js'
+export type {
+  RecoverContainerOptions,
+  RecoverError,
+  RecoverResult,
+  RecoveryFailed,
+  ReplaceInProgress,
+} from './recover-container.js'
 export { findPreviousImage, rollbackContainer } from './rollback-container.js'
 export type {
   NoPreviousImage,
@@ -63,6 +73,7 @@ export type {
   ComposeContainer,
   ComposeScope,
   ComposeService,
+  ComposeRollbackFailed,
   NoComposeService,
   RollbackComposeServiceError,
   RollbackComposeServiceOptions,
@@ -81,6 +92,7 @@ export type {
 export { emergencyStop, restartStopped } from './emergency-stop.js'
 export type {
   EmergencyStopOptions,
+  RecordMismatch,
   RestartIncomplete,
   RestartStoppedOptions,
   StopRecord,
