@@ -55,11 +55,9 @@ const PUTTING_BACK = [
   'waiting-old',
   'removing-new',
 ] as const
-type KillPoint = (typeof FORWARD)[number] | (typeof PUTTING_BACK)[number]
-
 const cases = [
-  ...FORWARD.map((phase) => ({ phase: phase, target: 'v1' as const })),
-  ...PUTTING_BACK.map((phase) => ({ phase: phase, target: 'v3' as const })),
+  ...FORWARD.map((phase) => ({ phase, target: 'v1' as const })),
+  ...PUTTING_BACK.map((phase) => ({ phase, target: 'v3' as const })),
 ]
 
 /** What the engine shows for a name: who holds it, and the replacement's leftovers. */
