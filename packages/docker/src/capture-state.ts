@@ -25,7 +25,9 @@ import {
 } from './internal/validate-input.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
 import { COMPOSE_LABELS } from './labels.js'
-import { replaceContainer, type HealthGate, type ReplaceError } from './replace-container.js'
+import { recoverBeforeReplacing } from './recover-container.js'
+import { replace, type HealthGate, type ReplaceError } from './replace-container.js'
+import { resolvesTo } from './internal/pin-image.js'
 
 /**
  * How to create a container again: engine create options (image pinned by id, attached to
@@ -284,6 +286,9 @@ export function restoreState(
     opts: RestoreStateOptions,
     wanted: CapturedContainer,
   ): Promise<Result<RestoredContainer['action'], ReplaceError>> {
+    // A replacement of this name killed midway first: its original must not be left aside.
+    const recovered = await recoverBeforeReplacing({ docker, container: wanted.name })
+    if (recovered.isErr()) return err(recovered.error)
     const current = await containerNamed(docker, wanted.name)
     if (current.isErr()) return err(current.error)
     const info = current.value
@@ -305,7 +310,12 @@ export function restoreState(
       const created = await engineCall(
         { operation: `recreate ${wanted.name}`, image: wanted.imageId, name: wanted.name },
         async () => {
-          const container = await docker.createContainer(wanted.recreate.create)
+          // From the readable reference when it still names the captured image.
+          const named = (await resolvesTo(docker, wanted.imageRef)) === wanted.imageId
+          const container = await docker.createContainer({
+            ...wanted.recreate.create,
+            Image: named ? wanted.imageRef : wanted.imageId,
+          })
           for (const network of wanted.recreate.extraNetworks) {
             await docker
               .getNetwork(network.name)
@@ -318,17 +328,20 @@ export function restoreState(
       return created.map(() => 'recreated' as const)
     }
     if (info.Image === wanted.imageId) return setRunning(info.Id)
-    const replaced = await replaceContainer({
-      docker,
-      container: info.Id,
-      image: wanted.imageId,
-      ...(opts.health === undefined ? {} : { health: opts.health }),
-      ...(opts.stopTimeoutSeconds === undefined
-        ? {}
-        : { stopTimeoutSeconds: opts.stopTimeoutSeconds }),
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
-    })
+    const replaced = await replace(
+      {
+        docker,
+        container: info.Id,
+        image: wanted.imageId,
+        ...(opts.health === undefined ? {} : { health: opts.health }),
+        ...(opts.stopTimeoutSeconds === undefined
+          ? {}
+          : { stopTimeoutSeconds: opts.stopTimeoutSeconds }),
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      },
+      { operation: 'replace', references: [wanted.imageRef] },
+    )
     if (replaced.isErr()) return err(replaced.error)
     if (!wanted.running) {
       const stopped = await setRunning(replaced.value.container.id)

@@ -64,7 +64,6 @@ export type {
 export {
   listComposeServices,
   restartComposeServices,
-  rollbackComposeService,
   startComposeServices,
   stopComposeServices,
 } from './compose.js'
@@ -73,11 +72,14 @@ export type {
   ComposeContainer,
   ComposeScope,
   ComposeService,
+} from './compose.js'
+export { rollbackComposeService } from './compose-rollback.js'
+export type {
   ComposeRollbackFailed,
   NoComposeService,
   RollbackComposeServiceError,
   RollbackComposeServiceOptions,
-} from './compose.js'
+} from './compose-rollback.js'
 
 export { rollbackSwarmService } from './swarm-rollback.js'
 export type {

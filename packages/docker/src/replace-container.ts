@@ -15,12 +15,13 @@ import { abortedNow } from './internal/aborted-now.js'
 import { cleanupStack } from './internal/cleanup-stack.js'
 import { guarded } from './internal/guarded.js'
 import { ownerLabel } from './internal/owner.js'
-import { isImageId, pinImage, type PinnedImage } from './internal/pin-image.js'
+import { alreadyOn } from './internal/already-on.js'
+import { pinImage, readableRef, type PinnedImage } from './internal/pin-image.js'
+import { putBack } from './internal/put-back.js'
 import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
 import {
   abortedError,
   createNext,
-  gateOf,
   present,
   retireOld,
   startAndWait,
@@ -29,10 +30,10 @@ import {
   type PhaseFailure,
   type ReplaceRun,
 } from './internal/replace-phases.js'
-import { keptName, nextName } from './internal/replace-names.js'
+import { nextName } from './internal/replace-names.js'
 import { inspectExact, nameOf } from './internal/resolve-container.js'
 import { checkContainer, checkImage, checkNumber, firstProblem } from './internal/validate-input.js'
-import { describeWhereabouts, whereaboutsOf, type Whereabouts } from './internal/whereabouts.js'
+import type { Whereabouts } from './internal/whereabouts.js'
 import { ROLLBACK_LABELS } from './labels.js'
 import {
   recoverBeforeReplacing,
@@ -40,13 +41,7 @@ import {
   type RecoveryFailed,
   type ReplaceInProgress,
 } from './recover-container.js'
-import {
-  waitHealthy,
-  type HealthEvidence,
-  type HealthProbe,
-  type HealthTimeout,
-  type NotHealthy,
-} from './wait-healthy.js'
+import type { HealthEvidence, HealthProbe, HealthTimeout, NotHealthy } from './wait-healthy.js'
 
 /**
  * How the new container is judged healthy before the old one is let go (and the old one,
@@ -333,113 +328,6 @@ async function runPhases(
   return startAndWait(run, created.value)
 }
 
-/** Unwind the cleanup stack and say what happened, and where every container is. */
-async function putBack(
-  run: ReplaceRun,
-  options: ReplaceContainerOptions,
-  failure: PhaseFailure,
-): Promise<Result<never, ReplaceError>> {
-  const { name } = run
-  run.announce('restoring-old', `putting ${name} back`)
-  const problems = await run.stack.unwind()
-  const whereabouts = await whereaboutsOf({
-    docker: run.docker,
-    name,
-    originalId: run.original.id,
-    replacementId: run.state.nextId,
-  })
-  const back = whereabouts.original
-  const restored =
-    problems.length === 0 && back?.name === name && (back.running || !run.original.running)
-  const nothingChanged = failure.phase === 'create' || failure.phase === 'stop'
-  if (restored && (failure.error.kind === 'Aborted' || nothingChanged)) return err(failure.error)
-  run.logger.warn({ container: name, phase: failure.phase }, `replacing ${name} failed`)
-  const restoreError = problems.length === 0 ? undefined : problems.join('; ')
-  const putBackLine = restored
-    ? `${name} was put back${run.state.restoredHealthy === false ? ' but is not healthy' : ''}`
-    : `putting ${name} back did not fully work: ${restoreError ?? 'see whereabouts'}`
-  return err(
-    makeError<'ReplaceFailed', Omit<ReplaceFailed, keyof BlockError>>(
-      'ReplaceFailed',
-      `${failureLine(name, options.image, failure)}; ${putBackLine}; ${describeWhereabouts(whereabouts)}`,
-      {
-        container: name,
-        image: options.image,
-        phase: failure.phase,
-        restored,
-        whereabouts,
-        cause: failure.error,
-        ...present({
-          evidence: failure.evidence,
-          restoredHealthy: run.state.restoredHealthy,
-          restoredEvidence: run.state.restoredEvidence,
-          restoreError,
-          failedContainer: run.state.failedAs,
-        }),
-      },
-    ),
-  )
-}
-
-function failureLine(name: string, image: string, failure: PhaseFailure): string {
-  switch (failure.phase) {
-    case 'swap':
-      return failure.error.kind === 'NameConflict'
-        ? `the name ${name} was taken by another container during the replacement`
-        : `${name} could not be renamed: ${failure.error.message}`
-    case 'start':
-      return `${name} on ${image} did not start: ${failure.error.message}`
-    case 'health':
-      return `${name} on ${image} was not healthy: ${failure.error.message}`
-    case 'create':
-    case 'stop':
-      return failure.error.message
-  }
-}
-
-/** The container already runs the image: wait until healthy and say so (`changed: false`). */
-async function alreadyOn(
-  options: ReplaceContainerOptions,
-  old: Dockerode.ContainerInspectInfo,
-  target: PinnedImage,
-): Promise<Result<ReplaceResult, ReplaceError>> {
-  const { docker } = options
-  const name = nameOf(old)
-  const health = await waitHealthy({
-    docker,
-    container: old.Id,
-    ...gateOf(options.health),
-    ...present({ signal: options.signal, logger: options.logger }),
-  })
-  if (health.isErr()) return err(health.error)
-  const labels = old.Config.Labels ?? {}
-  const replaced = labels[ROLLBACK_LABELS.replacing]
-  const kept =
-    replaced === undefined
-      ? undefined
-      : await docker
-          .getContainer(keptName(name, replaced))
-          .inspect()
-          .then(
-            (info) => (info.Id === replaced ? keptName(name, replaced) : undefined),
-            () => undefined,
-          )
-  reportProgress(options, { phase: 'replaced', message: `${name} already runs ${target.ref}` })
-  return ok({
-    container: { id: old.Id, name },
-    image: { id: target.id, ref: readableRef(old) },
-    previous: {
-      id: replaced ?? old.Id,
-      imageId: labels[ROLLBACK_LABELS.previousImage] ?? old.Image,
-      imageRef: labels[ROLLBACK_LABELS.previousImageRef] ?? readableRef(old),
-      ...present({ keptAs: kept }),
-    },
-    health: { ...health.value, container: name },
-    carriedVolumes: [],
-    changed: false,
-  })
-}
-
 function startRun(
   options: ReplaceContainerOptions,
   name: string,
@@ -492,12 +380,6 @@ async function planFor(
     pinPorts: options.pinPorts ?? true,
     keepAnonymousVolumes: options.keepAnonymousVolumes ?? true,
   })
-}
-
-/** The reference a person would read for what a container runs. */
-export function readableRef(info: Dockerode.ContainerInspectInfo): string {
-  if (!isImageId(info.Config.Image)) return info.Config.Image
-  return info.Config.Labels?.[ROLLBACK_LABELS.imageRef] ?? info.Config.Image
 }
 
 function notReversible(name: string): NotReversible {

@@ -5,7 +5,7 @@ import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
 import { guarded } from './internal/guarded.js'
 import { compareCreated, repositoryOf } from './internal/image-reference.js'
-import { resolvesTo } from './internal/pin-image.js'
+import { readableRef, resolvesTo } from './internal/pin-image.js'
 import { inspectExact } from './internal/resolve-container.js'
 import { checkContainer } from './internal/validate-input.js'
 import { listImageVersions } from './image-versions.js'
@@ -14,7 +14,6 @@ import { recoverBeforeReplacing } from './recover-container.js'
 import {
   checkReplaceOptions,
   replace,
-  readableRef,
   type ReplaceContainerOptions,
   type ReplaceError,
   type ReplaceResult,

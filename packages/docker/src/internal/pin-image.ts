@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode'
 import type { ResultAsync } from 'neverthrow'
 import type { EngineCallError } from '../errors.js'
+import { ROLLBACK_LABELS } from '../labels.js'
 import { engineCall } from './engine-call.js'
 import { checkImage } from './validate-input.js'
 
@@ -56,4 +57,10 @@ export async function resolvesTo(
       (info) => info.Id,
       () => undefined,
     )
+}
+
+/** The reference a person would read for what a container runs. */
+export function readableRef(info: Dockerode.ContainerInspectInfo): string {
+  if (!isImageId(info.Config.Image)) return info.Config.Image
+  return info.Config.Labels?.[ROLLBACK_LABELS.imageRef] ?? info.Config.Image
 }
