@@ -159,7 +159,7 @@ export type ReplaceFailed = BlockError<'ReplaceFailed'> & {
   readonly container: string
   readonly image: string
   /** `swap`: the name was taken midway; `start`/`health`: the new container; `create`/`stop`: the cleanup after an engine error went wrong. */
-  readonly phase: PhaseFailure['phase']
+  readonly phase: 'create' | 'stop' | 'swap' | 'start' | 'health'
   readonly evidence?: HealthEvidence
   readonly restored: boolean
   readonly restoredHealthy?: boolean

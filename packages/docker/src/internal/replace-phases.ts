@@ -2,7 +2,7 @@ import { aborted, type Aborted, type Logger } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
 import { err, ok, type Result } from 'neverthrow'
 import type { EngineCallError } from '../errors.js'
-import type { HealthGate, ReplaceProgress } from '../replace-container.js'
+import type { HealthGate, ReplaceFailed, ReplaceProgress } from '../replace-container.js'
 import { waitHealthy, type HealthEvidence, type WaitHealthyError } from '../wait-healthy.js'
 import type { CleanupStack, Undo } from './cleanup-stack.js'
 import { engineCall, hasStatus } from './engine-call.js'
@@ -49,7 +49,7 @@ export interface RunState {
 
 /** A phase that did not work: where, why, and what the new container showed. */
 export interface PhaseFailure {
-  readonly phase: 'create' | 'stop' | 'swap' | 'start' | 'health'
+  readonly phase: ReplaceFailed['phase']
   readonly error: EngineCallError | WaitHealthyError | Aborted
   readonly evidence?: HealthEvidence
 }
