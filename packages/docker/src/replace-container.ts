@@ -254,7 +254,7 @@ export function checkReplaceOptions(
     checkContainer(options.container, 'options.container'),
     options.image === undefined ? undefined : checkImage(options.image, 'options.image'),
     checkNumber(options.stopTimeoutSeconds, 'options.stopTimeoutSeconds', { min: 0, max: 86_400 }),
-    checkNumber(options.health?.timeoutMs, 'options.health.timeoutMs', { min: 1 }),
+    checkNumber(options.health?.timeoutMs, 'options.health.timeoutMs', { min: 0 }),
     checkNumber(options.health?.runningForMs, 'options.health.runningForMs', { min: 0 }),
     checkNumber(options.health?.intervalMs, 'options.health.intervalMs', { min: 1 }),
   )

@@ -101,7 +101,7 @@ export function rollbackSwarmService(
 ): ResultAsync<SwarmRollbackResult, SwarmRollbackError> {
   const invalid = firstProblem(
     checkObjectName(options.service, 'options.service'),
-    checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 1 }),
+    checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 0 }),
   )
   if (invalid !== undefined) return errAsync(invalid)
   const { docker, service } = options

@@ -136,7 +136,7 @@ export function waitHealthy(
   const logger = loggerOf(options)
   const invalid = firstProblem(
     checkContainer(options.container, 'options.container'),
-    checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 1 }),
+    checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 0 }),
     checkNumber(options.intervalMs, 'options.intervalMs', { min: 1 }),
     checkNumber(options.runningForMs, 'options.runningForMs', { min: 0 }),
   )
