@@ -4,6 +4,7 @@
 import {
   recoverContainer,
   replaceContainer,
+  rollbackContainer,
   type ReplaceError,
   type ReplaceResult,
 } from '@rollback-kit/docker'
@@ -178,3 +179,35 @@ test('a replacement whose process is alive is left alone (ReplaceInProgress), an
   expect((await kit.engine.docker.getContainer(name).inspect()).Id).toBe(web.id)
   await kit.engine.docker.getContainer(name).remove({ force: true })
 }, 120_000)
+
+describe.each(['naming-new', 'starting-new'])('rollbackContainer killed at %s', (phase) => {
+  test('the same call again goes back to the image before, not to the one being left', async () => {
+    const { docker } = kit.engine
+    const name = `${prefix}rollback-${phase}`
+    const first = unwrap(await runTestContainer({ docker, image: kit.v1.ref, name }))
+    const v2 = unwrap(
+      await replaceContainer({
+        docker,
+        container: name,
+        image: kit.v2.ref,
+        health: { timeoutMs: 20_000 },
+      }),
+    )
+    await killAtPhase({ call: 'rollback', container: name, killAt: phase })
+    // The killed run's new container (v1, labelled "previous: v2") must not be taken for what
+    // runs now, or the rollback would flip to v2.
+    const again = unwrap(
+      await rollbackContainer({ docker, container: name, health: { timeoutMs: 20_000 } }),
+    )
+    expect(again).toMatchObject({
+      changed: true,
+      previousSource: 'label',
+      image: { id: kit.v1.id },
+      previous: { id: v2.container.id, imageId: kit.v2.id },
+      recovered: { outcome: 'restored' },
+    })
+    expect(await scene(name)).toEqual({ holders: [name], leftovers: [] })
+    expect(await getWhenServing(`${first.url}/`)).toEqual({ status: 200, body: 'v1' })
+    await docker.getContainer(name).remove({ force: true })
+  }, 120_000)
+})
