@@ -10,7 +10,7 @@ import { checkLabelValue, firstProblem } from './internal/validate-input.js'
 import { COMPOSE_LABELS } from './labels.js'
 import { recoverBeforeReplacing, undoFound } from './recover-container.js'
 import {
-  checkReplaceOptions,
+  checkReplaceTuning,
   replace,
   type ReplaceContainerOptions,
   type ReplaceError,
@@ -107,7 +107,7 @@ export function rollbackComposeService(
   const invalid = firstProblem(
     checkLabelValue(options.project, 'options.project'),
     checkLabelValue(options.service, 'options.service'),
-    checkReplaceOptions({ ...options, container: 'compose-replica' }),
+    checkReplaceTuning(options),
   )
   if (invalid !== undefined) return errAsync(invalid)
   const { docker } = options

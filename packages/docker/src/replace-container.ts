@@ -252,6 +252,17 @@ export function checkReplaceOptions(
 ): InvalidInput | undefined {
   return firstProblem(
     checkContainer(options.container, 'options.container'),
+    checkReplaceTuning(options),
+  )
+}
+
+/** The same for everything but the container (a compose rollback names services instead). */
+export function checkReplaceTuning(
+  options: Pick<ReplaceContainerOptions, 'stopTimeoutSeconds' | 'health'> & {
+    readonly image?: string
+  },
+): InvalidInput | undefined {
+  return firstProblem(
     options.image === undefined ? undefined : checkImage(options.image, 'options.image'),
     checkNumber(options.stopTimeoutSeconds, 'options.stopTimeoutSeconds', { min: 0, max: 86_400 }),
     checkNumber(options.health?.timeoutMs, 'options.health.timeoutMs', { min: 0 }),
