@@ -2,20 +2,32 @@ import {
   makeError,
   reportProgress,
   type BlockError,
+  type InvalidInput,
   type OperationOptions,
   type ProgressEvent,
   type Unexpected,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
 import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
+import { roleOf } from './internal/replace-names.js'
+import { containerNamed, inspectExact } from './internal/resolve-container.js'
+import {
+  checkContainer,
+  isList,
+  checkImage,
+  checkLabelValue,
+  checkObjectName,
+  firstProblem,
+} from './internal/validate-input.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
 import { COMPOSE_LABELS } from './labels.js'
-import { replaceContainer, type HealthGate, type ReplaceError } from './replace-container.js'
+import { recoverBeforeReplacing } from './recover-container.js'
+import { replace, type HealthGate, type ReplaceError } from './replace-container.js'
+import { resolvesTo } from './internal/pin-image.js'
 
 /**
  * How to create a container again: engine create options (image pinned by id, attached to
@@ -109,7 +121,16 @@ export type CaptureStateOptions = { readonly docker: Dockerode } & (
  */
 export function captureState(
   options: CaptureStateOptions,
-): ResultAsync<CapturedState, EngineCallError> {
+): ResultAsync<CapturedState, EngineCallError | InvalidInput> {
+  const invalid =
+    options.project !== undefined
+      ? checkLabelValue(options.project, 'options.project')
+      : firstProblem(
+          ...(Array.isArray(options.containers) ? options.containers : [undefined]).map(
+            (container, index) => checkContainer(container, `options.containers[${index}]`),
+          ),
+        )
+  if (invalid !== undefined) return errAsync(invalid)
   const { docker } = options
   const run = async (): Promise<Result<CapturedState, EngineCallError>> => {
     let ids: string[]
@@ -122,15 +143,17 @@ export function captureState(
         }),
       )
       if (listed.isErr()) return err(listed.error)
-      ids = listed.value.filter((c) => c.Labels[COMPOSE_LABELS.oneoff] !== 'True').map((c) => c.Id)
+      // One-off `run` containers and a replacement's own (`<name>_rk_*`) are not the project's.
+      ids = listed.value
+        .filter((c) => c.Labels[COMPOSE_LABELS.oneoff] !== 'True')
+        .filter((c) => !c.Names.some((n) => roleOf(n.replace(/^\//, '')) !== undefined))
+        .map((c) => c.Id)
     } else {
       ids = [...options.containers]
     }
     const captured: CapturedContainer[] = []
     for (const id of ids) {
-      const info = await engineCall({ operation: `inspect ${id}`, container: id }, () =>
-        docker.getContainer(id).inspect(),
-      )
+      const info = await inspectExact(docker, id)
       if (info.isErr()) return err(info.error)
       const container = info.value
       const image = await docker
@@ -235,7 +258,9 @@ export interface RestoreStateOptions extends OperationOptions<ProgressEvent<'res
  */
 export function restoreState(
   options: RestoreStateOptions,
-): ResultAsync<RestoredContainer[], RestoreIncomplete | Unexpected> {
+): ResultAsync<RestoredContainer[], RestoreIncomplete | InvalidInput | Unexpected> {
+  const invalid = checkState(options.state)
+  if (invalid !== undefined) return errAsync(invalid)
   const { docker } = options
   const run = async (): Promise<Result<RestoredContainer[], RestoreIncomplete>> => {
     const restored: RestoredContainer[] = []
@@ -261,12 +286,12 @@ export function restoreState(
     opts: RestoreStateOptions,
     wanted: CapturedContainer,
   ): Promise<Result<RestoredContainer['action'], ReplaceError>> {
-    const current = await engineCall(
-      { operation: `inspect ${wanted.name}`, container: wanted.name },
-      () => docker.getContainer(wanted.name).inspect(),
-    )
-    if (current.isErr() && current.error.kind !== 'NoSuchContainer') return err(current.error)
-    const info = current.isOk() ? current.value : undefined
+    // A replacement of this name killed midway first: its original must not be left aside.
+    const recovered = await recoverBeforeReplacing({ docker, container: wanted.name })
+    if (recovered.isErr()) return err(recovered.error)
+    const current = await containerNamed(docker, wanted.name)
+    if (current.isErr()) return err(current.error)
+    const info = current.value
     const setRunning = async (
       id: string,
     ): Promise<Result<'started' | 'stopped' | 'unchanged', ReplaceError>> => {
@@ -285,7 +310,12 @@ export function restoreState(
       const created = await engineCall(
         { operation: `recreate ${wanted.name}`, image: wanted.imageId, name: wanted.name },
         async () => {
-          const container = await docker.createContainer(wanted.recreate.create)
+          // From the readable reference when it still names the captured image.
+          const named = (await resolvesTo(docker, wanted.imageRef)) === wanted.imageId
+          const container = await docker.createContainer({
+            ...wanted.recreate.create,
+            Image: named ? wanted.imageRef : wanted.imageId,
+          })
           for (const network of wanted.recreate.extraNetworks) {
             await docker
               .getNetwork(network.name)
@@ -298,17 +328,20 @@ export function restoreState(
       return created.map(() => 'recreated' as const)
     }
     if (info.Image === wanted.imageId) return setRunning(info.Id)
-    const replaced = await replaceContainer({
-      docker,
-      container: info.Id,
-      image: wanted.imageId,
-      ...(opts.health === undefined ? {} : { health: opts.health }),
-      ...(opts.stopTimeoutSeconds === undefined
-        ? {}
-        : { stopTimeoutSeconds: opts.stopTimeoutSeconds }),
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
-    })
+    const replaced = await replace(
+      {
+        docker,
+        container: info.Id,
+        image: wanted.imageId,
+        ...(opts.health === undefined ? {} : { health: opts.health }),
+        ...(opts.stopTimeoutSeconds === undefined
+          ? {}
+          : { stopTimeoutSeconds: opts.stopTimeoutSeconds }),
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      },
+      { operation: 'replace', references: [wanted.imageRef] },
+    )
     if (replaced.isErr()) return err(replaced.error)
     if (!wanted.running) {
       const stopped = await setRunning(replaced.value.container.id)
@@ -316,4 +349,27 @@ export function restoreState(
     }
     return ok('replaced')
   }
+}
+
+/** `InvalidInput` for the first name, id or network of a capture the engine would not take. */
+function checkState(state: CapturedState): InvalidInput | undefined {
+  if (state === null || typeof state !== 'object' || !isList(state.containers))
+    return checkLabelValue(undefined, 'options.state.containers')
+  return firstProblem(
+    ...state.containers.flatMap((container, index) => [
+      checkContainer(container.name, `options.state.containers[${index}].name`),
+      checkImage(container.imageId, `options.state.containers[${index}].imageId`),
+      ...networksOf(container).map((network, n) =>
+        checkObjectName(
+          network.name,
+          `options.state.containers[${index}].recreate.extraNetworks[${n}].name`,
+        ),
+      ),
+    ]),
+  )
+}
+
+/** The networks of a captured container, tolerating a capture without a recipe. */
+function networksOf(container: CapturedContainer): ContainerRecipe['extraNetworks'] {
+  return (container.recreate as ContainerRecipe | undefined)?.extraNetworks ?? []
 }

@@ -1,26 +1,14 @@
-import {
-  aborted,
-  makeError,
-  type Aborted,
-  type BlockError,
-  type OperationOptions,
-} from '@rollback-kit/core'
+import { aborted, type Aborted, type InvalidInput, type OperationOptions } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { abortedNow } from './internal/aborted-now.js'
 import { guarded } from './internal/guarded.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
+import { roleOf } from './internal/replace-names.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
+import { checkLabelValue, checkNumber, firstProblem } from './internal/validate-input.js'
 import { COMPOSE_LABELS } from './labels.js'
-import {
-  replaceContainer,
-  type ReplaceContainerOptions,
-  type ReplaceError,
-  type ReplaceResult,
-} from './replace-container.js'
-import { findPreviousImage, type NoPreviousImage } from './rollback-container.js'
 
 /**
  * One container of a compose service.
@@ -82,7 +70,9 @@ export interface ComposeScope extends Pick<OperationOptions, 'signal' | 'logger'
  */
 export function listComposeServices(
   options: ComposeScope,
-): ResultAsync<ComposeService[], EngineCallError> {
+): ResultAsync<ComposeService[], EngineCallError | InvalidInput> {
+  const invalid = checkScope(options)
+  if (invalid !== undefined) return errAsync(invalid)
   return composeContainers(options).map((containers) => {
     const services = new Map<string, ComposeContainer[]>()
     for (const container of containers) {
@@ -99,7 +89,7 @@ export function listComposeServices(
 }
 
 /** The containers of a project (in start order), inspected. */
-function composeContainers(
+export function composeContainers(
   options: ComposeScope,
 ): ResultAsync<ComposeContainer[], EngineCallError> {
   const { docker, project } = options
@@ -114,6 +104,8 @@ function composeContainers(
       const service = labels[COMPOSE_LABELS.service]
       if (service === undefined || labels[COMPOSE_LABELS.oneoff] === 'True') continue
       if (options.services !== undefined && !options.services.includes(service)) continue
+      // A replacement's own containers (`<name>_rk_next_*`, `_rk_prev_*`, `_rk_kept_*`) are not the service's.
+      if (summary.Names.some((n) => roleOf(n.replace(/^\//, '')) !== undefined)) continue
       const info = await docker.getContainer(summary.Id).inspect()
       found.push({
         id: info.Id,
@@ -157,7 +149,7 @@ export interface ComposeActionOptions extends ComposeScope {
  */
 export function stopComposeServices(
   options: ComposeActionOptions,
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
   return act(options, 'stop')
 }
 
@@ -177,7 +169,7 @@ export function stopComposeServices(
  */
 export function startComposeServices(
   options: ComposeActionOptions,
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
   return act(options, 'start')
 }
 
@@ -197,14 +189,19 @@ export function startComposeServices(
  */
 export function restartComposeServices(
   options: ComposeActionOptions,
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
   return act(options, 'stop').andThen(() => act(options, 'start'))
 }
 
 function act(
   options: ComposeActionOptions,
   action: 'start' | 'stop',
-): ResultAsync<ComposeContainer[], EngineCallError | Aborted> {
+): ResultAsync<ComposeContainer[], EngineCallError | InvalidInput | Aborted> {
+  const invalid = firstProblem(
+    checkScope(options),
+    checkNumber(options.timeoutSeconds, 'options.timeoutSeconds', { min: 0, max: 86_400 }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
   const run = async (): Promise<Result<ComposeContainer[], EngineCallError | Aborted>> => {
     const containers = await composeContainers(options)
     if (containers.isErr()) return err(containers.error)
@@ -229,112 +226,12 @@ function act(
   return guarded('compose action', run)
 }
 
-/**
- * Options of {@link rollbackComposeService}.
- * @category Compose
- */
-export type RollbackComposeServiceOptions = Omit<ReplaceContainerOptions, 'container' | 'image'> & {
-  /** The compose project name. */
-  readonly project: string
-  readonly service: string
-  /** The image to go back to. Default: the previous image (label, then repository). */
-  readonly image?: string
-  /**
-   * What to do with `com.docker.compose.config-hash`. `keep` (default): a later
-   * `docker-compose up -d` sees the service as up to date and leaves the rolled-back
-   * container running; `invalidate`: it recreates the service from the compose file (undoing
-   * the rollback unless the file was changed).
-   */
-  readonly configHash?: 'keep' | 'invalidate'
-}
-
-/**
- * Why {@link rollbackComposeService} failed.
- * @category Compose
- */
-export type RollbackComposeServiceError = ReplaceError | NoPreviousImage | NoComposeService
-
-/**
- * The project has no container for this service.
- * @category Compose
- */
-export type NoComposeService = BlockError<'NoComposeService'> & {
-  readonly project: string
-  readonly service: string
-}
-
-/**
- * Roll one compose service back to an image, container by container, health-gated (see
- * `replaceContainer`). Compose's labels (project, service, number, config hash) are kept, so
- * `docker-compose ps` lists the new container as the service's and a later
- * `docker-compose up -d` recognises it instead of creating a second one.
- *
- * @returns one result per container, or the first failure (earlier containers stay rolled back).
- *
- * @example
- * ```ts
- * import Dockerode from 'dockerode'
- * import { rollbackComposeService } from '@rollback-kit/docker'
- *
- * const result = await rollbackComposeService({
- *   docker: new Dockerode(),
- *   project: 'shop',
- *   service: 'web',
- *   image: 'shop-web:1.4.2',
- *   health: { timeoutMs: 30_000 },
- * })
- * if (result.isErr()) console.log(result.error.kind, result.error.message)
- * ```
- * @category Compose
- */
-export function rollbackComposeService(
-  options: RollbackComposeServiceOptions,
-): ResultAsync<ReplaceResult[], RollbackComposeServiceError | EngineCallError> {
-  const run = async (): Promise<Result<ReplaceResult[], RollbackComposeServiceError>> => {
-    const containers = await composeContainers({
-      docker: options.docker,
-      project: options.project,
-      services: [options.service],
-    })
-    if (containers.isErr()) return err(containers.error)
-    if (containers.value.length === 0) {
-      return err(
-        makeError(
-          'NoComposeService',
-          `compose project ${options.project} has no service ${options.service}`,
-          {
-            project: options.project,
-            service: options.service,
-          },
-        ),
-      )
-    }
-    const results: ReplaceResult[] = []
-    for (const container of containers.value) {
-      let image = options.image
-      if (image === undefined) {
-        const previous = await findPreviousImage({
-          docker: options.docker,
-          container: container.id,
-        })
-        if (previous.isErr()) return err(previous.error)
-        image = previous.value.id
-      }
-      const replaced = await replaceContainer({
-        ...options,
-        container: container.id,
-        image,
-        labels: {
-          ...options.labels,
-          ...(options.configHash === 'invalidate'
-            ? { [COMPOSE_LABELS.configHash]: 'rolled-back-by-rollback-kit' }
-            : {}),
-        },
-      })
-      if (replaced.isErr()) return err(replaced.error)
-      results.push(replaced.value)
-    }
-    return ok(results)
-  }
-  return guarded('rolling back a compose service', run)
+/** `InvalidInput` for an empty project or service name. */
+function checkScope(options: ComposeScope): InvalidInput | undefined {
+  return firstProblem(
+    checkLabelValue(options.project, 'options.project'),
+    ...(options.services ?? []).map((service, index) =>
+      checkLabelValue(service, `options.services[${index}]`),
+    ),
+  )
 }

@@ -1,18 +1,28 @@
 import {
+  invalidInput,
   makeError,
   reportProgress,
   type BlockError,
+  type InvalidInput,
   type OperationOptions,
   type ProgressEvent,
   type Unexpected,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { guarded } from './internal/guarded.js'
 import { engineCall, hasStatus } from './internal/engine-call.js'
+import { containerNamed } from './internal/resolve-container.js'
 import { parseDependsOn, startOrder } from './internal/start-order.js'
+import {
+  checkContainer,
+  isList,
+  checkLabelValue,
+  checkNumber,
+  firstProblem,
+  isFullId,
+} from './internal/validate-input.js'
 import { COMPOSE_LABELS } from './labels.js'
 
 /**
@@ -60,9 +70,10 @@ export interface EmergencyStopOptions extends OperationOptions<ProgressEvent<'st
 }
 
 /**
- * Stop every running container of a compose project (or of the engine) at once, and return
- * a record of what was running. Containers that would not stop are listed in `failures`
- * rather than stopping the others from stopping.
+ * Stop every running container of a compose project (or of the engine), dependents before
+ * what they depend on (compose's `depends_on`; containers nothing depends on go together),
+ * and return a record of what was running. Containers that would not stop are listed in
+ * `failures` rather than stopping the others from stopping.
  *
  * @returns the record, or engine errors when the containers cannot even be listed.
  *
@@ -79,7 +90,12 @@ export interface EmergencyStopOptions extends OperationOptions<ProgressEvent<'st
  */
 export function emergencyStop(
   options: EmergencyStopOptions,
-): ResultAsync<StopRecord, EngineCallError> {
+): ResultAsync<StopRecord, EngineCallError | InvalidInput> {
+  const invalid = firstProblem(
+    options.project === undefined ? undefined : checkLabelValue(options.project, 'options.project'),
+    checkNumber(options.timeoutSeconds, 'options.timeoutSeconds', { min: 0, max: 86_400 }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
   const { docker } = options
   const run = async (): Promise<Result<StopRecord, EngineCallError>> => {
     const listed = await engineCall({ operation: 'list running containers' }, () =>
@@ -113,26 +129,30 @@ export function emergencyStop(
       })
     }
     const ordered = startOrder(running)
-    reportProgress(options, {
-      phase: 'stopping',
-      message: `stopping ${ordered.length} container(s)`,
-    })
     const failures: { name: string; message: string }[] = []
-    await Promise.all(
-      ordered.map(async (container) => {
-        const stopped = await engineCall(
-          { operation: `stop ${container.name}`, container: container.name },
-          () =>
-            docker
-              .getContainer(container.id)
-              .stop({ t: options.timeoutSeconds ?? 10 })
-              .catch((cause: unknown) => {
-                if (!hasStatus(cause, 304)) throw cause
-              }),
-        )
-        if (stopped.isErr()) failures.push({ name: container.name, message: stopped.error.message })
-      }),
-    )
+    // Dependents first: a wave holds the containers nothing still running depends on.
+    for (const wave of stopWaves(ordered)) {
+      reportProgress(options, {
+        phase: 'stopping',
+        message: `stopping ${wave.map((container) => container.name).join(', ')}`,
+      })
+      await Promise.all(
+        wave.map(async (container) => {
+          const stopped = await engineCall(
+            { operation: `stop ${container.name}`, container: container.name },
+            () =>
+              docker
+                .getContainer(container.id)
+                .stop({ t: options.timeoutSeconds ?? 10 })
+                .catch((cause: unknown) => {
+                  if (!hasStatus(cause, 304)) throw cause
+                }),
+          )
+          if (stopped.isErr())
+            failures.push({ name: container.name, message: stopped.error.message })
+        }),
+      )
+    }
     return ok({
       stoppedAt: new Date().toISOString(),
       ...(options.project === undefined ? {} : { project: options.project }),
@@ -144,12 +164,27 @@ export function emergencyStop(
 }
 
 /**
+ * A record's container is not what the record says: its id now has another name (or is
+ * gone while another container has the name). It is not started.
+ * @category Emergency stop
+ */
+export type RecordMismatch = BlockError<'RecordMismatch'> & {
+  readonly id: string
+  readonly recordedName: string
+  /** The name the engine gives that id now, when the id still exists. */
+  readonly actualName?: string
+}
+
+/**
  * Some containers of a {@link StopRecord} could not be started again.
  * @category Emergency stop
  */
 export type RestartIncomplete = BlockError<'RestartIncomplete'> & {
   readonly started: readonly string[]
-  readonly failed: readonly { readonly name: string; readonly error: EngineCallError }[]
+  readonly failed: readonly {
+    readonly name: string
+    readonly error: EngineCallError | RecordMismatch
+  }[]
 }
 
 /**
@@ -163,10 +198,12 @@ export interface RestartStoppedOptions extends OperationOptions<ProgressEvent<'s
 
 /**
  * Start exactly the containers an {@link emergencyStop} stopped, dependencies first
- * (compose's `depends_on` where recorded, else the order they had started in).
+ * (compose's `depends_on` where recorded, else the order they had started in). Each record
+ * is checked against the engine first: the recorded id must still carry the recorded name,
+ * otherwise it is not started and is reported as `RecordMismatch`.
  *
  * @returns the names started, or `RestartIncomplete` naming those that failed (the others
- * are started anyway).
+ * are started anyway), or `InvalidInput` for a record whose names or ids are malformed.
  *
  * @example
  * ```ts
@@ -182,16 +219,24 @@ export interface RestartStoppedOptions extends OperationOptions<ProgressEvent<'s
  */
 export function restartStopped(
   options: RestartStoppedOptions,
-): ResultAsync<string[], RestartIncomplete | Unexpected> {
+): ResultAsync<string[], RestartIncomplete | InvalidInput | Unexpected> {
+  const invalid = checkRecord(options.record)
+  if (invalid !== undefined) return errAsync(invalid)
+  const { docker } = options
   const run = async (): Promise<Result<string[], RestartIncomplete>> => {
     const started: string[] = []
-    const failed: { name: string; error: EngineCallError }[] = []
+    const failed: { name: string; error: EngineCallError | RecordMismatch }[] = []
     for (const container of startOrder(options.record.containers)) {
       reportProgress(options, { phase: 'starting', message: `starting ${container.name}` })
+      const checked = await checkAgainstEngine(docker, container)
+      if (checked !== undefined) {
+        failed.push({ name: container.name, error: checked })
+        continue
+      }
       const done = await engineCall(
         { operation: `start ${container.name}`, container: container.name },
         () =>
-          options.docker
+          docker
             .getContainer(container.id)
             .start()
             .catch((cause: unknown) => {
@@ -205,10 +250,87 @@ export function restartStopped(
     return err(
       makeError<'RestartIncomplete', Omit<RestartIncomplete, keyof BlockError>>(
         'RestartIncomplete',
-        `${failed.length} of ${options.record.containers.length} container(s) did not start: ${failed.map((f) => f.name).join(', ')}`,
+        `${failed.length} of ${options.record.containers.length} container(s) did not start: ${failed.map((f) => `${f.name} (${f.error.kind})`).join(', ')}`,
         { started, failed },
       ),
     )
   }
   return guarded('restarting stopped containers', run)
+}
+
+/** The record's id must still carry the record's name; else why not. */
+async function checkAgainstEngine(
+  docker: Dockerode,
+  container: StoppedContainer,
+): Promise<EngineCallError | RecordMismatch | undefined> {
+  const byId = await engineCall(
+    { operation: `inspect ${container.name}`, container: container.name },
+    () => docker.getContainer(container.id).inspect(),
+  )
+  if (byId.isOk()) {
+    const actual = byId.value.Name.replace(/^\//, '')
+    if (byId.value.Id === container.id && actual === container.name) return undefined
+    return mismatch(container, actual)
+  }
+  if (byId.error.kind !== 'NoSuchContainer') return byId.error
+  const byName = await containerNamed(docker, container.name)
+  if (byName.isOk() && byName.value !== undefined) return mismatch(container, undefined)
+  return byId.error
+}
+
+function mismatch(container: StoppedContainer, actualName: string | undefined): RecordMismatch {
+  const now =
+    actualName === undefined
+      ? `that id is gone and another container, ${container.name}, has the name now`
+      : `the engine names that id ${actualName}`
+  return makeError<'RecordMismatch', Omit<RecordMismatch, keyof BlockError>>(
+    'RecordMismatch',
+    `the record says ${container.id.slice(0, 12)} is ${container.name}, but ${now}; not started`,
+    {
+      id: container.id,
+      recordedName: container.name,
+      ...(actualName === undefined ? {} : { actualName }),
+    },
+  )
+}
+
+/** `InvalidInput` for the first malformed entry of a record. */
+function checkRecord(record: StopRecord): InvalidInput | undefined {
+  if (record === null || typeof record !== 'object' || !isList(record.containers))
+    return invalidInput({ field: 'options.record.containers', reason: 'must be a list' })
+  return firstProblem(
+    ...record.containers.flatMap((container, index) => [
+      checkContainer(container.name, `options.record.containers[${index}].name`),
+      typeof container.id === 'string' && isFullId(container.id)
+        ? undefined
+        : invalidInput({
+            field: `options.record.containers[${index}].id`,
+            reason: 'must be a full 64-character container id',
+          }),
+    ]),
+  )
+}
+
+/**
+ * The stop order in waves: first the containers no other running container depends on,
+ * then those whose dependents are all stopped, and so on (a cycle ends in one last wave).
+ */
+function stopWaves(ordered: readonly StoppedContainer[]): StoppedContainer[][] {
+  const waves: StoppedContainer[][] = []
+  let remaining = [...ordered]
+  while (remaining.length > 0) {
+    const neededBy = (container: StoppedContainer): boolean =>
+      container.service !== undefined &&
+      remaining.some(
+        (other) =>
+          other.service !== container.service &&
+          other.project === container.project &&
+          other.dependsOn.includes(container.service ?? ''),
+      )
+    const wave = remaining.filter((container) => !neededBy(container))
+    const next = wave.length === 0 ? remaining : wave
+    waves.push(next)
+    remaining = remaining.filter((container) => !next.includes(container))
+  }
+  return waves
 }

@@ -39,9 +39,19 @@ export type {
   ReplaceContainerOptions,
   ReplaceError,
   ReplaceFailed,
+  ReplacePhase,
   ReplaceProgress,
   ReplaceResult,
 } from './replace-container.js'
+export type { ContainerPlace, Whereabouts } from './internal/whereabouts.js'
+export { recoverContainer } from './recover-container.js'
+export type {
+  RecoverContainerOptions,
+  RecoverError,
+  RecoverResult,
+  RecoveryFailed,
+  ReplaceInProgress,
+} from './recover-container.js'
 export { findPreviousImage, rollbackContainer } from './rollback-container.js'
 export type {
   NoPreviousImage,
@@ -54,7 +64,6 @@ export type {
 export {
   listComposeServices,
   restartComposeServices,
-  rollbackComposeService,
   startComposeServices,
   stopComposeServices,
 } from './compose.js'
@@ -63,10 +72,14 @@ export type {
   ComposeContainer,
   ComposeScope,
   ComposeService,
+} from './compose.js'
+export { rollbackComposeService } from './compose-rollback.js'
+export type {
+  ComposeRollbackFailed,
   NoComposeService,
   RollbackComposeServiceError,
   RollbackComposeServiceOptions,
-} from './compose.js'
+} from './compose-rollback.js'
 
 export { rollbackSwarmService } from './swarm-rollback.js'
 export type {
@@ -81,6 +94,7 @@ export type {
 export { emergencyStop, restartStopped } from './emergency-stop.js'
 export type {
   EmergencyStopOptions,
+  RecordMismatch,
   RestartIncomplete,
   RestartStoppedOptions,
   StopRecord,

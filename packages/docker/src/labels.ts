@@ -19,6 +19,14 @@ export const ROLLBACK_LABELS = Object.freeze({
   imageRef: 'io.rollback-kit.image-ref',
   /** When it was created by a deploy or rollback (ISO 8601). */
   replacedAt: 'io.rollback-kit.replaced-at',
+  /** Full id of the container it replaced: how recovery pairs the two after a crash. */
+  replacing: 'io.rollback-kit.replacing',
+  /** `true` when the replaced container was running (recovery starts it again). */
+  previousRunning: 'io.rollback-kit.previous-running',
+  /** `<host>/<pid>` of the process replacing it: a live owner means "in progress". */
+  owner: 'io.rollback-kit.owner',
+  /** `replace` (a deploy) or `rollback`: a rollback's container is not rolled back again. */
+  operation: 'io.rollback-kit.operation',
 })
 
 /**

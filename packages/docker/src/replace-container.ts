@@ -1,27 +1,51 @@
 import {
-  aborted,
   loggerOf,
   makeError,
   reportProgress,
   type Aborted,
   type BlockError,
+  type InvalidInput,
   type OperationOptions,
   type ProgressEvent,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { abortedNow } from './internal/aborted-now.js'
+import { cleanupStack } from './internal/cleanup-stack.js'
 import { guarded } from './internal/guarded.js'
-import { engineCall, hasStatus } from './internal/engine-call.js'
+import { ownerLabel } from './internal/owner.js'
+import { alreadyOn } from './internal/already-on.js'
+import { pinImage, readableRef, type PinnedImage } from './internal/pin-image.js'
+import { putBack } from './internal/put-back.js'
 import { recreatePlan, type ImageDefaults } from './internal/recreate-config.js'
+import {
+  abortedError,
+  createNext,
+  present,
+  retireOld,
+  startAndWait,
+  stopOld,
+  swapNames,
+  type PhaseFailure,
+  type ReplaceRun,
+} from './internal/replace-phases.js'
+import { nextName } from './internal/replace-names.js'
+import { inspectExact, nameOf } from './internal/resolve-container.js'
+import { checkContainer, checkImage, checkNumber, firstProblem } from './internal/validate-input.js'
+import type { Whereabouts } from './internal/whereabouts.js'
 import { ROLLBACK_LABELS } from './labels.js'
-import { collectEvidence, healthcheckOf } from './internal/health-evidence.js'
-import { waitHealthy, type HealthEvidence, type HealthProbe } from './wait-healthy.js'
+import {
+  recoverBeforeReplacing,
+  type RecoverResult,
+  type RecoveryFailed,
+  type ReplaceInProgress,
+} from './recover-container.js'
+import type { HealthEvidence, HealthProbe, HealthTimeout, NotHealthy } from './wait-healthy.js'
 
 /**
- * How the new container is judged healthy before the old one is let go.
+ * How the new container is judged healthy before the old one is let go (and the old one,
+ * when it is put back).
  * @category Containers
  */
 export interface HealthGate {
@@ -36,16 +60,35 @@ export interface HealthGate {
 }
 
 /**
- * Progress of {@link replaceContainer} and {@link rollbackContainer}.
+ * The five phases of a replacement, in order. A crash leaves the engine in a state that
+ * shows which phase was reached; {@link recoverContainer} reads it back from there.
+ * @category Containers
+ */
+export type ReplacePhase = 'createNext' | 'stopOld' | 'swapNames' | 'startAndWait' | 'retireOld'
+
+/**
+ * Progress of {@link replaceContainer}, {@link rollbackContainer} and {@link recoverContainer}:
+ * each phase is announced before it acts (`creating` ... `replaced`); putting the old container
+ * back announces `restoring-old` and then each of its steps.
  * @category Containers
  */
 export type ReplaceProgress = ProgressEvent<
+  | 'recovering'
   | 'creating'
   | 'stopping-old'
+  | 'renaming-old'
+  | 'naming-new'
   | 'starting-new'
   | 'waiting-healthy'
-  | 'removing-old'
+  | 'retiring-old'
+  | 'replaced'
   | 'restoring-old'
+  | 'stopping-new'
+  | 'renaming-new-back'
+  | 'renaming-old-back'
+  | 'starting-old'
+  | 'waiting-old'
+  | 'removing-new'
 >
 
 /**
@@ -54,14 +97,14 @@ export type ReplaceProgress = ProgressEvent<
  */
 export interface ReplaceContainerOptions extends OperationOptions<ReplaceProgress> {
   readonly docker: Dockerode
-  /** The running container, by name or id. */
+  /** The container: its exact name, or its full 64-character id (never an id prefix). */
   readonly container: string
   /** Image to run instead: a reference or an id. It is pinned to its id before anything changes. */
   readonly image: string
   /** Seconds the old container gets to stop before it is killed. Default 10. */
   readonly stopTimeoutSeconds?: number
   readonly health?: HealthGate
-  /** Keep the old container (stopped, renamed `<name>_rk_prev_<id>`) after success. Default false. */
+  /** Keep the old container (stopped, renamed `<name>_rk_kept_<id>`) after success. Default false. */
   readonly keepOld?: boolean
   /** Keep a failed new container (stopped, renamed `<name>_rk_failed_<id>`) for forensics. Default false. */
   readonly keepFailed?: boolean
@@ -78,11 +121,14 @@ export interface ReplaceContainerOptions extends OperationOptions<ReplaceProgres
  * @category Containers
  */
 export interface ReplaceResult {
-  /** The new container, now under the old one's name. */
+  /** The container now under the name. */
   readonly container: { readonly id: string; readonly name: string }
-  /** The image it runs (pinned id) and the reference that was asked for. */
+  /**
+   * The image it runs: the pinned id, and the readable reference it was created from (the
+   * reference asked for, or one that resolved to the id; the id when none does).
+   */
   readonly image: { readonly id: string; readonly ref: string }
-  /** The old container and its image; `keptAs` is its new name when kept. */
+  /** The replaced container and its image; `keptAs` is its name when kept. */
   readonly previous: {
     readonly id: string
     readonly imageId: string
@@ -92,24 +138,37 @@ export interface ReplaceResult {
   readonly health: HealthEvidence
   /** Anonymous volumes of the old container mounted into the new one. */
   readonly carriedVolumes: readonly string[]
+  /**
+   * `false` when the container already ran this image (a repeated call, e.g. after a crash
+   * right after success): nothing was replaced, and `previous` is read from its labels.
+   */
+  readonly changed: boolean
+  /** An earlier replacement of this name that had been interrupted, and was undone first. */
+  readonly recovered?: RecoverResult
 }
 
 /**
- * The new container failed (to create, start or become healthy); the old one was put back.
- * `restored` says whether that worked; `evidence` holds the health log, exit code and last
- * log lines of the failed container.
+ * The new container failed (to start, to become healthy, or to get the name); the old one was
+ * put back. `restored` says whether it is back under its name and running as before;
+ * `restoredHealthy` and `restoredEvidence` say how it was after waiting for it; `evidence`
+ * holds the failed container's health log, exit code, probe error and last log lines;
+ * `whereabouts` says where every container is now.
  * @category Containers
  */
 export type ReplaceFailed = BlockError<'ReplaceFailed'> & {
   readonly container: string
   readonly image: string
-  readonly phase: 'start' | 'health'
+  /** `swap`: the name was taken midway; `start`/`health`: the new container; `create`/`stop`: the cleanup after an engine error went wrong. */
+  readonly phase: 'create' | 'stop' | 'swap' | 'start' | 'health'
   readonly evidence?: HealthEvidence
   readonly restored: boolean
-  /** Why putting the old container back failed, when it did. */
+  readonly restoredHealthy?: boolean
+  readonly restoredEvidence?: HealthEvidence
+  /** Why putting the old container back did not fully work, when it did not. */
   readonly restoreError?: string
   /** Name of the failed container when `keepFailed` kept it. */
   readonly failedContainer?: string
+  readonly whereabouts: Whereabouts
 }
 
 /**
@@ -119,23 +178,40 @@ export type ReplaceFailed = BlockError<'ReplaceFailed'> & {
 export type NotReversible = BlockError<'NotReversible'> & { readonly container: string }
 
 /**
- * Why {@link replaceContainer} failed. `NoSuchImage` and `NoSuchContainer` mean nothing changed.
+ * Why {@link replaceContainer} failed. `InvalidInput`, `NoSuchImage` and `NoSuchContainer`
+ * mean nothing changed; `NotHealthy`/`HealthTimeout` that the container already ran the image
+ * but is not healthy.
  * @category Containers
  */
-export type ReplaceError = EngineCallError | ReplaceFailed | NotReversible | Aborted
+export type ReplaceError =
+  | EngineCallError
+  | ReplaceFailed
+  | NotReversible
+  | ReplaceInProgress
+  | RecoveryFailed
+  | NotHealthy
+  | HealthTimeout
+  | InvalidInput
+  | Aborted
 
 /**
  * Replace a container with one running another image, health-gated, with a way back at
- * every step: create the new container unstarted (same configuration, image pinned by id)
- * -> stop the old -> rename the old aside -> give the new the name and start it -> wait
- * until healthy (HEALTHCHECK, else `health.probe`, else running for a while) -> remove the
- * old (or keep it). On failure the new one is stopped and removed, the old one gets its name
- * back and is started again, and the error carries the evidence. Used for deploys and
- * rollbacks alike; each records the image it replaced in a label, which is where
- * {@link rollbackContainer} finds "previous".
+ * every step. Five phases, each pushing its undo on one cleanup stack before it acts:
+ * `createNext` (the new container, unstarted, `<name>_rk_next_<x>`) -> `stopOld` ->
+ * `swapNames` (old to `<name>_rk_prev_<id>`, new to the name) -> `startAndWait` (its
+ * HEALTHCHECK, else `health.probe`, else running for a while) -> `retireOld` (remove the
+ * old, or keep it as `<name>_rk_kept_<id>`). On failure the stack unwinds: the new one is
+ * stopped and removed, the old one gets its name back, is started and waited for, and the
+ * error carries the evidence of both.
+ *
+ * Safe to repeat: a run first undoes what an interrupted run of the same name left (see
+ * {@link recoverContainer}), and a container already running the image is left as it is
+ * (`changed: false`). Each new container records the image it replaced in a label, which is
+ * where {@link rollbackContainer} finds "previous".
  *
  * @returns what was done, or `ReplaceFailed` (old restored), `NoSuchImage` / `NoSuchContainer`
- * (nothing changed), `NotReversible`, `Aborted` (old restored), engine errors.
+ * / `InvalidInput` (nothing changed), `NotReversible`, `ReplaceInProgress`, `Aborted` (old
+ * restored), engine errors.
  *
  * @example
  * ```ts
@@ -157,274 +233,170 @@ export type ReplaceError = EngineCallError | ReplaceFailed | NotReversible | Abo
 export function replaceContainer(
   options: ReplaceContainerOptions,
 ): ResultAsync<ReplaceResult, ReplaceError> {
-  return guarded(`replacing ${options.container}`, () => runReplace(options))
+  const invalid = checkReplaceOptions(options)
+  if (invalid !== undefined) return errAsync(invalid)
+  return guarded(`replacing ${options.container}`, () => replace(options, { operation: 'replace' }))
 }
 
-async function runReplace(
+/** How a caller inside this package asks for a replacement. */
+export interface ReplaceHow {
+  /** Recorded in the `operation` label: a rollback's container is not rolled back again. */
+  readonly operation: 'replace' | 'rollback'
+  /** Readable references to try for an image given by id. */
+  readonly references?: readonly (string | undefined)[]
+}
+
+/** `InvalidInput` for the first bad option of a replacement, if any. */
+export function checkReplaceOptions(
+  options: Omit<ReplaceContainerOptions, 'image'> & { readonly image?: string },
+): InvalidInput | undefined {
+  return firstProblem(
+    checkContainer(options.container, 'options.container'),
+    checkReplaceTuning(options),
+  )
+}
+
+/** The same for everything but the container (a compose rollback names services instead). */
+export function checkReplaceTuning(
+  options: Pick<ReplaceContainerOptions, 'stopTimeoutSeconds' | 'health'> & {
+    readonly image?: string
+  },
+): InvalidInput | undefined {
+  return firstProblem(
+    options.image === undefined ? undefined : checkImage(options.image, 'options.image'),
+    checkNumber(options.stopTimeoutSeconds, 'options.stopTimeoutSeconds', { min: 0, max: 86_400 }),
+    checkNumber(options.health?.timeoutMs, 'options.health.timeoutMs', { min: 0 }),
+    checkNumber(options.health?.runningForMs, 'options.health.runningForMs', { min: 0 }),
+    checkNumber(options.health?.intervalMs, 'options.health.intervalMs', { min: 1 }),
+  )
+}
+
+/** The replacement, on validated options. */
+export async function replace(
   options: ReplaceContainerOptions,
+  how: ReplaceHow,
 ): Promise<Result<ReplaceResult, ReplaceError>> {
   const { docker } = options
-  const logger = loggerOf(options)
-  if (abortedNow(options.signal)) return err(aborted({ cause: options.signal?.reason }))
-  const oldInfo = await engineCall(
-    { operation: `inspect container ${options.container}`, container: options.container },
-    () => docker.getContainer(options.container).inspect(),
-  )
-  if (oldInfo.isErr()) return err(oldInfo.error)
-  const old = oldInfo.value
-  const name = old.Name.replace(/^\//, '')
-  if (old.HostConfig.AutoRemove === true) {
-    return err(
-      makeError(
-        'NotReversible',
-        `${name} is removed when stopped (AutoRemove), so it could not be put back`,
-        {
-          container: name,
-        },
-      ),
-    )
-  }
-  const target = await engineCall(
-    { operation: `inspect image ${options.image}`, image: options.image },
-    () => docker.getImage(options.image).inspect(),
-  )
+  if (abortedNow(options.signal)) return err(abortedError(options.signal))
+  const recovered = await recoverBeforeReplacing(options)
+  if (recovered.isErr()) return err(recovered.error)
+  const found = await inspectExact(docker, options.container)
+  if (found.isErr()) return err(found.error)
+  const old = found.value
+  const name = nameOf(old)
+  if (old.HostConfig.AutoRemove === true) return err(notReversible(name))
+  const target = await pinImage(docker, options.image, [
+    ...(how.references ?? []),
+    old.Config.Labels?.[ROLLBACK_LABELS.imageRef],
+    old.Config.Image,
+  ])
   if (target.isErr()) return err(target.error)
-  const imageId = target.value.Id
-  const oldImage = await engineCall({ operation: 'inspect old image', image: old.Image }, () =>
-    docker.getImage(old.Image).inspect(),
-  )
-  const defaults: ImageDefaults | undefined = oldImage.isOk()
-    ? (oldImage.value.Config as ImageDefaults)
-    : undefined
-  const wasRunning = old.State.Running
-  const suffix = Math.random().toString(36).slice(2, 8)
-  const nextName = `${name}_rk_next_${suffix}`
-  const asideName = `${name}_rk_prev_${old.Id.slice(0, 12)}`
-  const plan = recreatePlan({
+  const withRecovery = recovered.value.outcome === 'restored' ? { recovered: recovered.value } : {}
+  if (old.Image === target.value.id && old.State.Running)
+    return (await alreadyOn(options, old, target.value)).map((done) => ({
+      ...done,
+      ...withRecovery,
+    }))
+  const run = startRun(options, name, old)
+  const plan = await planFor(options, old, { target: target.value, how })
+  const outcome = await runPhases(run, options, { plan, target: target.value })
+  if (outcome.isErr()) return putBack(run, options, outcome.error)
+  const keptAs = await retireOld(run, options.keepOld === true)
+  run.announce('replaced', `${name} runs ${target.value.ref}`)
+  return ok({
+    container: { id: run.state.nextId ?? '', name },
+    image: target.value,
+    previous: {
+      id: old.Id,
+      imageId: old.Image,
+      imageRef: readableRef(old),
+      ...present({ keptAs }),
+    },
+    health: outcome.value,
+    carriedVolumes: plan.carriedVolumes,
+    changed: true,
+    ...withRecovery,
+  })
+}
+
+/** createNext -> stopOld -> swapNames -> startAndWait, stopping at the first failure. */
+async function runPhases(
+  run: ReplaceRun,
+  options: ReplaceContainerOptions,
+  input: Parameters<typeof createNext>[1],
+): Promise<Result<HealthEvidence, PhaseFailure>> {
+  const abortedHere = (phase: PhaseFailure['phase']): Result<never, PhaseFailure> =>
+    err({ phase, error: abortedError(options.signal) })
+  const created = await createNext(run, input)
+  if (created.isErr()) return err(created.error)
+  if (abortedNow(options.signal)) return abortedHere('create')
+  const stopped = await stopOld(run, options.stopTimeoutSeconds ?? 10)
+  if (stopped.isErr()) return err(stopped.error)
+  if (abortedNow(options.signal)) return abortedHere('stop')
+  const swapped = await swapNames(run, created.value)
+  if (swapped.isErr()) return err(swapped.error)
+  if (abortedNow(options.signal)) return abortedHere('swap')
+  return startAndWait(run, created.value)
+}
+
+function startRun(
+  options: ReplaceContainerOptions,
+  name: string,
+  old: Dockerode.ContainerInspectInfo,
+): ReplaceRun {
+  const announce = (phase: ReplaceProgress['phase'], message: string): void =>
+    reportProgress(options, { phase, message })
+  return {
+    docker: options.docker,
+    name,
+    original: { id: old.Id, running: old.State.Running },
+    health: options.health,
+    keepFailed: options.keepFailed === true,
+    waitRestored: true,
+    signal: options.signal,
+    logger: loggerOf(options),
+    announce,
+    stack: cleanupStack((phase) => announce(phase, `${phase.replaceAll('-', ' ')}: ${name}`)),
+    state: { started: false },
+  }
+}
+
+/** The create options of the new container: the old one's, on the new image, labelled. */
+async function planFor(
+  options: ReplaceContainerOptions,
+  old: Dockerode.ContainerInspectInfo,
+  { target, how }: { readonly target: PinnedImage; readonly how: ReplaceHow },
+): Promise<ReturnType<typeof recreatePlan>> {
+  const oldImage = await options.docker
+    .getImage(old.Image)
+    .inspect()
+    .catch(() => undefined)
+  const name = nameOf(old)
+  return recreatePlan({
     old,
-    oldImage: defaults,
-    image: imageId,
-    name: nextName,
+    oldImage: oldImage?.Config as ImageDefaults | undefined,
+    image: target.ref,
+    name: nextName(name, Math.random().toString(36).slice(2, 8)),
     labels: {
       ...options.labels,
       [ROLLBACK_LABELS.previousImage]: old.Image,
-      [ROLLBACK_LABELS.previousImageRef]: old.Config.Image,
-      [ROLLBACK_LABELS.imageRef]: options.image,
+      [ROLLBACK_LABELS.previousImageRef]: readableRef(old),
+      [ROLLBACK_LABELS.imageRef]: target.ref,
       [ROLLBACK_LABELS.replacedAt]: new Date().toISOString(),
+      [ROLLBACK_LABELS.replacing]: old.Id,
+      [ROLLBACK_LABELS.previousRunning]: String(old.State.Running),
+      [ROLLBACK_LABELS.owner]: ownerLabel(),
+      [ROLLBACK_LABELS.operation]: how.operation,
     },
     pinPorts: options.pinPorts ?? true,
     keepAnonymousVolumes: options.keepAnonymousVolumes ?? true,
   })
+}
 
-  // 1. Create the new container, unstarted. Failing here changes nothing.
-  reportProgress(options, { phase: 'creating', message: `creating ${name} from ${options.image}` })
-  const created = await engineCall(
-    { operation: `create container for ${name}`, image: imageId, name: nextName },
-    () => docker.createContainer(plan.create),
+function notReversible(name: string): NotReversible {
+  return makeError(
+    'NotReversible',
+    `${name} is removed when stopped (AutoRemove), so it could not be put back`,
+    { container: name },
   )
-  if (created.isErr()) return err(created.error)
-  const fresh = created.value
-  const removeFresh = async (): Promise<void> => {
-    await fresh.remove({ force: true, v: false }).catch(() => undefined)
-  }
-  for (const network of plan.extraNetworks) {
-    const connected = await engineCall(
-      { operation: `connect ${name} to ${network.name}`, network: network.name },
-      () =>
-        docker
-          .getNetwork(network.name)
-          .connect({ Container: fresh.id, EndpointConfig: network.endpoint }),
-    )
-    if (connected.isErr()) {
-      await removeFresh()
-      return err(connected.error)
-    }
-  }
-  if (abortedNow(options.signal)) {
-    await removeFresh()
-    return err(aborted({ cause: options.signal?.reason }))
-  }
-
-  // 2. Stop the old one. Failing here: drop the new one, the old one is as it was.
-  reportProgress(options, { phase: 'stopping-old', message: `stopping ${name}` })
-  if (wasRunning) {
-    const stopped = await engineCall({ operation: `stop ${name}`, container: name }, () =>
-      docker
-        .getContainer(old.Id)
-        .stop({ t: options.stopTimeoutSeconds ?? 10 })
-        .catch((cause: unknown) => {
-          if (!hasStatus(cause, 304)) throw cause
-        }),
-    )
-    if (stopped.isErr()) {
-      await removeFresh()
-      await docker
-        .getContainer(old.Id)
-        .start()
-        .catch(() => undefined)
-      return err(stopped.error)
-    }
-  }
-  const restoreOld = async (): Promise<string | undefined> => {
-    reportProgress(options, { phase: 'restoring-old', message: `putting ${name} back` })
-    const problems: string[] = []
-    const renamed = await engineCall({ operation: `rename ${asideName} back`, name }, () =>
-      docker.getContainer(old.Id).rename({ name }),
-    )
-    if (renamed.isErr()) problems.push(renamed.error.message)
-    if (wasRunning) {
-      const started = await engineCall({ operation: `start ${name}`, container: name }, () =>
-        docker
-          .getContainer(old.Id)
-          .start()
-          .catch((cause: unknown) => {
-            if (!hasStatus(cause, 304)) throw cause
-          }),
-      )
-      if (started.isErr()) problems.push(started.error.message)
-    }
-    return problems.length === 0 ? undefined : problems.join('; ')
-  }
-
-  // 3. Rename the old one aside and give the new one the name.
-  const aside = await engineCall({ operation: `rename ${name} aside`, name: asideName }, () =>
-    docker.getContainer(old.Id).rename({ name: asideName }),
-  )
-  if (aside.isErr()) {
-    await removeFresh()
-    if (wasRunning)
-      await docker
-        .getContainer(old.Id)
-        .start()
-        .catch(() => undefined)
-    return err(aside.error)
-  }
-  const named = await engineCall({ operation: `rename new container to ${name}`, name }, () =>
-    fresh.rename({ name }),
-  )
-  if (named.isErr()) {
-    await removeFresh()
-    await restoreOld()
-    return err(named.error)
-  }
-
-  // 4. Start the new one and wait until it is healthy.
-  const fail = async (
-    phase: ReplaceFailed['phase'],
-    cause: unknown,
-    message: string,
-  ): Promise<Result<ReplaceResult, ReplaceError>> => {
-    let evidence: HealthEvidence | undefined
-    const info = await fresh.inspect().catch(() => undefined)
-    if (info !== undefined) {
-      evidence = await collectEvidence({
-        options: { docker, container: name },
-        info,
-        method: healthcheckOf(info) ? 'healthcheck' : options.health?.probe ? 'probe' : 'running',
-      })
-    }
-    await fresh.stop({ t: 2 }).catch(() => undefined)
-    let failedContainer: string | undefined
-    if (options.keepFailed === true) {
-      failedContainer = `${name}_rk_failed_${fresh.id.slice(0, 12)}`
-      const moved = await fresh.rename({ name: failedContainer }).then(
-        () => true,
-        () => false,
-      )
-      if (!moved) {
-        failedContainer = undefined
-        await removeFresh()
-      }
-    } else {
-      await removeFresh()
-    }
-    const restoreError = await restoreOld()
-    logger.warn({ container: name, phase }, `replacing ${name} failed; old container restored`)
-    return err(
-      makeError<'ReplaceFailed', Omit<ReplaceFailed, keyof BlockError>>(
-        'ReplaceFailed',
-        `${message}; ${restoreError === undefined ? `${name} was put back` : `putting ${name} back failed: ${restoreError}`}`,
-        {
-          container: name,
-          image: options.image,
-          phase,
-          ...(evidence === undefined ? {} : { evidence }),
-          restored: restoreError === undefined,
-          ...(restoreError === undefined ? {} : { restoreError }),
-          ...(failedContainer === undefined ? {} : { failedContainer }),
-          cause,
-        },
-      ),
-    )
-  }
-  reportProgress(options, {
-    phase: 'starting-new',
-    message: `starting ${name} on ${options.image}`,
-  })
-  const started = await engineCall({ operation: `start ${name}`, container: name }, () =>
-    fresh.start(),
-  )
-  if (started.isErr())
-    return fail(
-      'start',
-      started.error,
-      `${name} on ${options.image} did not start: ${started.error.message}`,
-    )
-  reportProgress(options, {
-    phase: 'waiting-healthy',
-    message: `waiting for ${name} to be healthy`,
-  })
-  const health = await waitHealthy({
-    docker,
-    container: fresh.id,
-    ...(options.health?.timeoutMs === undefined ? {} : { timeoutMs: options.health.timeoutMs }),
-    ...(options.health?.probe === undefined ? {} : { probe: options.health.probe }),
-    ...(options.health?.runningForMs === undefined
-      ? {}
-      : { runningForMs: options.health.runningForMs }),
-    ...(options.health?.intervalMs === undefined ? {} : { intervalMs: options.health.intervalMs }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-  })
-  if (health.isErr()) {
-    const failed = await fail(
-      'health',
-      health.error,
-      `${name} on ${options.image} was not healthy: ${health.error.message}`,
-    )
-    if (health.error.kind === 'Aborted') return err(health.error)
-    return failed
-  }
-
-  // 5. Healthy: let the old one go (or keep it, stopped and aside).
-  let keptAs: string | undefined
-  if (options.keepOld === true) {
-    keptAs = asideName
-  } else {
-    reportProgress(options, { phase: 'removing-old', message: `removing the old ${name}` })
-    // Anonymous volumes stay: the new container mounts them now.
-    const removed = await engineCall(
-      { operation: `remove old ${name}`, container: asideName },
-      () => docker.getContainer(old.Id).remove({ force: true, v: false }),
-    )
-    if (removed.isErr()) {
-      logger.warn(
-        { container: asideName },
-        `could not remove the old container: ${removed.error.message}`,
-      )
-      keptAs = asideName
-    }
-  }
-  return ok({
-    container: { id: fresh.id, name },
-    image: { id: imageId, ref: options.image },
-    previous: {
-      id: old.Id,
-      imageId: old.Image,
-      imageRef: old.Config.Image,
-      ...(keptAs === undefined ? {} : { keptAs }),
-    },
-    health: health.value,
-    carriedVolumes: plan.carriedVolumes,
-  })
 }

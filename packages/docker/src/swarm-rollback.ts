@@ -4,14 +4,15 @@ import {
   sleep,
   type Aborted,
   type BlockError,
+  type InvalidInput,
   type OperationOptions,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
+import { checkNumber, checkObjectName, firstProblem } from './internal/validate-input.js'
 
 /**
  * The service has no previous spec to go back to (it was never updated).
@@ -44,7 +45,12 @@ export type SwarmRollbackTimeout = BlockError<'SwarmRollbackTimeout'> & {
  * @category Swarm
  */
 export type SwarmRollbackError =
-  NoPreviousSpec | SwarmRollbackPaused | SwarmRollbackTimeout | EngineCallError | Aborted
+  | NoPreviousSpec
+  | SwarmRollbackPaused
+  | SwarmRollbackTimeout
+  | EngineCallError
+  | InvalidInput
+  | Aborted
 
 /**
  * Options of {@link rollbackSwarmService}.
@@ -93,6 +99,11 @@ export interface SwarmRollbackResult {
 export function rollbackSwarmService(
   options: RollbackSwarmServiceOptions,
 ): ResultAsync<SwarmRollbackResult, SwarmRollbackError> {
+  const invalid = firstProblem(
+    checkObjectName(options.service, 'options.service'),
+    checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 0 }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
   const { docker, service } = options
   const timeoutMs = options.timeoutMs ?? 120_000
   interface ServiceInfo {

@@ -1,8 +1,10 @@
-import type { OperationOptions } from '@rollback-kit/core'
+import type { InvalidInput, OperationOptions } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
+import { errAsync, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
+import { inspectExact } from './internal/resolve-container.js'
+import { checkContainer, checkNumber, firstProblem } from './internal/validate-input.js'
 
 /**
  * Options of {@link tailLogs}.
@@ -10,7 +12,7 @@ import { engineCall } from './internal/engine-call.js'
  */
 export interface TailLogsOptions extends Pick<OperationOptions, 'signal'> {
   readonly docker: Dockerode
-  /** Container name or id. */
+  /** The container: its exact name, or its full id. */
   readonly container: string
   /** How many of the last lines. Default 50. */
   readonly lines?: number
@@ -32,23 +34,30 @@ export interface TailLogsOptions extends Pick<OperationOptions, 'signal'> {
  * ```
  * @category Health and logs
  */
-export function tailLogs(options: TailLogsOptions): ResultAsync<string[], EngineCallError> {
-  const container = options.docker.getContainer(options.container)
-  return engineCall(
-    { operation: `read logs of ${options.container}`, container: options.container },
-    async () => {
-      const info = await container.inspect()
-      const raw: unknown = await container.logs({
-        stdout: true,
-        stderr: true,
-        follow: false,
-        tail: options.lines ?? 50,
-        ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
-      })
-      const buffer = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))
-      const text = info.Config.Tty ? buffer.toString('utf8') : demultiplex(buffer)
-      return text.split('\n').filter((line, index, all) => line !== '' || index < all.length - 1)
-    },
+export function tailLogs(
+  options: TailLogsOptions,
+): ResultAsync<string[], EngineCallError | InvalidInput> {
+  const invalid = firstProblem(
+    checkContainer(options.container, 'options.container'),
+    checkNumber(options.lines, 'options.lines', { min: 0, max: 100_000 }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
+  return inspectExact(options.docker, options.container).andThen((info) =>
+    engineCall(
+      { operation: `read logs of ${options.container}`, container: options.container },
+      async () => {
+        const raw: unknown = await options.docker.getContainer(info.Id).logs({
+          stdout: true,
+          stderr: true,
+          follow: false,
+          tail: options.lines ?? 50,
+          ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
+        })
+        const buffer = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))
+        const text = info.Config.Tty ? buffer.toString('utf8') : demultiplex(buffer)
+        return text.split('\n').filter((line, index, all) => line !== '' || index < all.length - 1)
+      },
+    ),
   )
 }
 

@@ -7,16 +7,18 @@ import {
   sleep,
   type Aborted,
   type BlockError,
+  type InvalidInput,
   type OperationOptions,
   type ProgressEvent,
 } from '@rollback-kit/core'
 import type Dockerode from 'dockerode'
-import type { ResultAsync } from 'neverthrow'
-import { err, ok, type Result } from 'neverthrow'
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow'
 import type { EngineCallError } from './errors.js'
 import { guarded } from './internal/guarded.js'
 import { engineCall } from './internal/engine-call.js'
 import { collectEvidence, healthcheckOf } from './internal/health-evidence.js'
+import { inspectExact } from './internal/resolve-container.js'
+import { checkContainer, checkNumber, firstProblem } from './internal/validate-input.js'
 
 /**
  * A caller's own readiness check, e.g. an HTTP GET of the service. `true` means ready; a
@@ -84,7 +86,7 @@ export type HealthTimeout = BlockError<'HealthTimeout'> & {
  * Why {@link waitHealthy} failed.
  * @category Health and logs
  */
-export type WaitHealthyError = NotHealthy | HealthTimeout | EngineCallError | Aborted
+export type WaitHealthyError = NotHealthy | HealthTimeout | EngineCallError | InvalidInput | Aborted
 
 /**
  * Options of {@link waitHealthy}.
@@ -92,7 +94,7 @@ export type WaitHealthyError = NotHealthy | HealthTimeout | EngineCallError | Ab
  */
 export interface WaitHealthyOptions extends OperationOptions<ProgressEvent<'waiting'>> {
   readonly docker: Dockerode
-  /** Container name or id. */
+  /** The container: its exact name, or its full id. */
   readonly container: string
   /** Deadline. Default 60 s. */
   readonly timeoutMs?: number
@@ -132,14 +134,23 @@ export function waitHealthy(
   const timeoutMs = options.timeoutMs ?? 60_000
   const intervalMs = options.intervalMs ?? 200
   const logger = loggerOf(options)
+  const invalid = firstProblem(
+    checkContainer(options.container, 'options.container'),
+    checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 0 }),
+    checkNumber(options.intervalMs, 'options.intervalMs', { min: 1 }),
+    checkNumber(options.runningForMs, 'options.runningForMs', { min: 0 }),
+  )
+  if (invalid !== undefined) return errAsync(invalid)
   const run = async (): Promise<Result<HealthEvidence, WaitHealthyError>> => {
     const deadline = Date.now() + timeoutMs
+    const first = await inspectExact(options.docker, options.container)
+    if (first.isErr()) return err(first.error)
+    // Resolved once by exact name; from here on by id, which nothing can take over.
+    const id = first.value.Id
     const inspect = (): ResultAsync<Dockerode.ContainerInspectInfo, EngineCallError> =>
       engineCall({ operation: `inspect ${options.container}`, container: options.container }, () =>
-        options.docker.getContainer(options.container).inspect(),
+        options.docker.getContainer(id).inspect(),
       )
-    const first = await inspect()
-    if (first.isErr()) return err(first.error)
     const method = healthcheckOf(first.value) ? 'healthcheck' : options.probe ? 'probe' : 'running'
     const restartsAtStart = first.value.RestartCount
     const startedAt = first.value.State.StartedAt

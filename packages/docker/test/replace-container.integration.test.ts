@@ -59,9 +59,17 @@ describe('replaceContainer', () => {
     expect(phases).toEqual([
       'creating',
       'stopping-old',
+      'renaming-old',
+      'naming-new',
       'starting-new',
       'waiting-healthy',
       'restoring-old',
+      'stopping-new',
+      'renaming-new-back',
+      'renaming-old-back',
+      'starting-old',
+      'waiting-old',
+      'removing-new',
     ])
     const info = await kit.engine.docker.getContainer(name).inspect()
     expect(info.Id).toBe(web.id)
@@ -70,7 +78,7 @@ describe('replaceContainer', () => {
     await web.remove()
   }, 90_000)
 
-  test('keepOld keeps the replaced container stopped under an aside name', async () => {
+  test('keepOld keeps the replaced container stopped as <name>_rk_kept_<id>', async () => {
     const name = `${prefix}keep`
     const web = unwrap(
       await runTestContainer({ docker: kit.engine.docker, image: kit.v2.ref, name }),
@@ -84,7 +92,7 @@ describe('replaceContainer', () => {
         health: { timeoutMs: 20_000 },
       }),
     )
-    expect(result.previous.keptAs).toBe(`${name}_rk_prev_${web.id.slice(0, 12)}`)
+    expect(result.previous.keptAs).toBe(`${name}_rk_kept_${web.id.slice(0, 12)}`)
     const old = await kit.engine.docker.getContainer(web.id).inspect()
     expect(old.Name).toBe(`/${result.previous.keptAs ?? ''}`)
     expect(old.State.Running).toBe(false)

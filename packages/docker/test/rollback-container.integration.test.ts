@@ -132,7 +132,7 @@ describe('rollbackContainer', () => {
     // The old container is gone, and "previous" is now v2 by label.
     await expect(kit.engine.docker.getContainer(before.id).inspect()).rejects.toThrow()
     const previous = unwrap(await findPreviousImage({ docker: kit.engine.docker, container: name }))
-    expect(previous).toEqual({ id: kit.v2.id, source: 'label' })
+    expect(previous).toEqual({ id: kit.v2.id, source: 'label', ref: kit.v2.ref })
     await web.remove()
   }, 90_000)
 
