@@ -6,7 +6,8 @@ import {
   type MarkedDatabase,
   type ShadowMarker,
 } from './snapshot-db-markers.js'
-import { setAllowConnections, type Session, type SessionError } from './snapshot-pg.js'
+import { setAllowConnections, type Session } from './snapshot-pg.js'
+import type { SessionError } from '../errors.js'
 
 /**
  * What the clean-up of a crashed run did.

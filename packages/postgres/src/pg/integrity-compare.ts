@@ -1,4 +1,4 @@
-import { makeError, type BlockError } from '@rollback-kit/core'
+import { makeError } from '@rollback-kit/core'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import type { PgConnection } from './connection.js'
 import {
@@ -7,6 +7,7 @@ import {
   type IntegrityError,
   type TableFingerprint,
 } from './integrity-fingerprint.js'
+import type { IntegrityMismatch } from './errors.js'
 
 /**
  * What a table is expected to hold: at least its row count, usually its fingerprint too.
@@ -221,23 +222,6 @@ export function compareDatabases(
       ...(options.strict === undefined ? {} : { strict: options.strict }),
     }),
   )
-}
-
-/**
- * The database does not match what was expected; `differences` says table by table how.
- *
- * @example
- * ```ts
- * import type { IntegrityMismatch } from '@rollback-kit/postgres'
- *
- * const report = (e: IntegrityMismatch): string =>
- *   e.differences.map((d) => `${e.database} ${d.table}: ${d.difference}`).join('\n')
- * ```
- * @category Integrity
- */
-export type IntegrityMismatch = BlockError<'IntegrityMismatch'> & {
-  readonly database: string
-  readonly differences: readonly TableDifference[]
 }
 
 /**

@@ -2,49 +2,29 @@
 // and lock modules, so the rest of the snapshot code does not depend on their exact shapes.
 import type { ResultAsync } from 'neverthrow'
 import pg from 'pg'
-import {
-  childProcessEnv,
-  type ChildCredentials,
-  type CredentialsWriteFailed,
-} from '../connection-child-env.js'
+import { childProcessEnv, type ChildCredentials } from '../../pg/connection-child-env.js'
 import {
   connect,
   resolveConnection,
   withClient,
-  type ConnectError,
   type PgConnection,
   type PgConnectionConfig,
   type PgSession,
-} from '../connection.js'
-import { compareFingerprints, type TableDifference } from '../integrity-compare.js'
+} from '../../pg/connection.js'
+import { compareFingerprints, type TableDifference } from '../../pg/integrity-compare.js'
 import {
   fingerprintDatabase,
   fingerprintInSession,
   type DatabaseFingerprint,
   type IntegrityError,
-} from '../integrity-fingerprint.js'
-import { withRollbackLock, type LockError, type RollbackLock } from '../lock.js'
+} from '../../pg/integrity-fingerprint.js'
+import { withRollbackLock, type LockError, type RollbackLock } from '../../pg/lock.js'
 import type { ManifestTable } from '../manifest.js'
 import { type Unexpected } from '@rollback-kit/core'
+import type { SessionError } from '../errors.js'
 
 /** A connection URL or a config object (pg-core's `PgConnection`). */
 export type SnapshotConnection = PgConnection
-
-/**
- * Errors of the sessions and child-process credentials snapshot and restore functions use:
- * pg-core's connection and statement errors, plus `CredentialsWriteFailed`.
- * @example
- * ```ts
- * import { dumpSnapshot, type SessionError } from '@rollback-kit/postgres'
- *
- * const isConnection = (e: { kind: string }): e is SessionError =>
- *   ['ConnectionFailed', 'AuthenticationFailed', 'DatabaseNotFound'].includes(e.kind)
- * const made = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop' })
- * if (made.isErr() && isConnection(made.error)) console.error('check the connection settings')
- * ```
- * @category Snapshots
- */
-export type SessionError = ConnectError | CredentialsWriteFailed
 
 /** pg-core's session plus literal escaping (COMMENT ON DATABASE and CREATE DATABASE options take no parameters). */
 export interface Session {

@@ -1,17 +1,15 @@
 import { acquireUseRelease, makeError, type Unexpected } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import type { DatabaseMissing } from '../clone-snapshot.js'
-import type { IntegrityError } from '../integrity-fingerprint.js'
+import type { IntegrityError } from '../../pg/integrity-fingerprint.js'
 import type { ManifestTable } from '../manifest.js'
-import type { NotASnapshot } from '../verify-snapshot-clone.js'
 import { databaseFacts, parseMarker, type CloneMarker } from './snapshot-db-markers.js'
 import {
   fingerprintTables,
   setAllowConnections,
   type Session,
-  type SessionError,
   type SnapshotConnection,
 } from './snapshot-pg.js'
+import type { DatabaseMissing, NotASnapshot, SessionError } from '../errors.js'
 
 /** The clone's marker and connection setting, or `DatabaseMissing` / `NotASnapshot`. */
 export function readCloneMarker(

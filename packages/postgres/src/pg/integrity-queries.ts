@@ -1,9 +1,10 @@
-import { attempt, invalidInput, makeError, type BlockError } from '@rollback-kit/core'
+import { attempt, invalidInput, makeError } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type pg from 'pg'
-import { classifyPgError } from './connection-errors.js'
+import { classifyPgError } from './errors.js'
 import { withClient, type PgConnection, type PgSession } from './connection.js'
 import type { IntegrityError, TableRef } from './integrity-fingerprint.js'
+import type { AssertionNotBoolean } from './errors.js'
 
 /**
  * Options of {@link countRecentRows}.
@@ -98,21 +99,6 @@ export function countRecentRows(
       ),
     options.signal === undefined ? {} : { signal: options.signal },
   )
-}
-
-/**
- * The assertion query did not return exactly one row with one boolean column.
- *
- * @example
- * ```ts
- * import type { AssertionNotBoolean } from '@rollback-kit/postgres'
- *
- * const fix = (e: AssertionNotBoolean): string => `rewrite "${e.name}" as SELECT <boolean expression>`
- * ```
- * @category Integrity
- */
-export type AssertionNotBoolean = BlockError<'AssertionNotBoolean'> & {
-  readonly name: string
 }
 
 /**

@@ -1,6 +1,7 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { commentOnDatabaseSql, type PreviousMarker } from './snapshot-db-markers.js'
-import type { Session, SessionError } from './snapshot-pg.js'
+import type { Session } from './snapshot-pg.js'
+import type { SessionError } from '../errors.js'
 
 /**
  * The steps of a swap, reported so callers (and crash tests) can follow it.

@@ -6,7 +6,6 @@ import {
   makeError,
   reportProgress,
   type Aborted,
-  type BlockError,
   type CommandFailed,
   type CommandNotFound,
   type ExecError,
@@ -17,12 +16,7 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import {
-  readArchiveHeader,
-  type ArchiveHeader,
-  type ArchiveMalformed,
-  type ArchiveUnreadable,
-} from './archive-header.js'
+import { readArchiveHeader, type ArchiveHeader } from './archive-header.js'
 import { compareArchiveVersions } from './internal/archive-header-bytes.js'
 import {
   maxArchiveVersionFor,
@@ -34,6 +28,12 @@ import {
 import { sha256File } from './internal/snapshot-files.js'
 import { writeVerificationRecord } from './internal/snapshot-verification-record.js'
 import { readManifest, type ReadManifestError, type SnapshotManifest } from './manifest.js'
+import type {
+  ArchiveMalformed,
+  ArchiveUnreadable,
+  ArchiveVersionUnsupported,
+  SnapshotCorrupt,
+} from './errors.js'
 
 /**
  * Progress of {@link verifySnapshot}: files checked against the manifest.
@@ -95,45 +95,6 @@ export interface SnapshotVerification {
   readonly tocItems: number
   readonly filesChecked: number
   readonly bytesChecked: number
-}
-
-/**
- * A file of the snapshot is missing or differs from what the manifest recorded.
- * @example
- * ```ts
- * import { verifySnapshot } from '@rollback-kit/postgres'
- *
- * const result = await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
- * if (result.isErr() && result.error.kind === 'SnapshotCorrupt') console.error(result.error.file, result.error.problem)
- * ```
- * @category Snapshots
- */
-export type SnapshotCorrupt = BlockError<'SnapshotCorrupt'> & {
-  /** The file, relative to the snapshot folder. */
-  readonly file: string
-  readonly problem: 'missing' | 'size' | 'sha256'
-  readonly expected: string
-  readonly actual: string
-}
-
-/**
- * The archive was written by a newer pg_dump than the local pg_restore can read.
- * @example
- * ```ts
- * import { verifySnapshot } from '@rollback-kit/postgres'
- *
- * const result = await verifySnapshot({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
- * if (result.isErr() && result.error.kind === 'ArchiveVersionUnsupported') console.error(result.error.archiveVersion, result.error.supportedUpTo)
- * ```
- * @category Snapshots
- */
-export type ArchiveVersionUnsupported = BlockError<'ArchiveVersionUnsupported'> & {
-  readonly file: string
-  /** The archive's version, e.g. `1.16-0`. */
-  readonly archiveVersion: string
-  /** The newest version the local pg_restore reads, e.g. `1.14`; absent when unknown. */
-  readonly supportedUpTo?: string
-  readonly pgRestoreVersion: string
 }
 
 /**

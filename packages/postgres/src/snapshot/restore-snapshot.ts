@@ -7,7 +7,6 @@ import {
   makeError,
   reportProgress,
   type Aborted,
-  type BlockError,
   type CommandNotFound,
   type InvalidInput,
   type OperationOptions,
@@ -16,11 +15,9 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import type { ConnectionsRemain } from './connection-control.js'
-import type { LockHeld, LockLost } from './lock.js'
-import type { DatabaseMissing } from './clone-snapshot.js'
-import { verifyIntegrity, type TableDifference } from './integrity-compare.js'
-import type { IntegrityError } from './integrity-fingerprint.js'
+import type { ConnectionsRemain, LockHeld, LockLost } from '../pg/errors.js'
+import { verifyIntegrity } from '../pg/integrity-compare.js'
+import type { IntegrityError } from '../pg/integrity-fingerprint.js'
 import {
   withDrainedDatabase,
   type DrainOutcome,
@@ -28,7 +25,7 @@ import {
 } from './internal/restore-drain.js'
 import { copyDatabaseSettings } from './internal/restore-database-settings.js'
 import { removeLeftovers, type LeftoverCleanup } from './internal/restore-leftovers.js'
-import { runRestoreTool, type RestoreFailed } from './internal/restore-run-tool.js'
+import { runRestoreTool } from './internal/restore-run-tool.js'
 import { swapDatabases, type SwapStep } from './internal/restore-swap.js'
 import {
   databaseFacts,
@@ -48,13 +45,19 @@ import {
   differencesFrom,
   withLockedSession,
   type Session,
-  type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
 import type { DumpFormat, ManifestTable } from './manifest.js'
 import { fingerprintClone, readCloneMarker } from './internal/clone-fingerprint.js'
-import type { CloneModified, NotASnapshot } from './verify-snapshot-clone.js'
 import { verifySnapshot, type VerifySnapshotError } from './verify-snapshot.js'
+import type {
+  CloneModified,
+  DatabaseMissing,
+  NotASnapshot,
+  RestoreFailed,
+  SessionError,
+  VerificationFailed,
+} from './errors.js'
 
 /**
  * What to restore: a dump snapshot folder or a clone snapshot database.
@@ -172,25 +175,6 @@ export interface RestoreReceipt {
   readonly tablesVerified: number
   readonly drain: DrainOutcome | undefined
   readonly leftovers: LeftoverCleanup
-}
-
-/**
- * The restored database does not match the snapshot's row counts and fingerprints. In swap
- * mode the target was not touched; in in-place mode it was already changed.
- * @example
- * ```ts
- * import { restoreSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
- * if (result.isErr() && result.error.kind === 'VerificationFailed') console.error(result.error.differences)
- * ```
- * @category Restore
- */
-export type VerificationFailed = BlockError<'VerificationFailed'> & {
-  readonly database: string
-  readonly differences: readonly TableDifference[]
-  /** Whether the target itself holds the mismatching data (in-place mode). */
-  readonly targetChanged: boolean
 }
 
 /**
@@ -748,5 +732,4 @@ function checkRestoreOptions(options: {
 }
 
 export type { LeftoverCleanup } from './internal/restore-leftovers.js'
-export type { RestoreFailed } from './internal/restore-run-tool.js'
 export type { SwapStep } from './internal/restore-swap.js'

@@ -1,36 +1,9 @@
-import {
-  makeError,
-  type BlockError,
-  type CommandFailed,
-  type ExecError,
-  type Logger,
-} from '@rollback-kit/core'
+import { makeError, type CommandFailed, type ExecError, type Logger } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { DumpFormat } from '../manifest.js'
 import { restoreLineCounter, runTool } from './archive-tools.js'
 import type { ChildEnv } from './snapshot-pg.js'
-
-/**
- * pg_restore (or psql for plain dumps) failed, or reported errors it ignored: a restore with
- * ignored errors is never a success.
- * @example
- * ```ts
- * import { restoreSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await restoreSnapshot({ connection: 'postgres://admin@localhost/shop', snapshot: { kind: 'dump', dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' } })
- * if (result.isErr() && result.error.kind === 'RestoreFailed') console.error(result.error.errorsIgnored, result.error.stderr)
- * ```
- * @category Restore
- */
-export type RestoreFailed = BlockError<'RestoreFailed'> & {
-  /** The database restored into (a shadow database in swap mode). */
-  readonly database: string
-  readonly exitCode: number | null
-  /** From pg_restore's `errors ignored on restore: N`, when it printed one. */
-  readonly errorsIgnored?: number
-  /** Redacted output of the program. */
-  readonly stderr: string
-}
+import type { RestoreFailed } from '../errors.js'
 
 export interface RunRestorePlan {
   readonly binDir: string | undefined

@@ -1,6 +1,7 @@
 import type { ResultAsync } from 'neverthrow'
 import type { ManifestTable } from '../manifest.js'
-import type { Session, SessionError } from './snapshot-pg.js'
+import type { Session } from './snapshot-pg.js'
+import type { SessionError } from '../errors.js'
 
 /**
  * Databases this package creates carry a JSON comment (`COMMENT ON DATABASE`) saying what they

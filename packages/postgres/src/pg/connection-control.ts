@@ -3,7 +3,6 @@ import {
   makeError,
   sleep,
   type Aborted,
-  type BlockError,
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
@@ -15,6 +14,7 @@ import {
   type PgConnection,
   type PgSession,
 } from './connection.js'
+import type { ConnectionsRemain } from './errors.js'
 
 /**
  * One session connected to a database, from `pg_stat_activity`.
@@ -212,23 +212,6 @@ export function terminateConnections(
   return control(options, (session, database) =>
     terminateIn(session, { database, exceptPids: options.exceptPids ?? [] }),
   )
-}
-
-/**
- * Sessions were still connected after the grace period and terminating them was not allowed.
- * Retryable: they may leave.
- *
- * @example
- * ```ts
- * import type { ConnectionsRemain } from '@rollback-kit/postgres'
- *
- * const who = (e: ConnectionsRemain): string[] => e.sessions.map((s) => `${s.pid} ${s.applicationName}`)
- * ```
- * @category Connection control
- */
-export type ConnectionsRemain = BlockError<'ConnectionsRemain'> & {
-  readonly database: string
-  readonly sessions: readonly DatabaseSession[]
 }
 
 /**

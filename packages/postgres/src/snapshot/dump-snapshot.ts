@@ -8,7 +8,6 @@ import {
   makeError,
   reportProgress,
   type Aborted,
-  type BlockError,
   type CommandNotFound,
   type ExecError,
   type InvalidInput,
@@ -18,11 +17,7 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
-import {
-  readArchiveHeader,
-  type ArchiveMalformed,
-  type ArchiveUnreadable,
-} from './archive-header.js'
+import { readArchiveHeader } from './archive-header.js'
 import {
   isDumpDataLine,
   parseArchiveListing,
@@ -47,7 +42,6 @@ import {
   tableFingerprints,
   type ChildEnv,
   type OpenSession,
-  type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
 import {
@@ -58,6 +52,13 @@ import {
   type ManifestTable,
   type SnapshotManifest,
 } from './manifest.js'
+import type {
+  ArchiveMalformed,
+  ArchiveUnreadable,
+  CatalogueUnwritable,
+  DumpFailed,
+  SessionError,
+} from './errors.js'
 
 /**
  * Progress of {@link dumpSnapshot}: `dumping` counts tables whose data pg_dump has written
@@ -135,38 +136,6 @@ export interface DumpSnapshot {
   /** The snapshot folder, `<catalogueDir>/<id>`. */
   readonly dir: string
   readonly manifest: SnapshotManifest
-}
-
-/**
- * pg_dump failed; `stderr` is its redacted output.
- * @example
- * ```ts
- * import { dumpSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/var/backups/shop' })
- * if (result.isErr() && result.error.kind === 'DumpFailed') console.error(result.error.stderr)
- * ```
- * @category Snapshots
- */
-export type DumpFailed = BlockError<'DumpFailed'> & {
-  readonly database: string
-  readonly exitCode: number | null
-  readonly stderr: string
-}
-
-/**
- * The catalogue folder could not be written (permissions, disk full, ...).
- * @example
- * ```ts
- * import { dumpSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await dumpSnapshot({ connection: 'postgres://admin@localhost/shop', catalogueDir: '/proc/nope' })
- * if (result.isErr() && result.error.kind === 'CatalogueUnwritable') console.error(result.error.path)
- * ```
- * @category Snapshots
- */
-export type CatalogueUnwritable = BlockError<'CatalogueUnwritable'> & {
-  readonly path: string
 }
 
 /**
@@ -599,5 +568,3 @@ function abortedNow(signal: AbortSignal | undefined, cause?: unknown): Aborted {
 function unexpectedEmpty(doing: string): Unexpected {
   return makeError('Unexpected', `${doing}: the server returned no row`)
 }
-
-export type { SessionError } from './internal/snapshot-pg.js'

@@ -12,7 +12,7 @@ import {
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
 import pg from 'pg'
 import { parse as parseConnectionString } from 'pg-connection-string'
-import { classifyPgError, type PgError } from './connection-errors.js'
+import { classifyPgError, type PgError } from './errors.js'
 
 /**
  * Where and how to connect, as an object. Unset fields follow libpq's defaults: `PGHOST`,

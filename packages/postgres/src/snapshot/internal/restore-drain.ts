@@ -1,7 +1,8 @@
 import { type Unexpected } from '@rollback-kit/core'
 import { okAsync, type ResultAsync } from 'neverthrow'
-import { withConnectionsBlocked, type DrainError } from '../connection-control.js'
-import { connectionTo, type SessionError, type SnapshotConnection } from './snapshot-pg.js'
+import { withConnectionsBlocked, type DrainError } from '../../pg/connection-control.js'
+import { connectionTo, type SnapshotConnection } from './snapshot-pg.js'
+import type { SessionError } from '../errors.js'
 
 /**
  * How a database is drained before it is copied or renamed.

@@ -5,15 +5,13 @@ import {
   makeError,
   reportProgress,
   type Aborted,
-  type BlockError,
   type InvalidInput,
   type OperationOptions,
   type ProgressEvent,
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import type { ConnectionsRemain } from './connection-control.js'
-import type { LockHeld } from './lock.js'
+import type { ConnectionsRemain, LockHeld } from '../pg/errors.js'
 import { withDrainedDatabase, type DrainPolicy } from './internal/restore-drain.js'
 import {
   CLONE_PREFIX,
@@ -27,11 +25,11 @@ import {
   fingerprintTables,
   withLockedSession,
   type Session,
-  type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
-import type { IntegrityError } from './integrity-fingerprint.js'
+import type { IntegrityError } from '../pg/integrity-fingerprint.js'
 import { newSnapshotId, type ManifestTable } from './manifest.js'
+import type { CloneFailed, DatabaseMissing, SessionError } from './errors.js'
 
 /**
  * Progress of {@link cloneSnapshot}.
@@ -107,35 +105,6 @@ export interface CloneSnapshot {
   readonly durationMs: number
   /** How long the source was drained, and how many sessions were terminated. */
   readonly drain: { readonly waitedMs: number; readonly terminated: number }
-}
-
-/**
- * The database to snapshot or restore does not exist.
- * @example
- * ```ts
- * import { cloneSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await cloneSnapshot({ connection: 'postgres://admin@localhost/gone' })
- * if (result.isErr() && result.error.kind === 'DatabaseMissing') console.error(result.error.database)
- * ```
- * @category Snapshots
- */
-export type DatabaseMissing = BlockError<'DatabaseMissing'> & { readonly database: string }
-
-/**
- * `CREATE DATABASE ... TEMPLATE` failed; the source was re-allowed connections.
- * @example
- * ```ts
- * import { cloneSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await cloneSnapshot({ connection: 'postgres://admin@localhost/shop' })
- * if (result.isErr() && result.error.kind === 'CloneFailed') console.error(result.error.sqlState)
- * ```
- * @category Snapshots
- */
-export type CloneFailed = BlockError<'CloneFailed'> & {
-  readonly database: string
-  readonly sqlState?: string
 }
 
 /**

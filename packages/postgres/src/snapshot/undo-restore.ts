@@ -4,14 +4,12 @@ import {
   makeError,
   reportProgress,
   type Aborted,
-  type BlockError,
   type OperationOptions,
   type ProgressEvent,
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import type { ConnectionsRemain } from './connection-control.js'
-import type { LockHeld, LockLost } from './lock.js'
+import type { ConnectionsRemain, LockHeld, LockLost } from '../pg/errors.js'
 import {
   withDrainedDatabase,
   type DrainOutcome,
@@ -33,9 +31,9 @@ import {
   databaseOf,
   withLockedSession,
   type Session,
-  type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
+import type { NothingToUndo, SessionError } from './errors.js'
 
 /**
  * Progress of {@link undoRestore}.
@@ -100,22 +98,6 @@ export interface UndoReceipt {
   readonly kept: string | undefined
   readonly swapMs: number
   readonly drain: DrainOutcome | undefined
-}
-
-/**
- * There is no kept database to bring back for this target (or the one named is not one).
- * @example
- * ```ts
- * import { undoRestore } from '@rollback-kit/postgres'
- *
- * const result = await undoRestore({ connection: 'postgres://admin@localhost/shop' })
- * if (result.isErr() && result.error.kind === 'NothingToUndo') console.error(result.error.target)
- * ```
- * @category Restore
- */
-export type NothingToUndo = BlockError<'NothingToUndo'> & {
-  readonly target: string
-  readonly previous?: string
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import type { PgError } from './connection-errors.js'
+import type { PgError } from './errors.js'
 import { withClient, type ConnectError, type PgConnection, type PgSession } from './connection.js'
 
 /**

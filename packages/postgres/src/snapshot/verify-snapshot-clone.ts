@@ -1,22 +1,14 @@
-import {
-  checkAborted,
-  makeError,
-  type Aborted,
-  type BlockError,
-  type Unexpected,
-} from '@rollback-kit/core'
+import { checkAborted, makeError, type Aborted, type Unexpected } from '@rollback-kit/core'
 import { errAsync, type ResultAsync } from 'neverthrow'
-import type { DatabaseMissing } from './clone-snapshot.js'
-import type { TableDifference } from './integrity-compare.js'
 import { setComment } from './internal/snapshot-db-markers.js'
 import {
   describeDifferences,
   differencesFrom,
   withSession,
-  type SessionError,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
 import { fingerprintClone, readCloneMarker } from './internal/clone-fingerprint.js'
+import type { CloneModified, DatabaseMissing, NotASnapshot, SessionError } from './errors.js'
 
 /**
  * Options of {@link verifyCloneSnapshot}.
@@ -59,35 +51,6 @@ export interface CloneVerification {
   readonly source: string
   readonly tablesChecked: number
   readonly verifiedAt: string
-}
-
-/**
- * A database is not a clone snapshot (no clone marker in its comment).
- * @example
- * ```ts
- * import { verifyCloneSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await verifyCloneSnapshot({ connection: 'postgres://admin@localhost/shop', name: 'shop' })
- * if (result.isErr() && result.error.kind === 'NotASnapshot') console.error(result.error.database)
- * ```
- * @category Snapshots
- */
-export type NotASnapshot = BlockError<'NotASnapshot'> & { readonly database: string }
-
-/**
- * A clone no longer matches the fingerprints recorded when it was taken.
- * @example
- * ```ts
- * import { verifyCloneSnapshot } from '@rollback-kit/postgres'
- *
- * const result = await verifyCloneSnapshot({ connection: 'postgres://admin@localhost/shop', name: 'rk_snap_20261125t162729123z_shop_4f2ac1' })
- * if (result.isErr() && result.error.kind === 'CloneModified') console.error(result.error.differences)
- * ```
- * @category Snapshots
- */
-export type CloneModified = BlockError<'CloneModified'> & {
-  readonly database: string
-  readonly differences: readonly TableDifference[]
 }
 
 /**

@@ -1,5 +1,6 @@
 import { okAsync, type ResultAsync } from 'neverthrow'
-import type { Session, SessionError } from './snapshot-pg.js'
+import type { Session } from './snapshot-pg.js'
+import type { SessionError } from '../errors.js'
 
 /** Settings whose values are lists of quoted elements (GUC_LIST_QUOTE), as pg_dump knows them. */
 const LIST_SETTINGS = new Set([

@@ -1,4 +1,6 @@
 import { aborted, makeError, type Aborted, type BlockError } from '@rollback-kit/core'
+import type { DatabaseSession } from './connection-control.js'
+import type { TableDifference } from './integrity-compare.js'
 
 /**
  * Context every PostgreSQL error carries: the SQLSTATE when the server sent one, and the
@@ -302,3 +304,105 @@ const PG_KINDS = new Set<string>([
   'QueryFailed',
   'Aborted',
 ])
+
+/**
+ * Another session holds the rollback lock of this database. Retryable.
+ *
+ * @example
+ * ```ts
+ * import type { LockHeld } from '@rollback-kit/postgres'
+ *
+ * const whoHasIt = (e: LockHeld): string => `rollback of ${e.database} already running (pid ${e.holderPid ?? '?'})`
+ * ```
+ * @category Lock
+ */
+export type LockHeld = BlockError<'LockHeld'> & {
+  readonly database: string
+  /** The holder's server process, when visible. */
+  readonly holderPid?: number
+  /** The holder's `application_name`, when visible. */
+  readonly holderApplication?: string
+}
+
+/**
+ * The lock's session is gone (terminated, server restarted), so the lock is no longer held
+ * and another rollback may have started.
+ *
+ * @example
+ * ```ts
+ * import { acquireRollbackLock, type LockLost } from '@rollback-kit/postgres'
+ *
+ * const lock = (await acquireRollbackLock({ connection: 'postgres://admin@db/postgres', database: 'shop' }))._unsafeUnwrap()
+ * const still = await lock.verifyHeld()
+ * if (still.isErr()) {
+ *   const e: LockLost = still.error
+ *   console.error(`stop: ${e.message}`)
+ * }
+ * ```
+ * @category Lock
+ */
+export type LockLost = BlockError<'LockLost'> & {
+  readonly database: string
+}
+
+/**
+ * Sessions were still connected after the grace period and terminating them was not allowed.
+ * Retryable: they may leave.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionsRemain } from '@rollback-kit/postgres'
+ *
+ * const who = (e: ConnectionsRemain): string[] => e.sessions.map((s) => `${s.pid} ${s.applicationName}`)
+ * ```
+ * @category Connection control
+ */
+export type ConnectionsRemain = BlockError<'ConnectionsRemain'> & {
+  readonly database: string
+  readonly sessions: readonly DatabaseSession[]
+}
+
+/**
+ * The database does not match what was expected; `differences` says table by table how.
+ *
+ * @example
+ * ```ts
+ * import type { IntegrityMismatch } from '@rollback-kit/postgres'
+ *
+ * const report = (e: IntegrityMismatch): string =>
+ *   e.differences.map((d) => `${e.database} ${d.table}: ${d.difference}`).join('\n')
+ * ```
+ * @category Integrity
+ */
+export type IntegrityMismatch = BlockError<'IntegrityMismatch'> & {
+  readonly database: string
+  readonly differences: readonly TableDifference[]
+}
+
+/**
+ * The passfile or certificate files could not be written.
+ *
+ * @example
+ * ```ts
+ * import type { CredentialsWriteFailed } from '@rollback-kit/postgres'
+ *
+ * const hint = (e: CredentialsWriteFailed): string => `${e.message}: is the temp folder writable?`
+ * ```
+ * @category Connection
+ */
+export type CredentialsWriteFailed = BlockError<'CredentialsWriteFailed'>
+
+/**
+ * The assertion query did not return exactly one row with one boolean column.
+ *
+ * @example
+ * ```ts
+ * import type { AssertionNotBoolean } from '@rollback-kit/postgres'
+ *
+ * const fix = (e: AssertionNotBoolean): string => `rewrite "${e.name}" as SELECT <boolean expression>`
+ * ```
+ * @category Integrity
+ */
+export type AssertionNotBoolean = BlockError<'AssertionNotBoolean'> & {
+  readonly name: string
+}

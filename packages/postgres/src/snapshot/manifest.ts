@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { attempt, makeError, type BlockError } from '@rollback-kit/core'
+import { attempt, makeError } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { checkManifestShape } from './internal/manifest-shape.js'
+import type { ManifestInvalid, ManifestUnreadable } from './errors.js'
 
 /**
  * The pg_dump output formats a dump snapshot can use.
@@ -145,36 +146,6 @@ export interface SnapshotManifest {
  * @category Snapshots
  */
 export const MANIFEST_FILE = 'manifest.json'
-
-/**
- * A snapshot folder has no readable `manifest.json`.
- * @example
- * ```ts
- * import { readManifest } from '@rollback-kit/postgres'
- *
- * const result = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
- * if (result.isErr() && result.error.kind === 'ManifestUnreadable') console.error(result.error.file)
- * ```
- * @category Snapshots
- */
-export type ManifestUnreadable = BlockError<'ManifestUnreadable'> & { readonly file: string }
-
-/**
- * `manifest.json` exists but is not a valid manifest.
- * @example
- * ```ts
- * import { readManifest } from '@rollback-kit/postgres'
- *
- * const result = await readManifest({ dir: '/var/backups/shop/20261125T162729123Z-shop-4f2ac1' })
- * if (result.isErr() && result.error.kind === 'ManifestInvalid') console.error(result.error.reason)
- * ```
- * @category Snapshots
- */
-export type ManifestInvalid = BlockError<'ManifestInvalid'> & {
-  readonly file: string
-  /** The first problem found, e.g. `files[2].sha256 must be 64 hex characters`. */
-  readonly reason: string
-}
 
 /**
  * Why {@link readManifest} failed.

@@ -1,8 +1,9 @@
 import { open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { attempt, makeError, type BlockError } from '@rollback-kit/core'
+import { attempt, makeError } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { parseArchiveHeaderBytes } from './internal/archive-header-bytes.js'
+import type { ArchiveMalformed, ArchiveUnreadable } from './errors.js'
 
 /**
  * An archive format version as pg_dump writes it (`1.14-0` for PostgreSQL 12 to 15, `1.15-0`
@@ -60,39 +61,6 @@ export interface ArchiveHeader {
   readonly serverVersion?: string
   /** The pg_dump version string. */
   readonly pgDumpVersion?: string
-}
-
-/**
- * The archive file could not be read (missing, unreadable, or a folder without `toc.dat`).
- * @example
- * ```ts
- * import { readArchiveHeader } from '@rollback-kit/postgres'
- *
- * const result = await readArchiveHeader({ path: '/nope.dump' })
- * if (result.isErr() && result.error.kind === 'ArchiveUnreadable') console.error(result.error.file)
- * ```
- * @category Archives
- */
-export type ArchiveUnreadable = BlockError<'ArchiveUnreadable'> & {
-  /** The file that could not be read. */
-  readonly file: string
-}
-
-/**
- * The file is not a pg_dump archive of a known shape, or its header is cut short.
- * @example
- * ```ts
- * import { readArchiveHeader } from '@rollback-kit/postgres'
- *
- * const result = await readArchiveHeader({ path: '/etc/hostname' })
- * if (result.isErr() && result.error.kind === 'ArchiveMalformed') console.error(result.error.reason)
- * ```
- * @category Archives
- */
-export type ArchiveMalformed = BlockError<'ArchiveMalformed'> & {
-  readonly file: string
-  /** What is wrong, e.g. `header ends after 9 of at least 12 bytes`. */
-  readonly reason: string
 }
 
 /**

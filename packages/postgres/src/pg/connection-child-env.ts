@@ -1,15 +1,10 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  attempt,
-  invalidInput,
-  makeError,
-  type BlockError,
-  type InvalidInput,
-} from '@rollback-kit/core'
+import { attempt, invalidInput, makeError, type InvalidInput } from '@rollback-kit/core'
 import { errAsync, ResultAsync } from 'neverthrow'
 import { resolveConnection, type PgConnection } from './connection.js'
+import type { CredentialsWriteFailed } from './errors.js'
 
 /**
  * What a child program (pg_dump, pg_restore, psql) needs to connect, without a secret in
@@ -47,19 +42,6 @@ export interface ChildCredentials extends AsyncDisposable {
   /** Remove the passfile and its folder. Never fails; idempotent. */
   release(): ResultAsync<void, never>
 }
-
-/**
- * The passfile or certificate files could not be written.
- *
- * @example
- * ```ts
- * import type { CredentialsWriteFailed } from '@rollback-kit/postgres'
- *
- * const hint = (e: CredentialsWriteFailed): string => `${e.message}: is the temp folder writable?`
- * ```
- * @category Connection
- */
-export type CredentialsWriteFailed = BlockError<'CredentialsWriteFailed'>
 
 /**
  * Errors of {@link childProcessEnv}.

@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto'
-import {
-  acquireUseRelease,
-  makeError,
-  sleep,
-  type BlockError,
-  type Unexpected,
-} from '@rollback-kit/core'
+import { acquireUseRelease, makeError, sleep, type Unexpected } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import {
   connect,
@@ -14,46 +8,7 @@ import {
   type OpenPgSession,
   type PgConnection,
 } from './connection.js'
-
-/**
- * Another session holds the rollback lock of this database. Retryable.
- *
- * @example
- * ```ts
- * import type { LockHeld } from '@rollback-kit/postgres'
- *
- * const whoHasIt = (e: LockHeld): string => `rollback of ${e.database} already running (pid ${e.holderPid ?? '?'})`
- * ```
- * @category Lock
- */
-export type LockHeld = BlockError<'LockHeld'> & {
-  readonly database: string
-  /** The holder's server process, when visible. */
-  readonly holderPid?: number
-  /** The holder's `application_name`, when visible. */
-  readonly holderApplication?: string
-}
-
-/**
- * The lock's session is gone (terminated, server restarted), so the lock is no longer held
- * and another rollback may have started.
- *
- * @example
- * ```ts
- * import { acquireRollbackLock, type LockLost } from '@rollback-kit/postgres'
- *
- * const lock = (await acquireRollbackLock({ connection: 'postgres://admin@db/postgres', database: 'shop' }))._unsafeUnwrap()
- * const still = await lock.verifyHeld()
- * if (still.isErr()) {
- *   const e: LockLost = still.error
- *   console.error(`stop: ${e.message}`)
- * }
- * ```
- * @category Lock
- */
-export type LockLost = BlockError<'LockLost'> & {
-  readonly database: string
-}
+import type { LockHeld, LockLost } from './errors.js'
 
 /**
  * Errors of {@link acquireRollbackLock}.

@@ -4,16 +4,16 @@ import {
   attempt,
   invalidInput,
   makeError,
-  type BlockError,
   type InvalidInput,
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import { removeFolder, TEMP_PREFIX } from './internal/snapshot-files.js'
 import { listMarkedDatabases, type CloneMarker } from './internal/snapshot-db-markers.js'
-import { withSession, type SessionError, type SnapshotConnection } from './internal/snapshot-pg.js'
+import { withSession, type SnapshotConnection } from './internal/snapshot-pg.js'
 import { readVerificationRecord } from './internal/snapshot-verification-record.js'
 import { isSnapshotId, readManifest, type SnapshotManifest } from './manifest.js'
+import type { CatalogueUnreadable, PruneFailed, SessionError } from './errors.js'
 
 /**
  * A dump snapshot folder of a catalogue.
@@ -140,19 +140,6 @@ export interface SnapshotListing {
   /** Snapshot-like folders whose manifest is missing or invalid (never listed as snapshots). */
   readonly unreadable: readonly UnreadableSnapshot[]
 }
-
-/**
- * The catalogue folder could not be read.
- * @example
- * ```ts
- * import { listSnapshots } from '@rollback-kit/postgres'
- *
- * const result = await listSnapshots({ catalogueDir: '/root/private' })
- * if (result.isErr() && result.error.kind === 'CatalogueUnreadable') console.error(result.error.path)
- * ```
- * @category Catalogue
- */
-export type CatalogueUnreadable = BlockError<'CatalogueUnreadable'> & { readonly path: string }
 
 /**
  * Why {@link listSnapshots} failed.
@@ -325,19 +312,6 @@ export interface PruneOutcome {
   readonly staleTemp: readonly string[]
   readonly dryRun: boolean
 }
-
-/**
- * A snapshot could not be removed; those before it were.
- * @example
- * ```ts
- * import { pruneSnapshots } from '@rollback-kit/postgres'
- *
- * const result = await pruneSnapshots({ catalogueDir: '/var/backups/shop', keep: 3 })
- * if (result.isErr() && result.error.kind === 'PruneFailed') console.error(result.error.snapshot)
- * ```
- * @category Catalogue
- */
-export type PruneFailed = BlockError<'PruneFailed'> & { readonly snapshot: string }
 
 /**
  * Why {@link pruneSnapshots} failed.
