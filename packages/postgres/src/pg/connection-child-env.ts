@@ -1,10 +1,10 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, open, rm, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { attempt, invalidInput, makeError, type InvalidInput } from '@rollback-kit/core'
 import { errAsync, ResultAsync } from 'neverthrow'
 import { resolveConnection, type PgConnection } from './connection.js'
 import type { CredentialsWriteFailed } from './errors.js'
+import { makePrivateFolder, openFilePath } from './internal/private-folder.js'
 
 /**
  * What a child program (pg_dump, pg_restore, psql) needs to connect, without a secret in
@@ -67,6 +67,11 @@ export type ChildProcessEnvError = CredentialsWriteFailed | InvalidInput
  * settings become `PGSSLMODE` (and `PGSSLROOTCERT`/`PGSSLCERT`/`PGSSLKEY` files when the
  * connection carries PEM text). Release the files with `release()` or `await using`.
  *
+ * On Linux the files never stay on disk: each is written, opened, and removed at once, and
+ * the children read it through this process's descriptor (`/proc/<pid>/fd/<n>`), so even a
+ * kill -9 leaves nothing behind. Elsewhere the folder carries this process's id, and the next
+ * call of any process removes the folders of processes that are gone.
+ *
  * @param options - `dir`: where the private folder goes (default the OS temp folder).
  * @returns the environment; `InvalidInput` for an unparsable URL; `CredentialsWriteFailed`.
  *
@@ -123,36 +128,49 @@ export function childProcessEnv(
             : 'verify-full'
   return attempt(
     async () => {
-      const folder = await mkdtemp(join(options.dir ?? tmpdir(), 'rollback-kit-pg-auth-'))
-      await chmod(folder, 0o700)
+      const folder = await makePrivateFolder('pg-auth', options.dir)
       const files: Record<string, string> = {}
+      const held: FileHandle[] = []
       try {
+        const contents: [string, string][] = []
         if (c.password !== undefined) {
-          const passfile = join(folder, 'pgpass')
-          await writeFile(passfile, `*:*:*:*:${escapePassfileField(c.password)}\n`, {
-            mode: 0o600,
-          })
-          await chmod(passfile, 0o600)
-          files['PGPASSFILE'] = passfile
+          contents.push(['PGPASSFILE', `*:*:*:*:${escapePassfileField(c.password)}\n`])
         }
-        for (const [variable, pem] of Object.entries(tlsFiles)) {
+        contents.push(...Object.entries(tlsFiles))
+        for (const [variable, text] of contents) {
           const file = join(folder, variable.toLowerCase())
-          await writeFile(file, pem, { mode: 0o600 })
-          files[variable] = file
+          await writeFile(file, text, { mode: 0o600 })
+          await chmod(file, 0o600)
+          // Where the platform allows it, the children read the file through this process's
+          // open descriptor and the name goes at once: a kill -9 leaves nothing on disk.
+          const handle = await open(file, 'r')
+          const viaFd = openFilePath(handle.fd)
+          if (viaFd === undefined) {
+            await handle.close()
+            files[variable] = file
+          } else {
+            held.push(handle)
+            await rm(file, { force: true })
+            files[variable] = viaFd
+          }
         }
+        if (held.length === contents.length) await rm(folder, { recursive: true, force: true })
       } catch (cause) {
+        await Promise.all(held.map((h) => h.close().catch(() => undefined)))
         await rm(folder, { recursive: true, force: true })
         throw cause
       }
-      return { folder, files }
+      return { folder, files, held }
     },
     (cause) =>
       makeError('CredentialsWriteFailed', 'could not write the PostgreSQL passfile', { cause }),
-  ).map(({ folder, files }) => {
+  ).map(({ folder, files, held }) => {
     let released: ResultAsync<void, never> | undefined
     const release = (): ResultAsync<void, never> => {
       released ??= ResultAsync.fromSafePromise(
-        rm(folder, { recursive: true, force: true }).catch(() => undefined),
+        Promise.all(held.map((h) => h.close().catch(() => undefined))).then(() =>
+          rm(folder, { recursive: true, force: true }).catch(() => undefined),
+        ),
       )
       return released
     }

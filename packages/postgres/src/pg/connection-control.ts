@@ -281,6 +281,9 @@ export interface DrainedDatabase {
  * Drain a database, run `use`, and always re-allow connections afterwards (when they were
  * allowed before): block new connections, wait up to `graceMs` for sessions to leave,
  * terminate the rest only when `terminate` is true (otherwise fail with `ConnectionsRemain`).
+ * Connections are allowed again on a deadline of their own (15 s), never under `signal`: an
+ * abort during the grace period or during `use` returns `Aborted` with the database accepting
+ * connections again. Only a process killed while draining leaves the block in place.
  *
  * @returns what `use` returned; {@link DrainError} or the error of `use`.
  *
@@ -324,12 +327,19 @@ export function withConnectionsBlocked<T, E>(
         state.drained = drained
         return use(drained)
       }),
+    // The caller's signal may be what ended `use`: re-allowing runs on a deadline of its own,
+    // or an abort would leave the database refusing every connection.
     release: (state) =>
       state.setting.wasAllowed
-        ? allowConnections(outside).map(() => undefined)
+        ? allowConnections({ ...outside, signal: AbortSignal.timeout(RELEASE_DEADLINE_MS) }).map(
+            () => undefined,
+          )
         : okAsync(undefined),
   })
 }
+
+/** How long putting a drained database back may take; never the caller's (aborted) signal. */
+const RELEASE_DEADLINE_MS = 15_000
 
 function drain(options: DrainOptions, database: string): ResultAsync<DrainedDatabase, DrainError> {
   const graceMs = options.graceMs ?? 5_000

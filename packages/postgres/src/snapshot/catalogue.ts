@@ -7,10 +7,15 @@ import {
   type InvalidInput,
   type Unexpected,
 } from '@rollback-kit/core'
-import { errAsync, okAsync, ResultAsync } from 'neverthrow'
+import { errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
 import { removeFolder, TEMP_PREFIX } from './internal/snapshot-files.js'
 import { listMarkedDatabases, type CloneMarker } from './internal/snapshot-db-markers.js'
-import { withSession, type SnapshotConnection } from './internal/snapshot-pg.js'
+import {
+  resolveServer,
+  withSession,
+  type Server,
+  type SnapshotConnection,
+} from './internal/snapshot-pg.js'
 import { readVerificationRecord } from './internal/snapshot-verification-record.js'
 import { isSnapshotId, readManifest, type SnapshotManifest } from './manifest.js'
 import type { CatalogueUnreadable, PruneFailed, SessionError } from './errors.js'
@@ -180,6 +185,20 @@ export type ListSnapshotsError = CatalogueUnreadable | SessionError | Unexpected
 export function listSnapshots(
   options: ListSnapshotsOptions,
 ): ResultAsync<SnapshotListing, ListSnapshotsError> {
+  const server = serverOf(options)
+  if (server.isErr()) return errAsync(server.error)
+  return listWith(options, server.value)
+}
+
+/** The connection of a catalogue call, resolved once; `undefined` when it has none. */
+function serverOf(options: ListSnapshotsOptions): Result<Server | undefined, InvalidInput> {
+  return options.connection === undefined ? ok(undefined) : resolveServer(options.connection)
+}
+
+function listWith(
+  options: ListSnapshotsOptions,
+  server: Server | undefined,
+): ResultAsync<SnapshotListing, ListSnapshotsError> {
   const dumps =
     options.catalogueDir === undefined
       ? okAsync<{ entries: DumpSnapshotEntry[]; unreadable: UnreadableSnapshot[] }, never>({
@@ -188,9 +207,9 @@ export function listSnapshots(
         })
       : listDumps(options.catalogueDir)
   const clones =
-    options.connection === undefined
+    server === undefined
       ? okAsync<CloneSnapshotEntry[], never>([])
-      : listClones(options.connection, options.maintenanceDatabase ?? 'postgres')
+      : listClones(server, options.maintenanceDatabase ?? 'postgres')
   return ResultAsync.combine([dumps, clones] as const).map(([found, cloneEntries]) => {
     const snapshots: SnapshotEntry[] = [...found.entries, ...cloneEntries]
       .filter((s) => options.database === undefined || s.database === options.database)
@@ -243,7 +262,7 @@ function listDumps(
 }
 
 function listClones(
-  connection: SnapshotConnection,
+  connection: Server,
   maintenance: string,
 ): ResultAsync<CloneSnapshotEntry[], SessionError | Unexpected> {
   return withSession(connection, { database: maintenance }, (session) =>
@@ -358,13 +377,15 @@ export function pruneSnapshots(
   if (options.maxAgeMs !== undefined && !(options.maxAgeMs >= 0)) {
     return bad('maxAgeMs', `must be a non-negative number, got ${options.maxAgeMs}`)
   }
+  const server = serverOf(options)
+  if (server.isErr()) return errAsync(server.error)
   const now = options.now ?? Date.now()
   const dryRun = options.dryRun ?? false
-  return listSnapshots(options).andThen((listing) => {
+  return listWith(options, server.value).andThen((listing) => {
     const { removed, kept } = choose(listing.snapshots, { ...options, now })
     if (dryRun) return okAsync({ removed, kept, staleTemp: [], dryRun })
     const removeAll = removed.reduce<ResultAsync<void, PruneSnapshotsError>>(
-      (chain, entry) => chain.andThen(() => removeSnapshot(options, entry)),
+      (chain, entry) => chain.andThen(() => removeSnapshot(options, server.value, entry)),
       okAsync(undefined),
     )
     return removeAll
@@ -405,6 +426,7 @@ function choose(
 
 function removeSnapshot(
   options: PruneSnapshotsOptions,
+  server: Server | undefined,
   entry: SnapshotEntry,
 ): ResultAsync<void, PruneSnapshotsError> {
   if (entry.kind === 'dump') {
@@ -417,9 +439,8 @@ function removeSnapshot(
         }),
     )
   }
-  const connection = options.connection
-  if (connection === undefined) return okAsync(undefined)
-  return withSession(connection, { database: options.maintenanceDatabase ?? 'postgres' }, (s) =>
+  if (server === undefined) return okAsync(undefined)
+  return withSession(server, { database: options.maintenanceDatabase ?? 'postgres' }, (s) =>
     // Re-check the marker inside the same statement's view: only a clone snapshot is dropped.
     listMarkedDatabases(s).andThen((databases) => {
       const still = databases.find(

@@ -12,7 +12,9 @@ import {
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { ConnectionsRemain, LockHeld } from '../pg/errors.js'
+import { withFrozenDatabase } from './internal/frozen-database.js'
 import { withDrainedDatabase, type DrainPolicy } from './internal/restore-drain.js'
+import { removeLeftovers } from './internal/restore-leftovers.js'
 import {
   CLONE_PREFIX,
   databaseFacts,
@@ -20,10 +22,10 @@ import {
   type CloneMarker,
 } from './internal/snapshot-db-markers.js'
 import {
-  databaseOf,
-  setAllowConnections,
-  fingerprintTables,
+  resolveServer,
+  tableFingerprints,
   withLockedSession,
+  type Server,
   type Session,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
@@ -162,7 +164,10 @@ export function cloneSnapshot(
   options: CloneSnapshotOptions,
 ): ResultAsync<CloneSnapshot, CloneSnapshotError> {
   const started = Date.now()
-  const source = options.database ?? databaseOf(options.connection)
+  const resolved = resolveServer(options.connection)
+  if (resolved.isErr()) return errAsync(resolved.error)
+  const server = resolved.value
+  const source = options.database ?? server.database
   const maintenance = options.maintenanceDatabase ?? 'postgres'
   if (source === maintenance) {
     return errAsync(
@@ -176,10 +181,11 @@ export function cloneSnapshot(
   const name = `${CLONE_PREFIX}${id.toLowerCase().replace(/-/g, '_')}`
   return checkAborted(options.signal).andThen(() =>
     withLockedSession(
-      options.connection,
+      server,
       { locked: source, maintenance, signal: options.signal, lockWaitMs: options.lockWaitMs },
       (admin) =>
-        databaseFacts(admin, source)
+        removeLeftovers(admin, source)
+          .andThen(() => databaseFacts(admin, source))
           .andThen((facts) =>
             facts === undefined
               ? errAsync(
@@ -190,85 +196,56 @@ export function cloneSnapshot(
               : okAsync(facts),
           )
           .andThen((facts) =>
-            admin
-              .query<{ num: string; version: string }>(
-                `SELECT current_setting('server_version_num') AS num,
-                        current_setting('server_version') AS version`,
-              )
-              .andThen((rows) => {
-                const num = Number(rows[0]?.num ?? 0)
-                const strategy = options.strategy ?? (num >= 150000 ? 'file_copy' : undefined)
-                if (strategy !== undefined && num < 150000) {
-                  return errAsync(
-                    invalidInput({
-                      field: 'strategy',
-                      reason: 'STRATEGY needs PostgreSQL 15 or newer',
-                    }),
-                  )
-                }
-                reportProgress(options, { phase: 'draining', message: `draining ${source}` })
-                return withDrainedDatabase({
-                  connection: options.connection,
-                  maintenance: maintenance,
-                  database: source,
-                  policy: options.drain,
-                  signal: options.signal,
-                  use: (drained) => {
-                    reportProgress(options, { phase: 'copying', message: `copying ${source}` })
-                    return createClone(admin, {
-                      name,
+            serverFacts(admin, options.strategy).andThen(({ strategy, serverVersion }) => {
+              reportProgress(options, { phase: 'draining', message: `draining ${source}` })
+              // The source is marked (naming the clone) before it is blocked, and the marker
+              // goes only once the clone carries its own: a kill anywhere is repaired by the
+              // next run under the source's lock, which drops an unmarked clone.
+              return withDrainedDatabase({
+                admin,
+                server,
+                maintenance,
+                database: source,
+                facts,
+                marker: { runId: id, operation: 'clone', clone: name },
+                policy: options.drain,
+                signal: options.signal,
+                use: (drained) => {
+                  reportProgress(options, { phase: 'copying', message: `copying ${source}` })
+                  return createClone(admin, { name, source, owner: facts.owner, strategy })
+                    .map(() => ({ value: drained, swapped: false }))
+                    .orElse((e) => dropClone(admin, name).andThen(() => errAsync(e)))
+                },
+                after: (drained) => {
+                  reportProgress(options, { phase: 'fingerprinting' })
+                  return markClone(server, admin, {
+                    name,
+                    marker: {
+                      rollbackKit: 'clone-snapshot',
+                      v: 1,
+                      id,
                       source,
-                      owner: facts.owner,
-                      strategy,
-                    }).map(() => drained)
-                  },
-                }).map((drained) => ({
-                  drained,
-                  strategy: strategy ?? 'default',
-                  serverVersion: rows[0]?.version ?? '',
-                }))
-              }),
-          )
-          .andThen(({ drained, strategy, serverVersion }) => {
-            reportProgress(options, { phase: 'fingerprinting' })
-            return fingerprintTables(options.connection, name)
-              .andThen((tables) => {
-                const marker: CloneMarker = {
-                  rollbackKit: 'clone-snapshot',
-                  v: 1,
-                  id,
-                  source,
-                  createdAt: new Date(started).toISOString(),
-                  serverVersion,
-                  strategy,
-                  tables,
-                  durationMs: Date.now() - started,
-                  // Its fingerprints were just read from the clone itself.
-                  verifiedAt: new Date().toISOString(),
-                }
-                return setComment(admin, name, marker)
-                  .andThen(() => setAllowConnections(admin, name, false))
-                  .map(() => marker)
+                      createdAt: new Date(started).toISOString(),
+                      serverVersion,
+                      strategy: strategy ?? 'default',
+                      durationMs: 0,
+                    },
+                    started,
+                  }).map((marker): CloneSnapshot => ({
+                    id,
+                    name,
+                    source,
+                    createdAt: marker.createdAt,
+                    serverVersion: marker.serverVersion,
+                    strategy: marker.strategy,
+                    tables: marker.tables,
+                    durationMs: Date.now() - started,
+                    drain: drained,
+                  }))
+                },
               })
-              .orElse((e) =>
-                // The clone is ours and incomplete: drop it rather than leave a bad snapshot.
-                admin
-                  .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`)
-                  .orElse(() => okAsync([]))
-                  .andThen(() => errAsync(e)),
-              )
-              .map((marker): CloneSnapshot => ({
-                id,
-                name,
-                source,
-                createdAt: marker.createdAt,
-                serverVersion: marker.serverVersion,
-                strategy: marker.strategy,
-                tables: marker.tables,
-                durationMs: Date.now() - started,
-                drain: drained,
-              }))
-          })
+            }),
+          )
           .map((clone) => {
             loggerOf(options).info(
               { name: clone.name, source, durationMs: clone.durationMs },
@@ -279,6 +256,69 @@ export function cloneSnapshot(
           }),
     ),
   )
+}
+
+/** The server's version, and the copy strategy to use (`file_copy` by default on 15+). */
+function serverFacts(
+  admin: Session,
+  asked: CloneSnapshotOptions['strategy'],
+): ResultAsync<
+  { readonly strategy: string | undefined; readonly serverVersion: string },
+  CloneSnapshotError
+> {
+  return admin
+    .query<{ num: string; version: string }>(
+      `SELECT current_setting('server_version_num') AS num,
+              current_setting('server_version') AS version`,
+    )
+    .andThen((rows) => {
+      const num = Number(rows[0]?.num ?? 0)
+      const strategy = asked ?? (num >= 150000 ? 'file_copy' : undefined)
+      if (strategy !== undefined && num < 150000) {
+        return errAsync(
+          invalidInput({ field: 'strategy', reason: 'STRATEGY needs PostgreSQL 15 or newer' }),
+        )
+      }
+      return okAsync({ strategy, serverVersion: rows[0]?.version ?? '' })
+    })
+}
+
+/**
+ * Fingerprint the new clone through a frozen session, then write its marker: from then on it
+ * is a snapshot. On failure the incomplete clone is dropped rather than left as a bad one.
+ */
+function markClone(
+  server: Server,
+  admin: Session,
+  plan: {
+    readonly name: string
+    readonly marker: Omit<CloneMarker, 'tables'>
+    readonly started: number
+  },
+): ResultAsync<CloneMarker, CloneSnapshotError> {
+  return withFrozenDatabase({ server, admin, database: plan.name }, (session) =>
+    session
+      .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      .andThen(() => tableFingerprints(session))
+      .andThen((tables) => session.query('COMMIT').map(() => tables)),
+  )
+    .andThen((tables) => {
+      const marker: CloneMarker = {
+        ...plan.marker,
+        tables,
+        durationMs: Date.now() - plan.started,
+        // Its fingerprints were just read from the clone itself.
+        verifiedAt: new Date().toISOString(),
+      }
+      return setComment(admin, plan.name, marker).map(() => marker)
+    })
+    .orElse((e) => dropClone(admin, plan.name).andThen(() => errAsync(e)))
+}
+
+function dropClone(admin: Session, name: string): ResultAsync<unknown, never> {
+  return admin
+    .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`)
+    .orElse(() => okAsync([]))
 }
 
 function createClone(
@@ -293,7 +333,7 @@ function createClone(
   const strategy = plan.strategy === undefined ? '' : ` STRATEGY ${plan.strategy.toUpperCase()}`
   return admin
     .query(
-      `CREATE DATABASE ${admin.escapeIdentifier(plan.name)} TEMPLATE ${admin.escapeIdentifier(plan.source)} OWNER ${admin.escapeIdentifier(plan.owner)}${strategy}`,
+      `CREATE DATABASE ${admin.escapeIdentifier(plan.name)} TEMPLATE ${admin.escapeIdentifier(plan.source)} OWNER ${admin.escapeIdentifier(plan.owner)}${strategy} ALLOW_CONNECTIONS false`,
     )
     .map(() => undefined)
     .mapErr((e) =>

@@ -37,11 +37,12 @@ import {
 } from './internal/snapshot-files.js'
 import {
   childEnv,
-  databaseOf,
   openSession,
+  resolveServer,
   tableFingerprints,
   type ChildEnv,
   type OpenSession,
+  type Server,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
 import {
@@ -206,7 +207,10 @@ export function dumpSnapshot(
   const started = Date.now()
   const format = options.format ?? 'custom'
   const jobs = options.jobs ?? 1
-  const database = options.database ?? databaseOf(options.connection)
+  const resolved = resolveServer(options.connection)
+  if (resolved.isErr()) return errAsync(resolved.error)
+  const server = resolved.value
+  const database = options.database ?? server.database
   const invalid = checkDumpOptions({ format, jobs, compression: options.compression })
   if (invalid !== undefined) return errAsync(invalid)
   reportProgress(options, { phase: 'preparing', message: `preparing a dump of ${database}` })
@@ -220,6 +224,7 @@ export function dumpSnapshot(
       const id = newSnapshotId({ database })
       const context: DumpContext = {
         options,
+        server,
         database,
         format,
         jobs,
@@ -238,6 +243,7 @@ export function dumpSnapshot(
 
 interface DumpContext {
   readonly options: DumpSnapshotOptions
+  readonly server: Server
   readonly database: string
   readonly format: DumpFormat
   readonly jobs: number
@@ -254,7 +260,7 @@ interface DumpResources {
 }
 
 function acquireResources(context: DumpContext): ResultAsync<DumpResources, DumpSnapshotError> {
-  const { options, database, id } = context
+  const { options, server, database, id } = context
   return attempt(
     () => makeTempFolder(options.catalogueDir, id),
     (cause) =>
@@ -265,13 +271,13 @@ function acquireResources(context: DumpContext): ResultAsync<DumpResources, Dump
   ).andThen((temp) => {
     const undoTemp = (): ResultAsync<void, never> =>
       ResultAsync.fromSafePromise(removeFolder(temp).catch(() => undefined))
-    return openSession(options.connection, {
+    return openSession(server, {
       database,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })
       .orElse((e) => undoTemp().andThen(() => errAsync(e)))
       .andThen((session) =>
-        childEnv(options.connection)
+        childEnv(server)
           .orElse((e) =>
             session
               .close()

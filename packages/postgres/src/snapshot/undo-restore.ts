@@ -23,13 +23,13 @@ import {
   newRunId,
   parseMarker,
   PREVIOUS_PREFIX,
-  setComment,
   type DatabaseFacts,
   type PreviousMarker,
 } from './internal/snapshot-db-markers.js'
 import {
-  databaseOf,
+  resolveServer,
   withLockedSession,
+  type Server,
   type Session,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
@@ -140,22 +140,23 @@ export type UndoRestoreError =
 export function undoRestore(
   options: UndoRestoreOptions,
 ): ResultAsync<UndoReceipt, UndoRestoreError> {
-  const target = options.target ?? databaseOf(options.connection)
+  const resolved = resolveServer(options.connection)
+  if (resolved.isErr()) return errAsync(resolved.error)
+  const server = resolved.value
+  const target = options.target ?? server.database
+  const maintenance = options.maintenanceDatabase ?? 'postgres'
   return checkAborted(options.signal).andThen(() =>
     withLockedSession(
-      options.connection,
-      {
-        locked: target,
-        maintenance: options.maintenanceDatabase ?? 'postgres',
-        signal: options.signal,
-        lockWaitMs: options.lockWaitMs,
-      },
+      server,
+      { locked: target, maintenance, signal: options.signal, lockWaitMs: options.lockWaitMs },
       (admin, lock) =>
         removeLeftovers(admin, target)
           .andThen(() => findPrevious(admin, target, options.previous))
           .andThen(({ name, marker }) =>
             databaseFacts(admin, target).andThen((facts) =>
               swapBack(options, admin, {
+                server,
+                maintenance,
                 target,
                 name,
                 marker,
@@ -172,6 +173,8 @@ function swapBack(
   options: UndoRestoreOptions,
   admin: Session,
   plan: {
+    readonly server: Server
+    readonly maintenance: string
     readonly target: string
     readonly name: string
     readonly marker: PreviousMarker
@@ -203,7 +206,6 @@ function swapBack(
             allowedConnections: facts?.allowConnections ?? true,
           },
           targetComment: marker.originalComment,
-          targetAllowConnections: marker.allowedConnections,
           onStep: (step) => {
             reportProgress(options, { phase: 'swapping', step })
           },
@@ -218,28 +220,23 @@ function swapBack(
   }
   if (facts === undefined) return renames().map((swapMs) => done(swapMs, undefined))
   reportProgress(options, { phase: 'draining', message: `draining ${target}` })
+  // Like a restore: the target is marked before it is blocked, the swap is one transaction,
+  // an abort counts up to its BEGIN, and after its COMMIT the outcome is a success.
   return withDrainedDatabase({
-    connection: options.connection,
-    maintenance: options.maintenanceDatabase ?? 'postgres',
+    admin,
+    server: plan.server,
+    maintenance: plan.maintenance,
     database: target,
+    facts,
+    marker: { runId, operation: 'undo' },
     policy: options.drain,
     signal: options.signal,
-    beforeBlock: () =>
-      setComment(admin, name, {
-        ...marker,
-        undoBlockedTargetAt: new Date().toISOString(),
-        undoTargetAllowedConnections: facts.allowConnections,
-      }),
     use: (drain) =>
       checkAborted(options.signal)
         .andThen(renames)
-        .map((swapMs) => done(swapMs, drain)),
-  }).orElse((e) =>
-    // The swap did not happen: take the crash-repair note off the kept database again.
-    setComment(admin, name, marker)
-      .orElse(() => okAsync(undefined))
-      .andThen(() => errAsync(e)),
-  )
+        .map((swapMs) => ({ value: done(swapMs, drain), swapped: true })),
+    after: (receipt) => okAsync(receipt),
+  })
 }
 
 function findPrevious(

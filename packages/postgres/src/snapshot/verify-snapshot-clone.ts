@@ -1,13 +1,14 @@
 import { checkAborted, makeError, type Aborted, type Unexpected } from '@rollback-kit/core'
 import { errAsync, type ResultAsync } from 'neverthrow'
 import { setComment } from './internal/snapshot-db-markers.js'
+import { frozenDifferences } from './internal/frozen-database.js'
 import {
   describeDifferences,
-  differencesFrom,
+  resolveServer,
   withSession,
   type SnapshotConnection,
 } from './internal/snapshot-pg.js'
-import { fingerprintClone, readCloneMarker } from './internal/clone-fingerprint.js'
+import { readCloneMarker } from './internal/clone-marker.js'
 import type { CloneModified, DatabaseMissing, NotASnapshot, SessionError } from './errors.js'
 
 /**
@@ -93,18 +94,20 @@ export function verifyCloneSnapshot(
   options: VerifyCloneSnapshotOptions,
 ): ResultAsync<CloneVerification, VerifyCloneSnapshotError> {
   const { name } = options
+  const resolved = resolveServer(options.connection)
+  if (resolved.isErr()) return errAsync(resolved.error)
+  const server = resolved.value
   return checkAborted(options.signal).andThen(() =>
     withSession(
-      options.connection,
+      server,
       {
         database: options.maintenanceDatabase ?? 'postgres',
         applicationName: 'rollback-kit verify',
       },
       (admin) =>
-        readCloneMarker(admin, name).andThen(({ marker, allowConnections }) =>
-          fingerprintClone(options.connection, admin, { name, allowConnections }).andThen(
-            (tables) => {
-              const differences = differencesFrom(marker.tables, tables)
+        readCloneMarker(admin, name).andThen(({ marker }) =>
+          frozenDifferences(server, admin, { database: name, expected: marker.tables }).andThen(
+            ({ tables, differences }) => {
               if (differences.length > 0) {
                 return errAsync(
                   makeError(
@@ -119,7 +122,7 @@ export function verifyCloneSnapshot(
                 name,
                 id: marker.id,
                 source: marker.source,
-                tablesChecked: tables.length,
+                tablesChecked: tables,
                 verifiedAt,
               }))
             },

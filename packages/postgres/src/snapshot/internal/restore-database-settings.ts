@@ -15,8 +15,9 @@ const LIST_SETTINGS = new Set([
 /**
  * Give `to` the database-level state of `from` that neither pg_dump (without `--create`) nor
  * a template copy carries: `ALTER DATABASE ... SET` and `ALTER ROLE ... IN DATABASE ... SET`
- * settings, and the GRANTs on the database. Run on the incoming database just before a swap,
- * so the application finds the same search_path, timeouts and CONNECT rights as before.
+ * settings, the GRANTs on the database and its CONNECTION LIMIT. Run inside the swap's
+ * transaction, after the drain, so the application finds the same search_path, timeouts,
+ * CONNECT rights and limit as before, including changes made during the grace period.
  */
 export function copyDatabaseSettings(
   session: Session,
@@ -49,8 +50,16 @@ export function copyDatabaseSettings(
         )
         .map((grants) => ({ settings, grants })),
     )
-    .andThen(({ settings, grants }) => {
-      const statements: string[] = []
+    .andThen(({ settings, grants }) =>
+      session
+        .query<{ limit: number }>(
+          'SELECT datconnlimit AS limit FROM pg_catalog.pg_database WHERE datname = $1',
+          [databases.from],
+        )
+        .map((rows) => ({ settings, grants, limit: rows[0]?.limit ?? -1 })),
+    )
+    .andThen(({ settings, grants, limit }) => {
+      const statements: string[] = [`ALTER DATABASE ${to} CONNECTION LIMIT ${Math.trunc(limit)}`]
       for (const { role, setting } of settings) {
         const at = setting.indexOf('=')
         if (at <= 0) continue

@@ -25,8 +25,10 @@ export type SwapStep = 'begin' | 'target-renamed' | 'committed'
 /**
  * Swap `incoming` in under the name `target` in ONE transaction: the current target (when it
  * exists) is renamed to `previousName` and marked so it can be swapped back; `incoming` takes
- * the target's name, the user's comment and connection setting. A crash or kill at any point
- * rolls everything back: either the swap happened entirely or not at all.
+ * the target's name and the user's comment, gets what `carryOver` writes (settings read from
+ * the drained target), and accepts connections: a swap never hands a blocked database to the
+ * application. A crash or kill at any point rolls everything back: either the swap happened
+ * entirely or not at all.
  */
 export function swapDatabases(
   session: Session,
@@ -38,7 +40,8 @@ export function swapDatabases(
     readonly previousMarker: PreviousMarker
     /** The comment the target gets after the swap (the user's own, or NULL). */
     readonly targetComment: string | null
-    readonly targetAllowConnections: boolean
+    /** Statements run inside the transaction, after the renames (database settings). */
+    readonly carryOver?: () => ResultAsync<unknown, SessionError>
     readonly onStep: (step: SwapStep) => void
   },
 ): ResultAsync<void, SessionError> {
@@ -60,11 +63,8 @@ export function swapDatabases(
       return session.query(`ALTER DATABASE ${id(plan.incoming)} RENAME TO ${id(plan.target)}`)
     })
     .andThen(() => session.query(commentOnDatabaseSql(session, plan.target, plan.targetComment)))
-    .andThen(() =>
-      session.query(
-        `ALTER DATABASE ${id(plan.target)} ALLOW_CONNECTIONS ${plan.targetAllowConnections ? 'true' : 'false'}`,
-      ),
-    )
+    .andThen(() => (plan.carryOver === undefined ? okAsync(undefined) : plan.carryOver()))
+    .andThen(() => session.query(`ALTER DATABASE ${id(plan.target)} ALLOW_CONNECTIONS true`))
     .andThen(() => session.query('COMMIT'))
     .map(() => {
       plan.onStep('committed')

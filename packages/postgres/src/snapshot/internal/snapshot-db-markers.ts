@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { ResultAsync } from 'neverthrow'
 import type { ManifestTable } from '../manifest.js'
 import type { Session } from './snapshot-pg.js'
@@ -7,7 +8,27 @@ import type { SessionError } from '../errors.js'
  * Databases this package creates carry a JSON comment (`COMMENT ON DATABASE`) saying what they
  * are, so they can be listed, verified, and cleaned up after a crash by name AND metadata.
  */
-export type DbMarker = CloneMarker | ShadowMarker | PreviousMarker
+export type DbMarker = CloneMarker | ShadowMarker | PreviousMarker | DrainMarker
+
+/**
+ * Written on a database just before a run blocks its connections (restore, undo, clone), and
+ * replaced by its original comment once connections are back. A run killed in between leaves
+ * it, and the next run under the database's rollback lock repairs what it names: connections,
+ * the comment, and a clone that never got its snapshot marker.
+ */
+export interface DrainMarker {
+  readonly rollbackKit: 'drain'
+  readonly v: 1
+  readonly runId: string
+  readonly operation: 'restore' | 'undo' | 'clone'
+  readonly blockedAt: string
+  /** Whether the database accepted connections before the run blocked it. */
+  readonly allowedBefore: boolean
+  /** The user's own comment, put back by the run or by the repair. */
+  readonly originalComment: string | null
+  /** The clone a clone run was creating from this database (dropped unless it is marked). */
+  readonly clone?: string
+}
 
 /** A clone snapshot (`CREATE DATABASE ... TEMPLATE`). */
 export interface CloneMarker {
@@ -71,6 +92,22 @@ export const CLONE_PREFIX = 'rk_snap_'
 export const SHADOW_PREFIX = 'rk_shadow_'
 export const PREVIOUS_PREFIX = 'rk_prev_'
 
+/**
+ * The shadows of one target start with this: `rk_shadow_<12 hex of sha256(target)>_`. A
+ * shadow is recognised from its name alone, so one whose marker never got written (the run
+ * died during CREATE DATABASE, which the server still finishes) is found by the next run
+ * holding the target's lock.
+ */
+export function shadowPrefixOf(target: string): string {
+  const hash = createHash('sha256').update(`rollback-kit:shadow:${target}`, 'utf8').digest('hex')
+  return `${SHADOW_PREFIX}${hash.slice(0, 12)}_`
+}
+
+/** The shadow database of one restore run. */
+export function shadowNameOf(target: string, runId: string): string {
+  return `${shadowPrefixOf(target)}${runId}`
+}
+
 /** Parse a database comment; `undefined` when it is not one of ours. */
 export function parseMarker(comment: string | null): DbMarker | undefined {
   if (comment === null || !comment.startsWith('{')) return undefined
@@ -80,7 +117,8 @@ export function parseMarker(comment: string | null): DbMarker | undefined {
     if (
       value.rollbackKit === 'clone-snapshot' ||
       value.rollbackKit === 'restore-shadow' ||
-      value.rollbackKit === 'restore-previous'
+      value.rollbackKit === 'restore-previous' ||
+      value.rollbackKit === 'drain'
     ) {
       return value as DbMarker
     }
@@ -112,6 +150,9 @@ export interface DatabaseFacts {
   readonly owner: string
   readonly allowConnections: boolean
   readonly comment: string | null
+  /** `datconnlimit`: -1 for no limit. */
+  readonly connectionLimit: number
+  readonly tablespace: string
 }
 
 export function databaseFacts(
@@ -119,17 +160,32 @@ export function databaseFacts(
   name: string,
 ): ResultAsync<DatabaseFacts | undefined, SessionError> {
   return session
-    .query<{ owner: string; allow: boolean; comment: string | null }>(
-      `SELECT pg_get_userbyid(datdba) AS owner, datallowconn AS allow,
-              shobj_description(oid, 'pg_database') AS comment
-         FROM pg_database WHERE datname = $1`,
+    .query<{
+      owner: string
+      allow: boolean
+      comment: string | null
+      limit: number
+      tablespace: string
+    }>(
+      `SELECT pg_get_userbyid(d.datdba) AS owner, d.datallowconn AS allow,
+              shobj_description(d.oid, 'pg_database') AS comment, d.datconnlimit AS limit,
+              t.spcname AS tablespace
+         FROM pg_database d JOIN pg_tablespace t ON t.oid = d.dattablespace
+        WHERE d.datname = $1`,
       [name],
     )
     .map((rows) => {
       const row = rows[0]
       return row === undefined
         ? undefined
-        : { name, owner: row.owner, allowConnections: row.allow, comment: row.comment }
+        : {
+            name,
+            owner: row.owner,
+            allowConnections: row.allow,
+            comment: row.comment,
+            connectionLimit: row.limit,
+            tablespace: row.tablespace,
+          }
     })
 }
 

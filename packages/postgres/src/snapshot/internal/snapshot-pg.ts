@@ -1,6 +1,6 @@
-// The one place snapshot/restore code meets pg-core's connection, integrity, connection-control
-// and lock modules, so the rest of the snapshot code does not depend on their exact shapes.
-import type { ResultAsync } from 'neverthrow'
+// Where the snapshot layer meets the PostgreSQL layer's connection, integrity and lock modules,
+// so the rest of the snapshot code does not depend on their exact shapes.
+import { okAsync, type Result, type ResultAsync } from 'neverthrow'
 import pg from 'pg'
 import { childProcessEnv, type ChildCredentials } from '../../pg/connection-child-env.js'
 import {
@@ -8,19 +8,14 @@ import {
   resolveConnection,
   withClient,
   type PgConnection,
-  type PgConnectionConfig,
   type PgSession,
+  type ResolvedConnection,
 } from '../../pg/connection.js'
-import { compareFingerprints, type TableDifference } from '../../pg/integrity-compare.js'
-import {
-  fingerprintDatabase,
-  fingerprintInSession,
-  type DatabaseFingerprint,
-  type IntegrityError,
-} from '../../pg/integrity-fingerprint.js'
+import type { TableDifference } from '../../pg/integrity-compare.js'
+import { fingerprintInSession, type DatabaseFingerprint } from '../../pg/integrity-fingerprint.js'
 import { withRollbackLock, type LockError, type RollbackLock } from '../../pg/lock.js'
 import type { ManifestTable } from '../manifest.js'
-import { type Unexpected } from '@rollback-kit/core'
+import type { InvalidInput, Unexpected } from '@rollback-kit/core'
 import type { SessionError } from '../errors.js'
 
 /** A connection URL or a config object (pg-core's `PgConnection`). */
@@ -44,20 +39,23 @@ function toSession(session: PgSession): Session {
   }
 }
 
-/** The connection's database (libpq defaults applied). */
-export function databaseOf(connection: SnapshotConnection): string {
-  return resolveConnection(connection).match(
-    (resolved) => resolved.database,
-    () => 'postgres',
-  )
+/**
+ * A connection resolved once at a public entry point (pg-core's `ResolvedConnection`): every
+ * default filled in, so nothing below parses a connection string again.
+ */
+export type Server = ResolvedConnection
+
+/**
+ * Resolve a public entry point's connection: `InvalidInput` naming the field for a malformed
+ * URL (whose text is never repeated: it may hold a password).
+ */
+export function resolveServer(connection: SnapshotConnection): Result<Server, InvalidInput> {
+  return resolveConnection(connection)
 }
 
-/** The same connection, to another database. */
-export function connectionTo(connection: SnapshotConnection, database: string): PgConnectionConfig {
-  return resolveConnection(connection, { database }).match(
-    (resolved) => resolved,
-    () => ({ database }),
-  )
+/** The same server, connected to another database. */
+export function connectionTo(server: Server, database: string): Server {
+  return { ...server, database }
 }
 
 /** A session the caller closes, with pg-core's session underneath. */
@@ -68,7 +66,7 @@ export type OpenSession = Session & {
 
 /** Open a session (closed by the caller). */
 export function openSession(
-  connection: SnapshotConnection,
+  connection: Server,
   options: {
     readonly database?: string
     readonly settings?: Readonly<Record<string, string>>
@@ -83,7 +81,7 @@ export function openSession(
 
 /** Open a session, use it, always close it. */
 export function withSession<T, E>(
-  connection: SnapshotConnection,
+  connection: Server,
   options: { readonly database?: string; readonly applicationName?: string },
   use: (session: Session) => ResultAsync<T, E>,
 ): ResultAsync<T, E | SessionError | Unexpected> {
@@ -97,7 +95,7 @@ export function withSession<T, E>(
 /** Environment for pg_dump/pg_restore/psql: credentials through a 0600 passfile. */
 export type ChildEnv = ChildCredentials
 
-export function childEnv(connection: SnapshotConnection): ResultAsync<ChildEnv, SessionError> {
+export function childEnv(connection: Server): ResultAsync<ChildEnv, SessionError> {
   return childProcessEnv(connection)
 }
 
@@ -120,24 +118,6 @@ function toManifestTables(fingerprint: DatabaseFingerprint): ManifestTable[] {
   }))
 }
 
-/** pg-core's `fingerprintDatabase` of one database of the server, as manifest tables. */
-export function fingerprintTables(
-  connection: SnapshotConnection,
-  database: string,
-): ResultAsync<ManifestTable[], IntegrityError> {
-  return fingerprintDatabase({ connection: connectionTo(connection, database) }).map(
-    toManifestTables,
-  )
-}
-
-/** `err(differences)` when `actual` does not match `expected` table by table. */
-export function differencesFrom(
-  expected: readonly ManifestTable[],
-  actual: readonly ManifestTable[],
-): readonly TableDifference[] {
-  return compareFingerprints({ tables: expected }, { tables: actual }).differences
-}
-
 /** `public.orders (rows), public.x (missing)` for messages. */
 export function describeDifferences(differences: readonly TableDifference[]): string {
   const shown = differences.slice(0, 5).map((d) => `${d.table} (${d.difference})`)
@@ -150,7 +130,7 @@ export function describeDifferences(differences: readonly TableDifference[]): st
  * maintenance database), then run `use` with an admin session on the maintenance database.
  */
 export function withLockedSession<T, E>(
-  connection: SnapshotConnection,
+  connection: Server,
   plan: {
     readonly locked: string
     readonly maintenance: string
@@ -167,8 +147,28 @@ export function withLockedSession<T, E>(
       ...(plan.lockWaitMs === undefined ? {} : { waitMs: plan.lockWaitMs }),
       ...(plan.signal === undefined ? {} : { signal: plan.signal }),
     },
-    (lock) => withSession(connection, { database: plan.maintenance }, (admin) => use(admin, lock)),
+    (lock) =>
+      withSession(connection, { database: plan.maintenance }, (admin) =>
+        watchClient(admin).andThen(() => use(admin, lock)),
+      ),
   )
+}
+
+/**
+ * Have the server check every second that the admin session's client is still there
+ * (`client_connection_check_interval`, PostgreSQL 14+): a statement of a run killed mid-way,
+ * such as a long CREATE DATABASE, is then cancelled instead of finished, so it cannot create a
+ * database after the next run cleaned up. Older servers skip this.
+ */
+function watchClient(admin: Session): ResultAsync<void, SessionError> {
+  return admin
+    .query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")
+    .andThen((rows) =>
+      (rows[0]?.v ?? 0) >= 140_000
+        ? admin.query("SELECT set_config('client_connection_check_interval', '1000', false)")
+        : okAsync([]),
+    )
+    .map(() => undefined)
 }
 
 /**
