@@ -13,7 +13,10 @@ import { withClient, type ConnectError, type PgConnection, type PgSession } from
 /**
  * The session settings every fingerprint is computed under, so a row's text (and so its
  * hash) is the same whichever session, client or server settings read it: timestamps in UTC
- * and ISO style, floats with all their digits, bytea in hex, money in the C locale.
+ * and ISO style, floats with all their digits, bytea in hex, money in the C locale, and
+ * `search_path` pinned to `pg_catalog`, so `regclass`, `regtype` and `regproc` values are
+ * always written schema-qualified (a database-level search_path would otherwise change how
+ * the same row reads in the source and in a restored copy that does not have it yet).
  *
  * @example
  * ```ts
@@ -31,6 +34,7 @@ export const FINGERPRINT_SETTINGS: Readonly<Record<string, string>> = Object.fre
   extra_float_digits: '3',
   bytea_output: 'hex',
   lc_monetary: 'C',
+  search_path: 'pg_catalog',
 })
 
 /**

@@ -219,6 +219,7 @@ export function cloneSnapshot(
                 after: (drained) => {
                   reportProgress(options, { phase: 'fingerprinting' })
                   return markClone(server, admin, {
+                    signal: options.signal,
                     name,
                     marker: {
                       rollbackKit: 'clone-snapshot',
@@ -291,17 +292,22 @@ function markClone(
   server: Server,
   admin: Session,
   plan: {
+    readonly signal: AbortSignal | undefined
     readonly name: string
     readonly marker: Omit<CloneMarker, 'tables'>
     readonly started: number
   },
 ): ResultAsync<CloneMarker, CloneSnapshotError> {
-  return withFrozenDatabase({ server, admin, database: plan.name }, (session) =>
-    session
-      .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      .andThen(() => tableFingerprints(session))
-      .andThen((tables) => session.query('COMMIT').map(() => tables)),
-  )
+  // An abort that came during the copy is honoured here: the clone goes, the result is Aborted.
+  return checkAborted(plan.signal)
+    .andThen(() =>
+      withFrozenDatabase({ server, admin, database: plan.name }, (session) =>
+        session
+          .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+          .andThen(() => tableFingerprints(session))
+          .andThen((tables) => session.query('COMMIT').map(() => tables)),
+      ),
+    )
     .andThen((tables) => {
       const marker: CloneMarker = {
         ...plan.marker,

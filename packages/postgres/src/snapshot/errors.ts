@@ -159,7 +159,11 @@ export type CloneFailed = BlockError<'CloneFailed'> & {
 export type SnapshotCorrupt = BlockError<'SnapshotCorrupt'> & {
   /** The file, relative to the snapshot folder. */
   readonly file: string
-  readonly problem: 'missing' | 'size' | 'sha256'
+  /**
+   * `unlisted`: the restore would read this file (the archive, or a file of a directory
+   * archive) but the manifest does not list it, so nothing vouches for its content.
+   */
+  readonly problem: 'missing' | 'size' | 'sha256' | 'unlisted'
   readonly expected: string
   readonly actual: string
 }

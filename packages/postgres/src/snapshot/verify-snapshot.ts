@@ -25,7 +25,7 @@ import {
   toolVersion,
   type ToolVersion,
 } from './internal/archive-tools.js'
-import { sha256File } from './internal/snapshot-files.js'
+import { listFiles, sha256File } from './internal/snapshot-files.js'
 import { writeVerificationRecord } from './internal/snapshot-verification-record.js'
 import { readManifest, type ReadManifestError, type SnapshotManifest } from './manifest.js'
 import type {
@@ -222,6 +222,13 @@ function checkFiles(
 ): ResultAsync<number, VerifySnapshotError> {
   const total = manifest.files.length
   const run = async (): Promise<SnapshotCorrupt | number> => {
+    const unlisted = await unlistedArchiveFile(options.dir, manifest)
+    if (unlisted !== undefined) {
+      return corrupt(unlisted, 'unlisted', {
+        expected: 'a size and sha256 in the manifest',
+        actual: 'none',
+      })
+    }
     let bytes = 0
     let done = 0
     reportProgress(options, { phase: 'checksumming', done, total })
@@ -256,13 +263,35 @@ function checkFiles(
   ).andThen((outcome) => (typeof outcome === 'number' ? okAsync(outcome) : errAsync(outcome)))
 }
 
+/**
+ * The first file the restore would read that the manifest does not list: the archive itself
+ * (custom, plain) or any file inside the archive folder (directory format).
+ */
+async function unlistedArchiveFile(
+  dir: string,
+  manifest: SnapshotManifest,
+): Promise<string | undefined> {
+  const listed = new Set(manifest.files.map((f) => f.path))
+  const archive = manifest.archivePath
+  if (manifest.format !== 'directory') return listed.has(archive) ? undefined : archive
+  const inside = await listFiles(join(dir, ...archive.split('/'))).catch(() => [] as string[])
+  const onDisk = inside.map((path) => `${archive}/${path}`)
+  const toc = `${archive}/toc.dat`
+  return [toc, ...onDisk].find((path) => !listed.has(path))
+}
+
 function corrupt(
   file: string,
   problem: SnapshotCorrupt['problem'],
   found: { readonly expected: string; readonly actual: string },
 ): SnapshotCorrupt {
   const { expected, actual } = found
-  const what = problem === 'missing' ? 'is missing' : `${problem} mismatch`
+  const what =
+    problem === 'missing'
+      ? 'is missing'
+      : problem === 'unlisted'
+        ? 'is not covered by the manifest'
+        : `${problem} mismatch`
   return makeError(
     'SnapshotCorrupt',
     `snapshot file ${file} ${what}: the manifest says ${expected}, found ${actual}`,
