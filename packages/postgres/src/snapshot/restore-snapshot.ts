@@ -195,14 +195,20 @@ export type RestoreSnapshotError =
 /**
  * Restore a snapshot, never destructively first.
  *
- * Swap mode (default), from a dump: the snapshot is verified (archive version, checksums,
- * `pg_restore --list`) before anything is touched; the target's rollback lock is taken
- * (`LockHeld` if another restore runs); leftovers of a crashed run are removed; the archive
- * is restored into a shadow database; the shadow is checked against the manifest's row
- * counts and fingerprints; the target's database-level settings and GRANTs are copied to it;
- * the target is drained; then one transaction renames the target to `rk_prev_<run>` and the
- * shadow to the target. A crash at any point leaves the target as it was. From a clone snapshot the swap is the whole restore (a rename: well under a second
- * whatever the size). `undoRestore` swaps the previous database back.
+ * Swap mode (default), from a dump: the snapshot is verified (archive version, every file the
+ * restore reads covered by the manifest's checksums, `pg_restore --list`) before anything is
+ * touched; the target's rollback lock is taken (`LockHeld` if another restore runs); what a
+ * crashed run left is repaired; a missing target is `DatabaseMissing` unless `createTarget`;
+ * the archive is restored into a shadow database that refuses other connections; the shadow
+ * is frozen and checked against the manifest's row counts and fingerprints; the target is
+ * marked and drained; then one transaction renames the target to `rk_prev_<run>` and the
+ * shadow to the target, copies the target's database-level settings, GRANTs and connection
+ * limit, and allows connections. A crash at any point leaves the target as it was (the next
+ * run repairs a block). From a clone snapshot the swap is the whole restore (a rename: well
+ * under a second whatever the size). `undoRestore` swaps the previous database back.
+ *
+ * An abort returns `Aborted` with the target as it was, accepting connections, up to the
+ * swap's BEGIN; from there the swap runs to its end and the result is a success.
  *
  * In-place mode runs `pg_restore --clean --if-exists --single-transaction` into the target:
  * all or nothing, but without a kept copy; then it verifies the result.

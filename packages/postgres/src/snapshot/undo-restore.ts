@@ -118,8 +118,9 @@ export type UndoRestoreError =
 /**
  * Swap the database a swap restore replaced back in: one transaction renames the current
  * target aside (kept as `rk_prev_<run>`, so this too can be undone) and the kept database
- * back to the target's name, with its own comment and connection setting. Takes the same
- * rollback lock as a restore, and drains the target the same way.
+ * back to the target's name, with its own comment, accepting connections. Takes the same
+ * rollback lock as a restore, repairs what a crashed run left, and drains the target the same
+ * way (marked first; an abort counts up to the swap's BEGIN, after which the swap completes).
  *
  * @returns which database is the target again and where the replaced one is kept.
  * **Errors**: `NothingToUndo`, `LockHeld`, `ConnectionsRemain`, `ConnectionFailed`, `QueryFailed`,

@@ -123,7 +123,8 @@ export type VerifySnapshotError =
 
 /**
  * Verify a dump snapshot without touching any database: the archive version is one the local
- * pg_restore reads, every file has the size and sha256 its manifest records, and
+ * pg_restore reads, every file the restore will read is listed in the manifest (the archive,
+ * every file of a directory archive) and has the size and sha256 recorded there, and
  * `pg_restore --list` parses the archive. A restore runs this first and refuses to start
  * when it fails.
  *
@@ -225,8 +226,8 @@ function checkFiles(
     const unlisted = await unlistedArchiveFile(options.dir, manifest)
     if (unlisted !== undefined) {
       return corrupt(unlisted, 'unlisted', {
-        expected: 'a size and sha256 in the manifest',
-        actual: 'none',
+        expected: 'an entry',
+        actual: 'a file it does not list',
       })
     }
     let bytes = 0
@@ -290,7 +291,7 @@ function corrupt(
     problem === 'missing'
       ? 'is missing'
       : problem === 'unlisted'
-        ? 'is not covered by the manifest'
+        ? 'is read by a restore but not covered by the manifest'
         : `${problem} mismatch`
   return makeError(
     'SnapshotCorrupt',

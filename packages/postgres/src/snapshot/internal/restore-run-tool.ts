@@ -77,6 +77,18 @@ function restoreFailed(
   plan: RunRestorePlan,
   outcome: { readonly exitCode: number | null; readonly stderr: string; readonly cause?: unknown },
 ): RestoreFailed {
+  if (/invalid command \\restrict/.test(outcome.stderr)) {
+    return makeError(
+      'RestoreFailed',
+      `psql into ${plan.database} cannot refuse a plain dump's meta-commands: \\restrict needs psql 13.22, 14.19, 15.14, 16.10, 17.6 or newer; nothing was run`,
+      {
+        database: plan.database,
+        exitCode: outcome.exitCode,
+        stderr: outcome.stderr,
+        cause: outcome.cause,
+      },
+    )
+  }
   const ignored = /errors ignored on restore: (\d+)/.exec(outcome.stderr)
   const firstError = /(?:error|ERROR):\s*(.*)$/m.exec(outcome.stderr)?.[1]?.trim()
   const program = plan.format === 'plain' ? 'psql' : 'pg_restore'
