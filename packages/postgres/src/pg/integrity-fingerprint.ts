@@ -13,10 +13,11 @@ import { withClient, type ConnectError, type PgConnection, type PgSession } from
 /**
  * The session settings every fingerprint is computed under, so a row's text (and so its
  * hash) is the same whichever session, client or server settings read it: timestamps in UTC
- * and ISO style, floats with all their digits, bytea in hex, money in the C locale, and
- * `search_path` pinned to `pg_catalog`, so `regclass`, `regtype` and `regproc` values are
- * always written schema-qualified (a database-level search_path would otherwise change how
- * the same row reads in the source and in a restored copy that does not have it yet).
+ * and ISO style, floats with all their digits, bytea in hex, money in the C locale. While
+ * rows are hashed, `search_path` is also pinned to `pg_catalog` (and put back afterwards), so
+ * `regclass`, `regtype` and `regproc` values are always written schema-qualified: a
+ * database-level search_path would otherwise change how the same row reads in the source and
+ * in a restored copy that does not have it yet.
  *
  * @example
  * ```ts
@@ -34,7 +35,6 @@ export const FINGERPRINT_SETTINGS: Readonly<Record<string, string>> = Object.fre
   extra_float_digits: '3',
   bytea_output: 'hex',
   lc_monetary: 'C',
-  search_path: 'pg_catalog',
 })
 
 /**
@@ -310,7 +310,9 @@ export function fingerprintTable(
   options: FingerprintTableOptions,
 ): ResultAsync<TableFingerprint, IntegrityError> {
   return inSnapshot(options, (session) =>
-    resolveTable(session, options.table).andThen((table) => measure(session, table, 'fingerprint')),
+    resolveTable(session, options.table).andThen((table) =>
+      withPinnedSearchPath(session, () => measure(session, table, 'fingerprint')),
+    ),
   )
 }
 
@@ -468,7 +470,45 @@ function measure(
   }))
 }
 
+/**
+ * Run `measure` with `search_path` set to `pg_catalog`, then put the session's own back: the
+ * text of `regclass` and friends (and so the fingerprint) must not depend on it. Names are
+ * resolved before, under the session's own search_path.
+ */
+function withPinnedSearchPath<T>(
+  session: PgSession,
+  measure: () => ResultAsync<T, PgError>,
+): ResultAsync<T, PgError> {
+  const set = (path: string): ResultAsync<unknown, PgError> =>
+    session.query("SELECT pg_catalog.set_config('search_path', $1, false)", [path])
+  return session
+    .query<{ path: string }>("SELECT pg_catalog.current_setting('search_path') AS path")
+    .andThen((rows) => {
+      const own = rows[0]?.path ?? ''
+      return set('pg_catalog')
+        .andThen(measure)
+        .andThen((value) => set(own).map(() => value))
+        .orElse((error) =>
+          set(own)
+            .orElse(() => okAsync(undefined))
+            .andThen(() => errAsync(error)),
+        )
+    })
+}
+
 function measureEach(
+  session: PgSession,
+  tables: readonly FoundTable[],
+  options: Pick<OperationOptions<IntegrityProgress>, 'onProgress' | 'logger'> & {
+    readonly what: 'fingerprint' | 'count'
+  },
+): ResultAsync<Record<string, TableFingerprint>, PgError> {
+  return options.what === 'fingerprint'
+    ? withPinnedSearchPath(session, () => measureAll(session, tables, options))
+    : measureAll(session, tables, options)
+}
+
+function measureAll(
   session: PgSession,
   tables: readonly FoundTable[],
   options: Pick<OperationOptions<IntegrityProgress>, 'onProgress' | 'logger'> & {
