@@ -250,6 +250,28 @@ describe('what the target keeps across a swap', () => {
     ).toEqual([{ datconnlimit: 7, datallowconn: true, setconfig: ['work_mem=7MB'] }])
   })
 
+  test('a target left refusing connections: the restored database accepts them', async () => {
+    const db = 'rk_trust_blocked'
+    await seed(db)
+    const snapshot = await dump(db)
+    // Blocked by hand (or by a run of an older version that left no marker).
+    await rows(`ALTER DATABASE ${db} ALLOW_CONNECTIONS false`)
+    const receipt = (
+      await restoreSnapshot({
+        connection: cluster.urlFor({ database: db }),
+        snapshot: { kind: 'dump', dir: snapshot.dir },
+        ...binDir(),
+      })
+    )._unsafeUnwrap()
+    expect(await rows('SELECT datallowconn FROM pg_database WHERE datname = $1', [db])).toEqual([
+      { datallowconn: true },
+    ])
+    // The replaced database is kept refusing connections, as every kept database is.
+    expect(
+      await rows('SELECT datallowconn FROM pg_database WHERE datname = $1', [receipt.previous]),
+    ).toEqual([{ datallowconn: false }])
+  })
+
   test('the tablespace: a dump restore lands in it; a clone elsewhere is listed as left out', async () => {
     const location = join(work, 'tablespace')
     await mkdir(location)
