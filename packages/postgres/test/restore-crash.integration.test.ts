@@ -58,6 +58,8 @@ type KillAt = { readonly event: string } | { readonly sql: string; readonly para
 interface Plan {
   readonly op: 'restore-dump' | 'restore-clone' | 'undo' | 'clone' | 'dump'
   readonly target: string
+  /** Long when the test kills while the target is blocked, so the drain waits for it. */
+  readonly graceMs?: number
   readonly dir?: string
   readonly clone?: string
   readonly catalogueDir?: string
@@ -208,16 +210,26 @@ describe('kill -9 during a restore from a dump', () => {
     n += 1
     await rows(`DELETE FROM t WHERE id > ${1000 + n}`, [], target)
     const before = await tablesOf(target)
-    const idle = await linger(target)
+    const killAt = at(target)
+    const whileBlocked = !('event' in killAt)
+    const idle = whileBlocked ? await linger(target) : undefined
     try {
-      const output = await runAndKill({ op: 'restore-dump', target, dir: snapshot.dir }, at(target))
+      const output = await runAndKill(
+        {
+          op: 'restore-dump',
+          target,
+          dir: snapshot.dir,
+          ...(whileBlocked ? { graceMs: 60_000 } : {}),
+        },
+        killAt,
+      )
       // Until the swap commits, the target holds its data (it may be blocked: the next run
       // repairs that); after it, the snapshot's.
       const committed = output.includes('FROZEN swapping:committed')
       await rows(`ALTER DATABASE ${pg.escapeIdentifier(target)} ALLOW_CONNECTIONS true`)
       expect(await tablesOf(target)).toEqual(committed ? snapshotTables : before)
     } finally {
-      await idle.end().catch(() => undefined)
+      await idle?.end().catch(() => undefined)
     }
     await rows(`ALTER DATABASE ${pg.escapeIdentifier(target)} ALLOW_CONNECTIONS false`).catch(
       () => undefined,
@@ -277,15 +289,14 @@ describe('kill -9 during a restore from a clone and during its undo', () => {
       )._unsafeUnwrap()
     }
     const before = await tablesOf(target)
-    const idle = await linger(target)
+    const whileBlocked = point.startsWith('draining')
+    const idle = whileBlocked ? await linger(target) : undefined
     const plan: Plan = { op, target, clone: clone.name }
-    const at: KillAt = point.startsWith('draining')
-      ? blocked(target)
-      : { event: 'swapping:target-renamed' }
+    const at: KillAt = whileBlocked ? blocked(target) : { event: 'swapping:target-renamed' }
     try {
-      await runAndKill(plan, at)
+      await runAndKill({ ...plan, ...(whileBlocked ? { graceMs: 60_000 } : {}) }, at)
     } finally {
-      await idle.end().catch(() => undefined)
+      await idle?.end().catch(() => undefined)
     }
     await rows(`ALTER DATABASE ${target} ALLOW_CONNECTIONS true`)
     expect(await tablesOf(target)).toEqual(before)
@@ -316,13 +327,17 @@ describe('kill -9 during a clone snapshot', () => {
     )
     const before = await tablesOf(source)
     const idle = point.startsWith('draining') ? await linger(source) : undefined
+    // Frozen just after `copying`: the CREATE DATABASE was sent, its result never read.
     const at: KillAt = point.startsWith('draining')
       ? blocked(source)
       : point.startsWith('CREATE')
-        ? creating('rk_snap_')
+        ? { event: 'copying+' }
         : { event: point }
     try {
-      await runAndKill({ op: 'clone', target: source }, at)
+      await runAndKill(
+        { op: 'clone', target: source, ...(idle === undefined ? {} : { graceMs: 60_000 }) },
+        at,
+      )
     } finally {
       await idle?.end().catch(() => undefined)
     }
