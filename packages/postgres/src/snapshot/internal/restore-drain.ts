@@ -1,4 +1,4 @@
-import { type Unexpected } from '@rollback-kit/core'
+import { unexpected, type Unexpected } from '@rollback-kit/core'
 import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
 import { withConnectionsBlocked, type DrainError } from '../../pg/connection-control.js'
 import type { SessionError } from '../errors.js'
@@ -132,7 +132,10 @@ export function withDrainedDatabase<T, U, E>(plan: {
     if (unmarked.isErr()) return err(unmarked.error)
     return ok(finished.value)
   }
-  return setComment(admin, database, marker).andThen(() => new ResultAsync(settle()))
+  // A ResultAsync never rejects: a throw anywhere in the phases becomes Unexpected.
+  const settled = (): Promise<Result<U, E | DrainError | SessionError | Unexpected>> =>
+    settle().catch((cause: unknown) => err(unexpected(cause, `draining ${database}`)))
+  return setComment(admin, database, marker).andThen(() => new ResultAsync(settled()))
 }
 
 /**

@@ -100,7 +100,11 @@ export function removeLeftovers(
             )
           })
         }
-        if (drain !== undefined) chain = chain.andThen(() => repairDrain(session, target, drain))
+        if (drain !== undefined) {
+          chain = chain.andThen(() =>
+            repairDrain(session, { database: target, marker: drain, drop }),
+          )
+        }
         return chain
       })
       .andThen(() => databaseFacts(session, target))
@@ -112,23 +116,31 @@ export function removeLeftovers(
       })
       .map((targetReallowed) => ({ dropped, clonesReleased, targetReallowed }))
   })
+}
 
-  function repairDrain(
-    s: Session,
-    database: string,
-    marker: DrainMarker,
-  ): ResultAsync<unknown, SessionError> {
-    const clone = marker.clone
-    const dropClone =
-      clone === undefined
-        ? okAsync(undefined)
-        : databaseFacts(s, clone).andThen((facts) =>
-            facts !== undefined && parseMarker(facts.comment)?.rollbackKit !== 'clone-snapshot'
-              ? drop(clone)
-              : okAsync(undefined),
-          )
-    return dropClone.andThen(() => setComment(s, database, marker.originalComment))
-  }
+/**
+ * Repair what a drain marker on `database` names: drop the clone the crashed run was making
+ * unless it got its snapshot marker, then put the database's own comment back (connections are
+ * allowed by the caller, which also covers older markers).
+ */
+function repairDrain(
+  session: Session,
+  plan: {
+    readonly database: string
+    readonly marker: DrainMarker
+    readonly drop: (name: string) => ResultAsync<unknown, SessionError>
+  },
+): ResultAsync<unknown, SessionError> {
+  const clone = plan.marker.clone
+  const dropClone =
+    clone === undefined
+      ? okAsync(undefined)
+      : databaseFacts(session, clone).andThen((facts) =>
+          facts !== undefined && parseMarker(facts.comment)?.rollbackKit !== 'clone-snapshot'
+            ? plan.drop(clone)
+            : okAsync(undefined),
+        )
+  return dropClone.andThen(() => setComment(session, plan.database, plan.marker.originalComment))
 }
 
 /**
