@@ -1,28 +1,34 @@
 // The public API of @rollback-kit/postgres. Every export is named here on purpose.
 
-// --- pg-core: connection, errors, child credentials (connection*.ts) ---
-export { classifyPgError, isPgError } from './connection-errors.js'
+// --- the PostgreSQL layer (pg/): errors, connection, integrity, connection control, lock, health ---
+export { classifyPgError, isPgError } from './pg/errors.js'
 export type {
+  AssertionNotBoolean,
   AuthenticationFailed,
   ConnectionFailed,
+  ConnectionsRemain,
+  CredentialsWriteFailed,
   DatabaseExists,
   DatabaseNotFound,
   Deadlock,
   InsufficientPrivilege,
+  IntegrityMismatch,
+  LockHeld,
+  LockLost,
   LockNotAvailable,
   ObjectInUse,
   PgError,
   PgErrorContext,
   QueryCanceled,
   QueryFailed,
-} from './connection-errors.js'
+} from './pg/errors.js'
 export {
   connect,
   redactConnection,
   resolveConnection,
   toPgClientConfig,
   withClient,
-} from './connection.js'
+} from './pg/connection.js'
 export type {
   ConnectError,
   ConnectOptions,
@@ -31,16 +37,9 @@ export type {
   PgConnectionConfig,
   PgSession,
   ResolvedConnection,
-} from './connection.js'
-export { childProcessEnv, conninfoDbname } from './connection-child-env.js'
-export type {
-  ChildCredentials,
-  ChildProcessEnvError,
-  CredentialsWriteFailed,
-} from './connection-child-env.js'
-// --- end pg-core: connection ---
-
-// --- pg-core: integrity (integrity*.ts) ---
+} from './pg/connection.js'
+export { childProcessEnv, conninfoDbname } from './pg/connection-child-env.js'
+export type { ChildCredentials, ChildProcessEnvError } from './pg/connection-child-env.js'
 export {
   countRows,
   fingerprintDatabase,
@@ -48,7 +47,7 @@ export {
   fingerprintTable,
   FINGERPRINT_ALGORITHM,
   FINGERPRINT_SETTINGS,
-} from './integrity-fingerprint.js'
+} from './pg/integrity-fingerprint.js'
 export type {
   CountRowsOptions,
   DatabaseFingerprint,
@@ -59,159 +58,149 @@ export type {
   IntegrityProgress,
   TableFingerprint,
   TableRef,
-} from './integrity-fingerprint.js'
-export { compareDatabases, compareFingerprints, verifyIntegrity } from './integrity-compare.js'
+} from './pg/integrity-fingerprint.js'
+export { compareDatabases, compareFingerprints, verifyIntegrity } from './pg/integrity-compare.js'
 export type {
   CompareDatabasesOptions,
   CompareOptions,
   ExpectedTable,
   ExpectedTables,
   IntegrityComparison,
-  IntegrityMismatch,
   TableDifference,
   VerifyIntegrityError,
   VerifyIntegrityOptions,
-} from './integrity-compare.js'
-export { checkAssertion, countRecentRows } from './integrity-queries.js'
+} from './pg/integrity-compare.js'
+export { checkAssertion, countRecentRows } from './pg/integrity-queries.js'
 export type {
-  AssertionNotBoolean,
   AssertionOutcome,
   CheckAssertionError,
   CheckAssertionOptions,
   CountRecentRowsOptions,
   RecentRows,
-} from './integrity-queries.js'
-// --- end pg-core: integrity ---
-
-// --- pg-core: connection control, lock, health ---
+} from './pg/integrity-queries.js'
 export {
   allowConnections,
   blockConnections,
   listConnections,
   terminateConnections,
   withConnectionsBlocked,
-} from './connection-control.js'
+} from './pg/connection-control.js'
 export type {
   ConnectionControlError,
   ConnectionControlOptions,
-  ConnectionsRemain,
   ConnectionsSetting,
   DatabaseSession,
   DrainedDatabase,
   DrainError,
   DrainOptions,
   TerminateConnectionsOptions,
-} from './connection-control.js'
-export { acquireRollbackLock, rollbackLockKey, withRollbackLock } from './lock.js'
-export type {
-  AcquireRollbackLockOptions,
-  LockError,
-  LockHeld,
-  LockLost,
-  RollbackLock,
-} from './lock.js'
-export { checkDatabaseHealth } from './health.js'
+} from './pg/connection-control.js'
+export { acquireRollbackLock, rollbackLockKey, withRollbackLock } from './pg/lock.js'
+export type { AcquireRollbackLockOptions, LockError, RollbackLock } from './pg/lock.js'
+export { checkDatabaseHealth } from './pg/health.js'
 export type {
   CheckDatabaseHealthOptions,
   DatabaseHealth,
   HealthError,
   LongRunningQuery,
-} from './health.js'
-// --- end pg-core: connection control, lock, health ---
+} from './pg/health.js'
+// --- end of the PostgreSQL layer ---
 
-// --- snapshots, catalogue, restore, undo (dump*, clone*, manifest*, archive*, catalogue*,
-// verify-snapshot*, restore*, undo*.ts) ---
-export { readArchiveHeader } from './archive-header.js'
+// --- the snapshot layer (snapshot/): errors, dump, clone, manifest, archive header, catalogue,
+// verify, restore, undo ---
 export type {
-  ArchiveHeader,
   ArchiveMalformed,
   ArchiveUnreadable,
+  ArchiveVersionUnsupported,
+  CatalogueUnreadable,
+  CatalogueUnwritable,
+  CloneFailed,
+  CloneModified,
+  DatabaseMissing,
+  DumpFailed,
+  ManifestInvalid,
+  ManifestUnreadable,
+  NotASnapshot,
+  NothingToUndo,
+  PruneFailed,
+  RestoreFailed,
+  SessionError,
+  SnapshotCorrupt,
+  VerificationFailed,
+} from './snapshot/errors.js'
+export { readArchiveHeader } from './snapshot/archive-header.js'
+export type {
+  ArchiveHeader,
   ArchiveVersion,
   ReadArchiveHeaderError,
-} from './archive-header.js'
-export { isSnapshotId, MANIFEST_FILE, newSnapshotId, readManifest } from './manifest.js'
+} from './snapshot/archive-header.js'
+export { isSnapshotId, MANIFEST_FILE, newSnapshotId, readManifest } from './snapshot/manifest.js'
 export type {
   DumpCompression,
   DumpFormat,
   ManifestDumpOptions,
   ManifestFile,
-  ManifestInvalid,
   ManifestTable,
-  ManifestUnreadable,
   ReadManifestError,
   SnapshotManifest,
-} from './manifest.js'
-export { dumpSnapshot } from './dump-snapshot.js'
+} from './snapshot/manifest.js'
+export { dumpSnapshot } from './snapshot/dump-snapshot.js'
 export type {
-  CatalogueUnwritable,
-  DumpFailed,
   DumpProgress,
   DumpSnapshot,
   DumpSnapshotError,
   DumpSnapshotOptions,
-  SessionError,
-} from './dump-snapshot.js'
-export { cloneSnapshot } from './clone-snapshot.js'
+} from './snapshot/dump-snapshot.js'
+export { cloneSnapshot } from './snapshot/clone-snapshot.js'
 export type {
-  CloneFailed,
   CloneProgress,
   CloneSnapshot,
   CloneSnapshotError,
   CloneSnapshotOptions,
   DrainOutcome,
-  DatabaseMissing,
   DrainPolicy,
-} from './clone-snapshot.js'
-export { verifySnapshot } from './verify-snapshot.js'
+} from './snapshot/clone-snapshot.js'
+export { verifySnapshot } from './snapshot/verify-snapshot.js'
 export type {
-  ArchiveVersionUnsupported,
-  SnapshotCorrupt,
   SnapshotVerification,
   VerifySnapshotError,
   VerifySnapshotOptions,
   VerifySnapshotProgress,
-} from './verify-snapshot.js'
-export { verifyCloneSnapshot } from './verify-snapshot-clone.js'
+} from './snapshot/verify-snapshot.js'
+export { verifyCloneSnapshot } from './snapshot/verify-snapshot-clone.js'
 export type {
-  CloneModified,
   CloneVerification,
-  NotASnapshot,
   VerifyCloneSnapshotError,
   VerifyCloneSnapshotOptions,
-} from './verify-snapshot-clone.js'
-export { listSnapshots, pruneSnapshots } from './catalogue.js'
+} from './snapshot/verify-snapshot-clone.js'
+export { listSnapshots, pruneSnapshots } from './snapshot/catalogue.js'
 export type {
-  CatalogueUnreadable,
   CloneSnapshotEntry,
   DumpSnapshotEntry,
   ListSnapshotsError,
   ListSnapshotsOptions,
-  PruneFailed,
   PruneOutcome,
   PruneSnapshotsError,
   PruneSnapshotsOptions,
   SnapshotEntry,
   SnapshotListing,
   UnreadableSnapshot,
-} from './catalogue.js'
-export { restoreSnapshot } from './restore-snapshot.js'
+} from './snapshot/catalogue.js'
+export { restoreSnapshot } from './snapshot/restore-snapshot.js'
 export type {
   LeftoverCleanup,
-  RestoreFailed,
   RestoreProgress,
   RestoreReceipt,
   RestoreSnapshotError,
   RestoreSnapshotOptions,
   SnapshotSource,
   SwapStep,
-  VerificationFailed,
-} from './restore-snapshot.js'
-export { undoRestore } from './undo-restore.js'
+} from './snapshot/restore-snapshot.js'
+export { undoRestore } from './snapshot/undo-restore.js'
 export type {
-  NothingToUndo,
   UndoReceipt,
   UndoRestoreError,
   UndoRestoreOptions,
   UndoRestoreProgress,
-} from './undo-restore.js'
-// --- end snapshots, catalogue, restore, undo ---
+} from './snapshot/undo-restore.js'
+// --- end of the snapshot layer ---

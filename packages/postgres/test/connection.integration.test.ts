@@ -3,6 +3,8 @@ import { exec } from '@rollback-kit/core'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { existsSync, statSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -142,9 +144,13 @@ describe('childProcessEnv', () => {
     // A password in argv is refused by exec.
     const leaking = await exec(psql, [`password=${password}`], { secrets: prepared.secrets })
     expect(leaking._unsafeUnwrapErr().kind).toBe('InvalidInput')
-    const folder = join(prepared.passfile!, '..')
+    // Nothing of it is on disk by name, even while in use: a kill -9 cannot leave it behind.
+    expect(prepared.passfile).toMatch(new RegExp(`^/proc/${process.pid}/fd/\\d+$`))
+    const ours = async (): Promise<string[]> =>
+      (await readdir(tmpdir())).filter((n) => n.startsWith(`rollback-kit-pg-auth-${process.pid}-`))
+    expect(await ours()).toEqual([])
     await prepared.release()
     await wrong.release()
-    expect(existsSync(folder)).toBe(false)
+    expect(existsSync(prepared.passfile!)).toBe(false)
   })
 })

@@ -212,11 +212,25 @@ describe('dump snapshot, swap restore, undo', () => {
       )._unsafeUnwrap()
       expect(await fingerprintOf(db)).toEqual(before)
     }
-    // A dropped database comes back under its name; there is nothing to keep.
+    // A missing target is refused (a typo creates nothing) unless the caller opts in; then a
+    // dropped database comes back under its name, with nothing to keep.
+    const gone = { kind: 'dump', dir: (await dump(db)).dir } as const
+    const refused = await restoreSnapshot({
+      connection: cluster.urlFor({ database: 'rk_snap_formats_gone' }),
+      snapshot: gone,
+      ...tools(),
+    })
+    expect(refused._unsafeUnwrapErr()).toMatchObject({
+      kind: 'DatabaseMissing',
+      database: 'rk_snap_formats_gone',
+    })
+    expect(await databases('rk_snap_formats_gone')).toEqual([])
+    expect(await databases('rk_shadow_')).toEqual([])
     const fresh = (
       await restoreSnapshot({
         connection: cluster.urlFor({ database: 'rk_snap_formats_gone' }),
-        snapshot: { kind: 'dump', dir: (await dump(db)).dir },
+        snapshot: gone,
+        createTarget: true,
         ...tools(),
       })
     )._unsafeUnwrap()
