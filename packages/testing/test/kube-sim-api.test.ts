@@ -368,13 +368,15 @@ describe('patch', () => {
       (await call(s, 'PATCH', path, { contentType: 'application/apply-patch+yaml', body: {} }))
         .status,
     ).toBe(415)
-    // Typed clients (`kubectl create deployment`) send protobuf; the simulator reads JSON only.
+    // A body claimed to be protobuf must start with the `k8s\0` envelope.
     const protobuf = await call(s, 'POST', cms, {
       contentType: 'application/vnd.kubernetes.protobuf',
       body: {},
     })
-    expect(protobuf.status).toBe(415)
-    expect(protobuf.json['reason']).toBe('UnsupportedMediaType')
+    expect(protobuf.status).toBe(400)
+    expect(protobuf.json['message']).toBe(
+      'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]',
+    )
   })
 
   test('strategic merge directives kubectl apply sends: $retainKeys, primitive-list deletes', async () => {

@@ -113,6 +113,8 @@ export interface KubeSimRequest {
   readonly contentType?: string
   /** HTTP status answered; `0` while the request is open (watches, hangs). */
   readonly status: number
+  /** The Content-Type answered: `application/json`, or the protobuf type for typed clients. */
+  readonly responseType?: string
   /** Epoch ms. */
   readonly at: number
 }

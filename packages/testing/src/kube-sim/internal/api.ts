@@ -6,6 +6,7 @@ import {
   ApiError,
 } from './api-status.js'
 import { applyJsonPatch } from './patch/json-patch.js'
+import { decodeInput, fieldValidationOf } from './schema/decode-input.js'
 import { applyMergePatch } from './patch/merge-patch.js'
 import { strategicMerge } from './patch/strategic-merge-patch.js'
 import type { ResourceType } from './resources.js'
@@ -13,6 +14,7 @@ import { groupVersionOf } from './resources.js'
 import { fieldsOf, parseSelector, selectorString } from './selectors.js'
 import type { Store } from './store.js'
 import { toTable, wantsTable } from './tables.js'
+import type { ServerAnswer } from './respond.js'
 import type { KubeObject } from './types.js'
 import { asArray, asNumber, asObject, asString, clone, isObject } from './types.js'
 
@@ -23,12 +25,12 @@ export interface ApiRequest {
   readonly accept: string | undefined
   readonly contentType: string
   readonly body: unknown
+  /** The client's User-Agent: the default field manager (`kubectl`). */
+  readonly userAgent: string
 }
 
 /** What a handler answers: JSON, or plain text (pod logs). */
-export type ApiResponse =
-  | { readonly code: number; readonly json: unknown }
-  | { readonly code: number; readonly text: string }
+export type ApiResponse = ServerAnswer
 
 /** What handlers need besides the store. */
 export interface ApiContext {
@@ -252,8 +254,13 @@ export function handleResource(
       const rv = asObject(body['metadata'])['resourceVersion']
       if (typeof rv === 'string' && rv !== '')
         throw badRequest('resourceVersion should not be set on objects to be created')
-      const created = ctx.store.create(type, body, { dryRun })
-      return { code: 201, json: created }
+      const { object, warnings } = decodeInput({
+        type,
+        object: body,
+        validation: fieldValidationOf(request.query),
+      })
+      const created = ctx.store.create(type, object, { dryRun })
+      return { code: 201, json: created, warnings }
     }
     if (method === 'DELETE') {
       const selected = ctx.store.list(type, target.namespace).filter(selectedBy(request.query))
@@ -329,11 +336,14 @@ export function handleResource(
         }
       return { code: 200, json: found }
     }
-    case 'PUT':
-      return {
-        code: 200,
-        json: ctx.store.update(type, withPathNamespace(target, request.body), writeOptions),
-      }
+    case 'PUT': {
+      const { object, warnings } = decodeInput({
+        type,
+        object: withPathNamespace(target, request.body),
+        validation: fieldValidationOf(request.query),
+      })
+      return { code: 200, json: ctx.store.update(type, object, writeOptions), warnings }
+    }
     case 'PATCH': {
       const current = mustGet(ctx, target, name)
       const patched = asObject(applyPatch(request, current))
@@ -343,7 +353,13 @@ export function handleResource(
       if (target.namespace !== undefined) metadata['namespace'] = target.namespace
       if (metadata['resourceVersion'] === undefined)
         metadata['resourceVersion'] = current.metadata.resourceVersion
-      return { code: 200, json: ctx.store.update(type, patched, writeOptions) }
+      const { object, warnings } = decodeInput({
+        type,
+        object: patched,
+        validation: fieldValidationOf(request.query),
+        bare: true,
+      })
+      return { code: 200, json: ctx.store.update(type, object, writeOptions), warnings }
     }
     case 'DELETE':
       return {

@@ -7,6 +7,7 @@ import { findType, findTypeByKind, groupVersionOf } from './resources.js'
 import type { KubeObject, ObjectMeta } from './types.js'
 import { asObject, clone, kubeTime } from './types.js'
 import { validate } from './validate.js'
+import { conformStored } from './schema/decode-input.js'
 
 /** A change to a stored object, as a watch sends it. */
 export interface StoreEvent {
@@ -132,16 +133,19 @@ export class Store {
     const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : undefined
     object['apiVersion'] = groupVersionOf(type)
     object['kind'] = type.kind
-    applyDefaults(type.kind, object)
-    validate(type, object)
+    const decoded = conformStored(type, object)
+    applyDefaults(type.kind, decoded)
+    validate(type, decoded)
     this.requireNamespace(type, namespace)
     if (this.objects.has(keyOf(type, namespace, name))) throw alreadyExists(type, name)
-    metadata['uid'] = randomUUID()
-    metadata['creationTimestamp'] = kubeTime()
-    if (type.hasGeneration) metadata['generation'] = 1
-    delete metadata['resourceVersion']
-    if (type.hasStatus && !options.internal && type.kind !== 'Namespace') object['status'] = {}
-    const stored = object as unknown as KubeObject
+    const meta = asObject(decoded['metadata'])
+    decoded['metadata'] = meta
+    meta['uid'] = randomUUID()
+    meta['creationTimestamp'] = kubeTime()
+    if (type.hasGeneration) meta['generation'] = 1
+    delete meta['resourceVersion']
+    if (type.hasStatus && !options.internal && type.kind !== 'Namespace') decoded['status'] = {}
+    const stored = decoded as unknown as KubeObject
     if (options.dryRun) return { ...stored, metadata: { ...stored.metadata, resourceVersion: '' } }
     return this.commit({ type, object: stored, event: 'ADDED' })
   }
@@ -173,20 +177,23 @@ export class Store {
     if (options.subresource === 'status') {
       result = clone(previous)
       result['status'] = object['status']
+      result = conformStored(type, result)
     } else {
-      result = object
-      result['apiVersion'] = groupVersionOf(type)
-      result['kind'] = type.kind
+      object['apiVersion'] = groupVersionOf(type)
+      object['kind'] = type.kind
       if (type.namespaced) metadata['namespace'] = namespace
+      result = conformStored(type, object)
       applyDefaults(type.kind, result)
       validate(type, result)
-      metadata['uid'] = previous.metadata.uid
-      metadata['creationTimestamp'] = previous.metadata.creationTimestamp
+      const meta = asObject(result['metadata'])
+      result['metadata'] = meta
+      meta['uid'] = previous.metadata.uid
+      meta['creationTimestamp'] = previous.metadata.creationTimestamp
       if (type.hasStatus && !options.internal && type.kind !== 'Namespace')
         result['status'] = clone(previous['status'])
       if (type.hasGeneration) {
         const changed = goJson(result['spec']) !== goJson(previous['spec'])
-        metadata['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
+        meta['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
       }
     }
     const stored = result as unknown as KubeObject

@@ -1,0 +1,191 @@
+// @needs kubectl
+//
+// The writes real kubectl (1.32) sends, with no --validate=false: typed creates (protobuf
+// bodies), apply validated against the simulator's OpenAPI, server-side apply, the server's
+// field validation, and graceful pod deletion.
+import { writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { startKubeSim, type KubeObjectInput, type KubeSim } from '@rollback-kit/testing'
+import { afterEach, describe, expect, test } from 'vitest'
+import { deployment, kubectl } from './fixtures/kube-sim/kubectl.js'
+
+let sims: KubeSim[] = []
+
+async function simWith(...objects: KubeObjectInput[]): Promise<KubeSim> {
+  const sim = (await startKubeSim({ podReadyDelayMs: 5, objects }))._unsafeUnwrap()
+  sims.push(sim)
+  ;(await sim.settle())._unsafeUnwrap()
+  return sim
+}
+
+afterEach(async () => {
+  for (const sim of sims) {
+    expect(sim.internalErrors).toEqual([])
+    await sim.stop()
+  }
+  sims = []
+})
+
+/** Write a manifest next to the simulator's kubeconfig and return its path. */
+function manifestFile(sim: KubeSim, name: string, text: string): string {
+  const file = join(dirname(sim.kubeconfigPath), name)
+  writeFileSync(file, text)
+  return file
+}
+
+describe('typed creates (protobuf request bodies)', () => {
+  test('create deployment: stored with the server defaults, rolled out by the controller', async () => {
+    const sim = await simWith()
+    sim.clearRequests()
+    const run = await kubectl(
+      sim,
+      'create',
+      'deployment',
+      'web',
+      '--image=nginx:1.25',
+      '--replicas=3',
+      '--port=8080',
+    )
+    expect(run.stderr).toBe('')
+    expect(run.lines).toEqual(['deployment.apps/web created'])
+    const post = sim.requests.find((r) => r.method === 'POST')
+    expect(post?.contentType).toBe('application/vnd.kubernetes.protobuf')
+    const web = sim.get({ kind: 'Deployment', name: 'web' })
+    expect(web?.metadata.labels).toEqual({ app: 'web' })
+    expect(web?.['spec']).toMatchObject({
+      replicas: 3,
+      selector: { matchLabels: { app: 'web' } },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+      },
+      template: {
+        metadata: { labels: { app: 'web' }, creationTimestamp: null },
+        spec: {
+          containers: [
+            {
+              name: 'nginx',
+              image: 'nginx:1.25',
+              ports: [{ containerPort: 8080, protocol: 'TCP' }],
+              resources: {},
+              imagePullPolicy: 'IfNotPresent',
+            },
+          ],
+          restartPolicy: 'Always',
+        },
+      },
+    })
+    // Zero values Go leaves out of JSON stay out (no `stdin: false`, no `workingDir: ""`).
+    const container = (web?.['spec'] as { template: { spec: { containers: object[] } } }).template
+      .spec.containers[0]
+    expect(Object.keys(container ?? {}).sort()).toEqual([
+      'image',
+      'imagePullPolicy',
+      'name',
+      'ports',
+      'resources',
+      'terminationMessagePath',
+      'terminationMessagePolicy',
+    ])
+    ;(await sim.settle())._unsafeUnwrap()
+    const status = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=20s')
+    expect(status.lines.at(-1)).toBe('deployment "web" successfully rolled out')
+  })
+
+  test('create deployment --replicas=0 keeps the zero (a pointer field)', async () => {
+    const sim = await simWith()
+    const run = await kubectl(
+      sim,
+      'create',
+      'deployment',
+      'idle',
+      '--image=nginx:1.25',
+      '--replicas=0',
+    )
+    expect(run.lines).toEqual(['deployment.apps/idle created'])
+    expect(sim.get({ kind: 'Deployment', name: 'idle' })?.['spec']).toMatchObject({ replicas: 0 })
+  })
+
+  test('create configmap from literals and a file', async () => {
+    const sim = await simWith()
+    const file = manifestFile(sim, 'app.properties', 'color=blue\n')
+    const run = await kubectl(
+      sim,
+      'create',
+      'configmap',
+      'settings',
+      '--from-literal=mode=safe',
+      '--from-literal=empty=',
+      `--from-file=${file}`,
+    )
+    expect(run.lines).toEqual(['configmap/settings created'])
+    expect(sim.get({ kind: 'ConfigMap', name: 'settings' })?.['data']).toEqual({
+      mode: 'safe',
+      empty: '',
+      'app.properties': 'color=blue\n',
+    })
+    const shown = await kubectl(sim, 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.mode}')
+    expect(shown.stdout).toBe('safe')
+  })
+
+  test('create secret generic: data base64, type Opaque; binary data survives', async () => {
+    const sim = await simWith()
+    const file = manifestFile(sim, 'key.bin', '')
+    writeFileSync(file, Buffer.from([0, 1, 2, 255]))
+    const run = await kubectl(
+      sim,
+      'create',
+      'secret',
+      'generic',
+      'db',
+      '--from-literal=password=s3cr3t',
+      `--from-file=key=${file}`,
+    )
+    expect(run.lines).toEqual(['secret/db created'])
+    const secret = sim.get({ kind: 'Secret', name: 'db' })
+    expect(secret?.['type']).toBe('Opaque')
+    expect(secret?.['data']).toEqual({
+      password: Buffer.from('s3cr3t').toString('base64'),
+      key: Buffer.from([0, 1, 2, 255]).toString('base64'),
+    })
+    const decoded = await kubectl(sim, 'get', 'secret', 'db', '-o', 'jsonpath={.data.password}')
+    expect(Buffer.from(decoded.stdout, 'base64').toString()).toBe('s3cr3t')
+  })
+
+  test('create namespace, and an AlreadyExists as kubectl prints it', async () => {
+    const sim = await simWith()
+    expect((await kubectl(sim, 'create', 'namespace', 'shop')).lines).toEqual([
+      'namespace/shop created',
+    ])
+    const again = await kubectl(sim, 'create', 'configmap', 'x', '--from-literal=a=1', '-n', 'shop')
+    expect(again.lines).toEqual(['configmap/x created'])
+    const twice = await kubectl(sim, 'create', 'configmap', 'x', '--from-literal=a=1', '-n', 'shop')
+    expect(twice.exitCode).toBe(1)
+    expect(twice.stderr).toBe('error: failed to create configmap: configmaps "x" already exists\n')
+  })
+
+  test('typed reads are answered in protobuf when asked, and kubectl reads them', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25' }))
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:1.26')
+    ;(await sim.settle())._unsafeUnwrap()
+    sim.clearRequests()
+    const undo = await kubectl(sim, 'rollout', 'undo', 'deployment/web')
+    expect(undo.lines).toEqual(['deployment.apps/web rolled back'])
+    const protobufReads = sim.requests.filter(
+      (r) => r.method === 'GET' && r.accept?.startsWith('application/vnd.kubernetes.protobuf'),
+    )
+    expect(protobufReads.length).toBeGreaterThan(0)
+    for (const read of protobufReads)
+      expect(read.responseType).toBe('application/vnd.kubernetes.protobuf')
+    ;(await sim.settle())._unsafeUnwrap()
+    const image = await kubectl(
+      sim,
+      'get',
+      'deploy',
+      'web',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    )
+    expect(image.stdout).toBe('nginx:1.25')
+  })
+})
