@@ -121,7 +121,63 @@ describe('discovery', () => {
     })
     expect(apps.find((r) => r['name'] === 'replicasets')).toMatchObject({ shortNames: ['rs'] })
     expect((await call(s, 'GET', '/apis/batch/v1')).status).toBe(404)
-    expect((await call(s, 'GET', '/openapi/v2')).status).toBe(404)
+  })
+
+  test('serves OpenAPI v3 per group version (and v2 in JSON) for the kinds it serves', async () => {
+    const s = await sim()
+    const index = await call(s, 'GET', '/openapi/v3')
+    expect(index.status).toBe(200)
+    const paths = index.json['paths'] as Record<string, { serverRelativeURL: string }>
+    expect(Object.keys(paths).sort()).toEqual(['api/v1', 'apis/apps/v1'])
+    expect(paths['apis/apps/v1']?.serverRelativeURL).toMatch(
+      /^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/,
+    )
+    const apps = await call(s, 'GET', paths['apis/apps/v1']?.serverRelativeURL ?? '')
+    const schemas = at(apps.json, 'components', 'schemas') as Record<
+      string,
+      Record<string, unknown>
+    >
+    const deployment = schemas['io.k8s.api.apps.v1.Deployment']
+    expect(deployment?.['x-kubernetes-group-version-kind']).toEqual([
+      { group: 'apps', kind: 'Deployment', version: 'v1' },
+    ])
+    expect(at(schemas, 'io.k8s.api.core.v1.PodSpec', 'properties', 'containers')).toMatchObject({
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge',
+    })
+    const patch = at(
+      apps.json,
+      'paths',
+      '/apis/apps/v1/namespaces/{namespace}/deployments/{name}',
+      'patch',
+    )
+    expect(at(patch, 'x-kubernetes-group-version-kind')).toEqual({
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+    })
+    expect((at(patch, 'parameters') as { name: string }[]).map((p) => p.name)).toContain(
+      'fieldValidation',
+    )
+    expect(Object.keys(at(patch, 'requestBody', 'content') as object)).toContain(
+      'application/strategic-merge-patch+json',
+    )
+    const v2 = await call(s, 'GET', '/openapi/v2')
+    expect(v2.status).toBe(200)
+    expect(
+      at(v2.json, 'definitions', 'io.k8s.api.core.v1.ConfigMap', 'properties', 'data'),
+    ).toEqual({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    })
+    const protobufOnly = await call(s, 'GET', '/openapi/v2', {
+      accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+    })
+    expect(protobufOnly.status).toBe(406)
+    expect((await call(s, 'GET', '/openapi/v3/apis/batch/v1')).status).toBe(404)
   })
 
   test('answers aggregated discovery only when the knob is on', async () => {

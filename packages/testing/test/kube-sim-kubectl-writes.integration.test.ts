@@ -189,3 +189,175 @@ describe('typed creates (protobuf request bodies)', () => {
     expect(image.stdout).toBe('nginx:1.25')
   })
 })
+
+/** A Deployment manifest as YAML, with room for extra spec lines (indented 2 spaces). */
+function deploymentYaml(options: {
+  name: string
+  image: string
+  app?: string
+  spec?: string
+  container?: string
+}): string {
+  const app = options.app ?? options.name
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${options.name}`,
+    'spec:',
+    '  replicas: 2',
+    '  selector:',
+    '    matchLabels:',
+    `      app: ${app}`,
+    ...(options.spec !== undefined ? [options.spec] : []),
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    `        app: ${app}`,
+    '    spec:',
+    '      containers:',
+    '      - name: app',
+    `        image: ${options.image}`,
+    ...(options.container !== undefined ? [options.container] : []),
+    '',
+  ].join('\n')
+}
+
+describe('kubectl apply, validated against the OpenAPI documents', () => {
+  test('apply -f creates then configures, with no --validate=false', async () => {
+    const sim = await simWith()
+    sim.clearRequests()
+    const file = manifestFile(sim, 'web.yaml', deploymentYaml({ name: 'web', image: 'nginx:1.25' }))
+    const created = await kubectl(sim, 'apply', '-f', file)
+    expect(created.stderr).toBe('')
+    expect(created.lines).toEqual(['deployment.apps/web created'])
+    expect(sim.requests.some((r) => r.path.startsWith('/openapi/v3/apis/apps/v1?hash='))).toBe(true)
+    const post = sim.requests.find((r) => r.method === 'POST')
+    expect(post?.path).toContain('fieldValidation=Strict')
+    ;(await sim.settle())._unsafeUnwrap()
+    writeFileSync(file, deploymentYaml({ name: 'web', image: 'nginx:1.26' }))
+    sim.clearRequests()
+    const configured = await kubectl(sim, 'apply', '-f', file)
+    expect(configured.stderr).toBe('')
+    expect(configured.lines).toEqual(['deployment.apps/web configured'])
+    const patch = sim.requests.find((r) => r.method === 'PATCH')
+    expect(patch?.contentType).toBe('application/strategic-merge-patch+json')
+    expect(patch?.path).toContain('fieldValidation=Strict')
+    const image = await kubectl(
+      sim,
+      'get',
+      'deploy',
+      'web',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    )
+    expect(image.stdout).toBe('nginx:1.26')
+    const unchanged = await kubectl(sim, 'apply', '-f', file)
+    expect(unchanged.lines).toEqual(['deployment.apps/web unchanged'])
+  })
+
+  test('an unknown field: 400 under the default Strict validation; dropped with a warning under --validate=warn', async () => {
+    const sim = await simWith()
+    const file = manifestFile(
+      sim,
+      'typo.yaml',
+      deploymentYaml({
+        name: 'web',
+        image: 'nginx:1.25',
+        spec: '  replica: 3',
+        container: '        imagePullPolcy: Always',
+      }),
+    )
+    const strict = await kubectl(sim, 'apply', '-f', file)
+    expect(strict.exitCode).toBe(1)
+    expect(strict.stderr).toBe(
+      `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePullPolcy"\n`,
+    )
+    expect(sim.get({ kind: 'Deployment', name: 'web' })).toBeUndefined()
+    const warned = await kubectl(sim, 'apply', '--validate=warn', '-f', file)
+    expect(warned.exitCode).toBe(0)
+    expect(warned.lines).toEqual(['deployment.apps/web created'])
+    expect(warned.stderr).toBe(
+      'Warning: unknown field "spec.replica"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolcy"\n',
+    )
+    const spec = sim.get({ kind: 'Deployment', name: 'web' })?.['spec'] as {
+      template: { spec: { containers: Record<string, unknown>[] } }
+    }
+    expect(spec).not.toHaveProperty('replica')
+    expect(spec.template.spec.containers[0]).not.toHaveProperty('imagePullPolcy')
+    const ignored = await kubectl(sim, 'apply', '--validate=false', '-f', file)
+    expect(ignored.stderr).toBe('')
+  })
+
+  test('a value of the wrong type is refused, as the API server decodes', async () => {
+    const sim = await simWith()
+    const file = manifestFile(
+      sim,
+      'typed.yaml',
+      deploymentYaml({ name: 'web', image: 'nginx:1.25' }).replace('replicas: 2', 'replicas: two'),
+    )
+    const run = await kubectl(sim, 'apply', '-f', file)
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe(
+      `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n`,
+    )
+  })
+
+  test('quantities are stored in canonical form', async () => {
+    const sim = await simWith()
+    const resources = [
+      '        resources:',
+      '          requests:',
+      '            cpu: 1000m',
+      '            memory: 1024Mi',
+      '          limits:',
+      '            cpu: "1.5"',
+      '            memory: 0.5Gi',
+    ].join('\n')
+    const file = manifestFile(
+      sim,
+      'sized.yaml',
+      deploymentYaml({ name: 'web', image: 'nginx:1.25', container: resources }),
+    )
+    expect((await kubectl(sim, 'apply', '-f', file)).lines).toEqual(['deployment.apps/web created'])
+    const shown = await kubectl(
+      sim,
+      'get',
+      'deploy',
+      'web',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].resources}',
+    )
+    expect(JSON.parse(shown.stdout)).toEqual({
+      requests: { cpu: '1', memory: '1Gi' },
+      limits: { cpu: '1500m', memory: '512Mi' },
+    })
+  })
+
+  test('a changed selector is refused: field is immutable', async () => {
+    const sim = await simWith()
+    const file = manifestFile(sim, 'web.yaml', deploymentYaml({ name: 'web', image: 'nginx:1.25' }))
+    expect((await kubectl(sim, 'apply', '-f', file)).lines).toEqual(['deployment.apps/web created'])
+    writeFileSync(file, deploymentYaml({ name: 'web', image: 'nginx:1.25', app: 'shop' }))
+    const run = await kubectl(sim, 'apply', '-f', file)
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toBe(
+      `The Deployment "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"shop"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable\n`,
+    )
+  })
+
+  test('explain reads the served schema', async () => {
+    const sim = await simWith()
+    const run = await kubectl(sim, 'explain', 'deployment.spec')
+    expect(run.exitCode).toBe(0)
+    expect(run.lines.slice(0, 5)).toEqual([
+      'GROUP:      apps',
+      'KIND:       Deployment',
+      'VERSION:    v1',
+      '',
+      'FIELD: spec <DeploymentSpec>',
+    ])
+    expect(run.lines).toContain('  replicas\t<integer>')
+    expect(run.lines).toContain('  strategy\t<DeploymentStrategy>')
+  })
+})

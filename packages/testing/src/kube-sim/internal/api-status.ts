@@ -113,6 +113,28 @@ export function invalid(options: {
   })
 }
 
+/** 422 with a `FieldValueForbidden` cause: `StatefulSet.apps "db" is invalid: spec: Forbidden: ...`. */
+export function forbidden(options: {
+  type: ResourceType
+  name: string
+  field: string
+  why: string
+}): ApiError {
+  const { type, name, field, why } = options
+  const kind = type.group === '' ? type.kind : `${type.kind}.${type.group}`
+  return status({
+    message: `${kind} "${name}" is invalid: ${field}: Forbidden: ${why}`,
+    reason: 'Invalid',
+    details: {
+      ...(type.group === '' ? {} : { group: type.group }),
+      name,
+      kind: type.kind,
+      causes: [{ reason: 'FieldValueForbidden', message: `Forbidden: ${why}`, field }],
+    },
+    code: 422,
+  })
+}
+
 /** 400: a request the server cannot parse. */
 export function badRequest(message: string): ApiError {
   return status({ message, reason: 'BadRequest', code: 400 })
@@ -139,6 +161,15 @@ export function unsupportedMediaType(contentType: string, accepted: readonly str
     message: `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')} (got ${contentType})`,
     reason: 'UnsupportedMediaType',
     code: 415,
+  })
+}
+
+/** 406: the client accepts none of the media types the simulator can answer. */
+export function notAcceptable(accepted: readonly string[]): ApiError {
+  return status({
+    message: `only the following media types are accepted: ${accepted.join(', ')}`,
+    reason: 'NotAcceptable',
+    code: 406,
   })
 }
 

@@ -13,6 +13,13 @@ export type ServerAnswer =
       readonly warnings?: readonly string[]
     }
   | { readonly code: number; readonly text: string }
+  /** Bytes prepared elsewhere (OpenAPI documents). */
+  | {
+      readonly code: number
+      readonly raw: string
+      readonly contentType: string
+      readonly headers?: Readonly<Record<string, string>>
+    }
 
 /** A warning as the `Warning` header carries it: `299 - "text"`. */
 function warningHeader(text: string): string {
@@ -28,6 +35,11 @@ export function send(
   answer: ServerAnswer,
   accept: string | undefined,
 ): { code: number; contentType: string } {
+  if ('raw' in answer) {
+    response.writeHead(answer.code, { ...answer.headers, 'Content-Type': answer.contentType })
+    response.end(answer.raw)
+    return { code: answer.code, contentType: answer.contentType }
+  }
   if ('text' in answer) {
     response.writeHead(answer.code, { 'Content-Type': 'text/plain' })
     response.end(answer.text)

@@ -4,7 +4,8 @@ import { messageOf } from '@rollback-kit/core'
 import type { Socket } from 'node:net'
 import type { ApiContext } from './api.js'
 import { handleResource } from './api.js'
-import { injected, internalError, isApiError, pathNotFound } from './api-status.js'
+import { injected, internalError, isApiError, notAcceptable, pathNotFound } from './api-status.js'
+import { openApi } from './openapi/documents.js'
 import {
   aggregatedDiscovery,
   apiGroupList,
@@ -93,8 +94,18 @@ export async function startServer(options: {
         return { code: 200, json: serverVersion }
       case 'health':
         return { code: 200, text: 'ok' }
-      case 'openapi':
-        return { code: 404, json: pathNotFound().status }
+      case 'openapi': {
+        const document = openApi(url.pathname, accept)
+        if (document.code === 404) return { code: 404, json: pathNotFound().status }
+        if (document.code === 406)
+          return { code: 406, json: notAcceptable(['application/json']).status }
+        return {
+          code: 200,
+          raw: document.body,
+          contentType: document.contentType,
+          headers: document.etag !== undefined ? { ETag: `"${document.etag}"` } : {},
+        }
+      }
       case 'api':
       case 'apis': {
         const aggregated = settings.aggregatedDiscovery ? wantsAggregated(accept) : undefined

@@ -6,7 +6,7 @@ import type { ResourceType } from './resources.js'
 import { findType, findTypeByKind, groupVersionOf } from './resources.js'
 import type { KubeObject, ObjectMeta } from './types.js'
 import { asObject, clone, kubeTime } from './types.js'
-import { validate } from './validate.js'
+import { validate, validateUpdate } from './validate.js'
 import { conformStored } from './schema/decode-input.js'
 
 /** A change to a stored object, as a watch sends it. */
@@ -185,6 +185,7 @@ export class Store {
       result = conformStored(type, object)
       applyDefaults(type.kind, result)
       validate(type, result)
+      validateUpdate(type, previous, result)
       const meta = asObject(result['metadata'])
       result['metadata'] = meta
       meta['uid'] = previous.metadata.uid
