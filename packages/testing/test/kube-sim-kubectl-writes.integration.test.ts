@@ -361,3 +361,144 @@ describe('kubectl apply, validated against the OpenAPI documents', () => {
     expect(run.lines).toContain('  strategy\t<DeploymentStrategy>')
   })
 })
+
+/** The managedFields entries of an object, without their times. */
+function managers(sim: KubeSim, kind: string, name: string) {
+  const entries = (sim.get({ kind, name })?.metadata['managedFields'] ?? []) as {
+    manager: string
+    operation: string
+    subresource?: string
+    fieldsV1: Record<string, unknown>
+  }[]
+  return entries.map((e) => ({
+    manager: e.manager,
+    operation: e.operation,
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+    fieldsV1: e.fieldsV1,
+  }))
+}
+
+describe('kubectl apply --server-side', () => {
+  test('creates, updates and records the field manager', async () => {
+    const sim = await simWith()
+    const file = manifestFile(
+      sim,
+      'web.yaml',
+      deploymentYaml({
+        name: 'web',
+        image: 'nginx:1.25',
+        container: '        env:\n        - name: MODE\n          value: safe',
+      }),
+    )
+    sim.clearRequests()
+    const created = await kubectl(sim, 'apply', '--server-side', '-f', file)
+    expect(created.stderr).toBe('')
+    expect(created.lines).toEqual(['deployment.apps/web serverside-applied'])
+    const patch = sim.requests.find((r) => r.method === 'PATCH')
+    expect(patch?.contentType).toBe('application/apply-patch+yaml')
+    expect(patch?.path).toMatch(/fieldManager=kubectl/)
+    expect(patch?.status).toBe(201)
+    const applied = managers(sim, 'Deployment', 'web').find((m) => m.operation === 'Apply')
+    expect(applied).toEqual({
+      manager: 'kubectl',
+      operation: 'Apply',
+      fieldsV1: {
+        'f:spec': {
+          'f:replicas': {},
+          'f:selector': {},
+          'f:template': {
+            'f:metadata': { 'f:labels': { 'f:app': {} } },
+            'f:spec': {
+              'f:containers': {
+                'k:{"name":"app"}': {
+                  '.': {},
+                  'f:env': { 'k:{"name":"MODE"}': { '.': {}, 'f:name': {}, 'f:value': {} } },
+                  'f:image': {},
+                  'f:name': {},
+                },
+              },
+            },
+          },
+        },
+      },
+    })
+    ;(await sim.settle())._unsafeUnwrap()
+    // Change the image and drop the env var: the field it no longer applies goes.
+    writeFileSync(file, deploymentYaml({ name: 'web', image: 'nginx:1.26' }))
+    const updated = await kubectl(sim, 'apply', '--server-side', '-f', file)
+    expect(updated.lines).toEqual(['deployment.apps/web serverside-applied'])
+    const container = (
+      sim.get({ kind: 'Deployment', name: 'web' })?.['spec'] as {
+        template: { spec: { containers: Record<string, unknown>[] } }
+      }
+    ).template.spec.containers[0]
+    expect(container?.['image']).toBe('nginx:1.26')
+    expect(container).not.toHaveProperty('env')
+    const status = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=20s')
+    expect(status.lines.at(-1)).toBe('deployment "web" successfully rolled out')
+    const shown = await kubectl(sim, 'get', 'deploy', 'web', '-o', 'yaml', '--show-managed-fields')
+    expect(shown.stdout).toContain('manager: kubectl\n    operation: Apply')
+    expect(shown.stdout).toContain('manager: kube-controller-manager')
+  })
+
+  test('a field another manager owns conflicts; --force-conflicts takes it over', async () => {
+    const sim = await simWith()
+    const file = manifestFile(sim, 'web.yaml', deploymentYaml({ name: 'web', image: 'nginx:1.25' }))
+    expect((await kubectl(sim, 'apply', '--server-side', '-f', file)).exitCode).toBe(0)
+    const scaled = await kubectl(sim, 'scale', 'deployment/web', '--replicas=5')
+    expect(scaled.lines).toEqual(['deployment.apps/web scaled'])
+    expect(managers(sim, 'Deployment', 'web').find((m) => m.subresource === 'scale')).toEqual({
+      manager: 'kubectl',
+      operation: 'Update',
+      subresource: 'scale',
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    })
+    const conflict = await kubectl(sim, 'apply', '--server-side', '-f', file)
+    expect(conflict.exitCode).toBe(1)
+    expect(conflict.stderr).toMatch(
+      /^error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1: \.spec\.replicas\nPlease review the fields above--they currently have other managers/,
+    )
+    expect(sim.get({ kind: 'Deployment', name: 'web' })?.['spec']).toMatchObject({ replicas: 5 })
+    const forced = await kubectl(sim, 'apply', '--server-side', '--force-conflicts', '-f', file)
+    expect(forced.lines).toEqual(['deployment.apps/web serverside-applied'])
+    expect(sim.get({ kind: 'Deployment', name: 'web' })?.['spec']).toMatchObject({ replicas: 2 })
+    expect(managers(sim, 'Deployment', 'web').some((m) => m.subresource === 'scale')).toBe(false)
+  })
+
+  test('an object first applied client-side moves to server-side apply without conflicts', async () => {
+    const sim = await simWith()
+    const file = manifestFile(sim, 'web.yaml', deploymentYaml({ name: 'web', image: 'nginx:1.25' }))
+    expect((await kubectl(sim, 'apply', '-f', file)).lines).toEqual(['deployment.apps/web created'])
+    expect(managers(sim, 'Deployment', 'web').map((m) => m.manager)).toContain(
+      'kubectl-client-side-apply',
+    )
+    writeFileSync(
+      file,
+      deploymentYaml({ name: 'web', image: 'nginx:1.26' }).replace('replicas: 2', 'replicas: 3'),
+    )
+    const run = await kubectl(sim, 'apply', '--server-side', '-f', file)
+    expect(run.stderr).toBe('')
+    expect(run.lines).toEqual(['deployment.apps/web serverside-applied'])
+    expect(sim.get({ kind: 'Deployment', name: 'web' })?.['spec']).toMatchObject({ replicas: 3 })
+    const names = managers(sim, 'Deployment', 'web').map((m) => `${m.manager}/${m.operation}`)
+    expect(names).toContain('kubectl/Apply')
+    expect(names).not.toContain('kubectl-client-side-apply/Update')
+  })
+
+  test('an unknown field: 400 under Strict, a warning otherwise', async () => {
+    const sim = await simWith()
+    const file = manifestFile(
+      sim,
+      'typo.yaml',
+      deploymentYaml({ name: 'web', image: 'nginx:1.25', spec: '  replica: 3' }),
+    )
+    const strict = await kubectl(sim, 'apply', '--server-side', '-f', file)
+    expect(strict.exitCode).toBe(1)
+    expect(strict.stderr).toBe(
+      'Error from server (BadRequest): failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.replica: field not declared in schema\n',
+    )
+    const warned = await kubectl(sim, 'apply', '--server-side', '--validate=warn', '-f', file)
+    expect(warned.lines).toEqual(['deployment.apps/web serverside-applied'])
+    expect(warned.stderr).toBe('Warning: unknown field "spec.replica"\n')
+  })
+})

@@ -26,6 +26,9 @@ import type {
 } from './kube-sim-errors.js'
 import { asArray, asObject, asString } from './internal/types.js'
 
+/** The field manager of objects given to `sim.apply()` and `objects`. */
+const simManager = { manager: 'kube-sim', operation: 'Update' } as const
+
 function typeFor(kind: string, apiVersion?: string): ResourceType | undefined {
   return (
     findTypeByKind(kind, apiVersion) ??
@@ -184,13 +187,18 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
         const object = { ...input, metadata }
         const existing = store.get(type, ns, asString(metadata.name))
         if (existing === undefined)
-          return ok(store.create(type, object, { internal: input['status'] !== undefined }))
+          return ok(
+            store.create(type, object, {
+              internal: input['status'] !== undefined,
+              manager: simManager,
+            }),
+          )
         const replaced: Record<string, unknown> = {
           ...object,
           metadata: { ...metadata, resourceVersion: '' },
         }
         if (replaced['status'] === undefined) replaced['status'] = existing['status']
-        return ok(store.update(type, replaced, { internal: true }))
+        return ok(store.update(type, replaced, { internal: true, manager: simManager }))
       } catch (error) {
         return err(rejected(error))
       }

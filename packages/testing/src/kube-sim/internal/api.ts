@@ -14,7 +14,10 @@ import { groupVersionOf } from './resources.js'
 import { fieldsOf, parseSelector, selectorString } from './selectors.js'
 import type { Store } from './store.js'
 import { toTable, wantsTable } from './tables.js'
+import type { ManagerId } from './fields/managed-fields.js'
 import type { ServerAnswer } from './respond.js'
+import { applyPatchMediaType } from './request-body.js'
+import { serverSideApply } from './server-side-apply.js'
 import type { KubeObject } from './types.js'
 import { asArray, asNumber, asObject, asString, clone, isObject } from './types.js'
 
@@ -37,6 +40,23 @@ export interface ApiContext {
   readonly store: Store
   /** The log text of a container. */
   readonly podLog: (pod: KubeObject, container: string) => string
+}
+
+/**
+ * The field manager of a write: `?fieldManager=`, else the User-Agent up to its first `/`
+ * (`kubectl`), as the API server names it.
+ */
+function managerOf(request: ApiRequest, subresource?: string): ManagerId {
+  const given = request.query.get('fieldManager')
+  const manager =
+    given !== null && given !== ''
+      ? given
+      : (request.userAgent.split('/')[0] ?? '').slice(0, 128) || 'unknown'
+  return {
+    manager,
+    operation: 'Update',
+    ...(subresource !== undefined ? { subresource } : {}),
+  }
 }
 
 /** The resource a request addressed. */
@@ -259,7 +279,7 @@ export function handleResource(
         object: body,
         validation: fieldValidationOf(request.query),
       })
-      const created = ctx.store.create(type, object, { dryRun })
+      const created = ctx.store.create(type, object, { dryRun, manager: managerOf(request) })
       return { code: 201, json: created, warnings }
     }
     if (method === 'DELETE') {
@@ -314,12 +334,16 @@ export function handleResource(
     const next = clone(workload)
     asObject(next['spec'])['replicas'] = replicas
     next.metadata.resourceVersion = rv === '' ? workload.metadata.resourceVersion : rv
-    const updated = ctx.store.update(type, next, { dryRun })
+    const updated = ctx.store.update(type, next, {
+      dryRun,
+      manager: managerOf(request, 'scale'),
+    })
     return { code: 200, json: scaleOf(updated) }
   }
   if (subresource !== undefined && subresource !== 'status') throw notFound(type, name)
   const writeOptions = {
     dryRun,
+    manager: managerOf(request, subresource),
     ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
   }
   switch (method) {
@@ -345,6 +369,8 @@ export function handleResource(
       return { code: 200, json: ctx.store.update(type, object, writeOptions), warnings }
     }
     case 'PATCH': {
+      if (request.contentType.split(';')[0]?.trim() === applyPatchMediaType)
+        return serverSideApply(ctx, target, request, dryRun)
       const current = mustGet(ctx, target, name)
       const patched = asObject(applyPatch(request, current))
       const metadata = asObject(patched['metadata'])

@@ -8,6 +8,8 @@ import type { KubeObject, ObjectMeta } from './types.js'
 import { asObject, clone, kubeTime } from './types.js'
 import { validate, validateUpdate } from './validate.js'
 import { conformStored } from './schema/decode-input.js'
+import type { ManagerEntry, ManagerId } from './fields/managed-fields.js'
+import { recordManagedFields } from './fields/record-write.js'
 
 /** A change to a stored object, as a watch sends it. */
 export interface StoreEvent {
@@ -30,6 +32,10 @@ export interface WriteOptions {
   readonly orphan?: boolean
   /** DELETE: the uid and resourceVersion the object must still have (409 otherwise). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string }
+  /** Who writes, recorded in `metadata.managedFields` (default: the simulator's controllers). */
+  readonly manager?: ManagerId
+  /** Server-side apply: the managed fields it computed, stored as they are. */
+  readonly applied?: readonly ManagerEntry[]
 }
 
 const namespaceType = findType({ group: '', version: 'v1', plural: 'namespaces' })
@@ -145,6 +151,7 @@ export class Store {
     if (type.hasGeneration) meta['generation'] = 1
     delete meta['resourceVersion']
     if (type.hasStatus && !options.internal && type.kind !== 'Namespace') decoded['status'] = {}
+    recordManagedFields({ type, previous: undefined, next: decoded, ...managerOf(options) })
     const stored = decoded as unknown as KubeObject
     if (options.dryRun) return { ...stored, metadata: { ...stored.metadata, resourceVersion: '' } }
     return this.commit({ type, object: stored, event: 'ADDED' })
@@ -197,7 +204,18 @@ export class Store {
         meta['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
       }
     }
+    recordManagedFields({
+      type,
+      previous,
+      next: result,
+      ...managerOf(options),
+      ...(options.subresource !== undefined ? { subresource: options.subresource } : {}),
+    })
     const stored = result as unknown as KubeObject
+    // Like the API server, a write that changes nothing is not stored (no new resourceVersion).
+    const unversioned = (o: KubeObject) =>
+      goJson({ ...o, metadata: { ...o.metadata, resourceVersion: '' } })
+    if (unversioned(stored) === unversioned(previous)) return clone(previous)
     if (options.dryRun) return stored
     return this.commit({ type, object: stored, event: 'MODIFIED' })
   }
@@ -306,6 +324,13 @@ export class Store {
     this.events.push(event)
     if (this.events.length > maxEvents) this.events.splice(0, this.events.length - maxEvents)
     for (const listener of [...this.listeners]) listener(event)
+  }
+}
+
+function managerOf(options: WriteOptions) {
+  return {
+    ...(options.manager !== undefined ? { manager: options.manager } : {}),
+    ...(options.applied !== undefined ? { applied: options.applied } : {}),
   }
 }
 

@@ -33,6 +33,8 @@ export function decodeInput(options: {
   validation: FieldValidation
   /** Strict error text without the `X cannot be handled` prefix (patches). */
   bare?: boolean
+  /** The Strict error text for these unknown field paths, when the caller words it (apply). */
+  strictMessage?: (paths: readonly string[]) => string
 }): { object: Record<string, unknown>; warnings: string[] } {
   const { type, object, validation } = options
   let conformed: Conformed
@@ -44,6 +46,8 @@ export function decodeInput(options: {
   }
   const unknown = conformed.unknownFields.map((path) => `unknown field "${path}"`)
   if (validation === 'Strict' && unknown.length > 0) {
+    if (options.strictMessage !== undefined)
+      throw badRequest(options.strictMessage(conformed.unknownFields))
     const message = `strict decoding error: ${unknown.join(', ')}`
     throw badRequest(options.bare ? message : `${cannotHandle(type)}: ${message}`)
   }

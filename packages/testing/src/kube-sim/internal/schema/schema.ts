@@ -81,3 +81,20 @@ export function messageNames(): string[] {
 export function goTypeName(name: string): string {
   return `v1.${name.split('.')[1] ?? name}`
 }
+
+/**
+ * The JSON of a zero Go value of `name`: structs that are not pointers as nested objects, times
+ * and lists without `omitempty` as null. The API server compares a created object with this.
+ */
+export function zeroValue(name: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const field of mustMessage(name).fields) {
+    if (field.inline) Object.assign(out, zeroValue(field.type))
+    else if (field.collection !== 'one') {
+      if (field.keepZero) out[field.name] = null
+    } else if (field.type === 'time' || field.type === 'microtime') {
+      if (!field.keepZero) out[field.name] = null
+    } else if (isMessageType(field.type) && field.keepZero) out[field.name] = zeroValue(field.type)
+  }
+  return out
+}

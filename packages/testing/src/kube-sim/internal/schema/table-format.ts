@@ -9,8 +9,10 @@
  *   `quantity`, `intstr`, `raw` (RawExtension), `fields` (FieldsV1); or a message, prefixed with
  *   its package (`meta.ObjectMeta`) when it lives in another one. `[]` before it: a list; `{}`: a
  *   map with string keys.
- * - `!`: a zero value means something (a Go pointer, or a field without `omitempty`); other
- *   fields read as zero are absent, as Go's JSON encoding would leave them out.
+ * - `!`: Go's JSON always carries the field, or its zero means something: a scalar that is a
+ *   pointer or has no `omitempty` (other scalars read as zero are absent, as Go leaves them
+ *   out), a struct that is not a pointer (written even when empty), a list or map without
+ *   `omitempty` (written as `null` when empty).
  * - `<a,b>`: a list whose items are identified by these keys (`x-kubernetes-list-type: map`);
  *   `<>`: a list of unique values (set); `@`: replaced as a whole (atomic). A message text
  *   starting with `@` is an atomic struct.

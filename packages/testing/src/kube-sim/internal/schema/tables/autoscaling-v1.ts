@@ -6,7 +6,7 @@ import type { MessageTable } from '../table-format.js'
  * {@link MessageTable}.
  */
 export const autoscalingV1: MessageTable = {
-  Scale: `metadata=1:meta.ObjectMeta spec=2:ScaleSpec status=3:ScaleStatus`,
+  Scale: `metadata=1:meta.ObjectMeta! spec=2:ScaleSpec! status=3:ScaleStatus!`,
   ScaleSpec: `replicas=1:i32`,
   ScaleStatus: `replicas=1:i32! selector=2`,
 }

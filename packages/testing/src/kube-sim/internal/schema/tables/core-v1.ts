@@ -15,22 +15,22 @@ export const coreV1: MessageTable = {
   CSIVolumeSource: `driver=1! readOnly=2:bool! fsType=3! volumeAttributes=4:{}
     nodePublishSecretRef=5:LocalObjectReference`,
   Capabilities: `add=1:[]@ drop=2:[]@`,
-  CephFSVolumeSource: `monitors=1:[]@ path=2 user=3 secretFile=4 secretRef=5:LocalObjectReference
+  CephFSVolumeSource: `monitors=1:[]!@ path=2 user=3 secretFile=4 secretRef=5:LocalObjectReference
     readOnly=6:bool`,
   CinderVolumeSource: `volumeID=1! fsType=2 readOnly=3:bool secretRef=4:LocalObjectReference`,
   ClusterTrustBundleProjection: `name=1! signerName=2! labelSelector=3:meta.LabelSelector
     optional=5:bool! path=4!`,
-  ConfigMap: `metadata=1:meta.ObjectMeta immutable=4:bool! data=2:{} binaryData=3:{}bytes`,
+  ConfigMap: `metadata=1:meta.ObjectMeta! immutable=4:bool! data=2:{} binaryData=3:{}bytes`,
   ConfigMapEnvSource: `~localObjectReference=1:LocalObjectReference optional=2:bool!`,
   ConfigMapKeySelector: `@ ~localObjectReference=1:LocalObjectReference key=2! optional=3:bool!`,
-  ConfigMapList: `metadata=1:meta.ListMeta items=2:[]ConfigMap`,
+  ConfigMapList: `metadata=1:meta.ListMeta! items=2:[]ConfigMap!`,
   ConfigMapProjection: `~localObjectReference=1:LocalObjectReference items=2:[]KeyToPath@
     optional=4:bool!`,
   ConfigMapVolumeSource: `~localObjectReference=1:LocalObjectReference items=2:[]KeyToPath@
     defaultMode=3:i32! optional=4:bool!`,
   Container: `name=1! image=2 command=3:[]@ args=4:[]@ workingDir=5
     ports=6:[]ContainerPort<containerPort,protocol>+merge(containerPort)
-    envFrom=19:[]EnvFromSource@ env=7:[]EnvVar<name>+merge(name) resources=8:ResourceRequirements
+    envFrom=19:[]EnvFromSource@ env=7:[]EnvVar<name>+merge(name) resources=8:ResourceRequirements!
     resizePolicy=23:[]ContainerResizePolicy@ restartPolicy=24!
     volumeMounts=9:[]VolumeMount<mountPath>+merge(mountPath)
     volumeDevices=21:[]VolumeDevice<devicePath>+merge(devicePath) livenessProbe=10:Probe
@@ -45,7 +45,7 @@ export const coreV1: MessageTable = {
   ContainerStateTerminated: `exitCode=1:i32! signal=2:i32 reason=3 message=4 startedAt=5:time
     finishedAt=6:time containerID=7`,
   ContainerStateWaiting: `reason=1 message=2`,
-  ContainerStatus: `name=1! state=2:ContainerState lastState=3:ContainerState ready=4:bool!
+  ContainerStatus: `name=1! state=2:ContainerState! lastState=3:ContainerState! ready=4:bool!
     restartCount=5:i32! image=6! imageID=7! containerID=8 started=9:bool!
     allocatedResources=10:{}quantity resources=11:ResourceRequirements
     volumeMounts=12:[]VolumeMountStatus<mountPath>+merge(mountPath) user=13:ContainerUser
@@ -63,7 +63,7 @@ export const coreV1: MessageTable = {
   EphemeralContainer: `~ephemeralContainerCommon=1:EphemeralContainerCommon targetContainerName=2`,
   EphemeralContainerCommon: `name=1! image=2 command=3:[]@ args=4:[]@ workingDir=5
     ports=6:[]ContainerPort<containerPort,protocol>+merge(containerPort)
-    envFrom=19:[]EnvFromSource@ env=7:[]EnvVar<name>+merge(name) resources=8:ResourceRequirements
+    envFrom=19:[]EnvFromSource@ env=7:[]EnvVar<name>+merge(name) resources=8:ResourceRequirements!
     resizePolicy=23:[]ContainerResizePolicy@ restartPolicy=24!
     volumeMounts=9:[]VolumeMount<mountPath>+merge(mountPath)
     volumeDevices=21:[]VolumeDevice<devicePath>+merge(devicePath) livenessProbe=10:Probe
@@ -71,11 +71,11 @@ export const coreV1: MessageTable = {
     terminationMessagePolicy=20 imagePullPolicy=14 securityContext=15:SecurityContext
     stdin=16:bool stdinOnce=17:bool tty=18:bool`,
   EphemeralVolumeSource: `volumeClaimTemplate=1:PersistentVolumeClaimTemplate`,
-  Event: `metadata=1:meta.ObjectMeta involvedObject=2:ObjectReference reason=3 message=4
-    source=5:EventSource firstTimestamp=6:time lastTimestamp=7:time count=8:i32 type=9
+  Event: `metadata=1:meta.ObjectMeta! involvedObject=2:ObjectReference! reason=3 message=4
+    source=5:EventSource! firstTimestamp=6:time lastTimestamp=7:time count=8:i32 type=9
     eventTime=10:microtime series=11:EventSeries action=12 related=13:ObjectReference
     reportingComponent=14! reportingInstance=15!`,
-  EventList: `metadata=1:meta.ListMeta items=2:[]Event`,
+  EventList: `metadata=1:meta.ListMeta! items=2:[]Event!`,
   EventSeries: `count=1:i32 lastObservedTime=2:microtime`,
   EventSource: `component=1 host=2`,
   ExecAction: `command=1:[]@`,
@@ -104,35 +104,35 @@ export const coreV1: MessageTable = {
   LocalObjectReference: `@ name=1`,
   ModifyVolumeStatus: `targetVolumeAttributesClassName=1 status=2!`,
   NFSVolumeSource: `server=1! path=2! readOnly=3:bool`,
-  Namespace: `metadata=1:meta.ObjectMeta spec=2:NamespaceSpec status=3:NamespaceStatus`,
+  Namespace: `metadata=1:meta.ObjectMeta! spec=2:NamespaceSpec! status=3:NamespaceStatus!`,
   NamespaceCondition: `type=1! status=2! lastTransitionTime=4:time reason=5 message=6`,
-  NamespaceList: `metadata=1:meta.ListMeta items=2:[]Namespace`,
+  NamespaceList: `metadata=1:meta.ListMeta! items=2:[]Namespace!`,
   NamespaceSpec: `finalizers=1:[]@`,
   NamespaceStatus: `phase=1 conditions=2:[]NamespaceCondition<type>+merge(type)`,
   NodeAffinity: `requiredDuringSchedulingIgnoredDuringExecution=1:NodeSelector
     preferredDuringSchedulingIgnoredDuringExecution=2:[]PreferredSchedulingTerm@`,
-  NodeSelector: `@ nodeSelectorTerms=1:[]NodeSelectorTerm@`,
+  NodeSelector: `@ nodeSelectorTerms=1:[]NodeSelectorTerm!@`,
   NodeSelectorRequirement: `key=1! operator=2! values=3:[]@`,
   NodeSelectorTerm: `@ matchExpressions=1:[]NodeSelectorRequirement@
     matchFields=2:[]NodeSelectorRequirement@`,
   ObjectFieldSelector: `@ apiVersion=1 fieldPath=2!`,
   ObjectReference: `@ kind=1 namespace=2 name=3 uid=4 apiVersion=5 resourceVersion=6 fieldPath=7`,
-  PersistentVolumeClaim: `metadata=1:meta.ObjectMeta spec=2:PersistentVolumeClaimSpec
-    status=3:PersistentVolumeClaimStatus`,
+  PersistentVolumeClaim: `metadata=1:meta.ObjectMeta! spec=2:PersistentVolumeClaimSpec!
+    status=3:PersistentVolumeClaimStatus!`,
   PersistentVolumeClaimCondition: `type=1! status=2! lastProbeTime=3:time
     lastTransitionTime=4:time reason=5 message=6`,
   PersistentVolumeClaimSpec: `accessModes=1:[]@ selector=4:meta.LabelSelector
-    resources=2:VolumeResourceRequirements volumeName=3 storageClassName=5! volumeMode=6!
+    resources=2:VolumeResourceRequirements! volumeName=3 storageClassName=5! volumeMode=6!
     dataSource=7:TypedLocalObjectReference dataSourceRef=8:TypedObjectReference
     volumeAttributesClassName=9!`,
   PersistentVolumeClaimStatus: `phase=1 accessModes=2:[]@ capacity=3:{}quantity
     conditions=4:[]PersistentVolumeClaimCondition<type>+merge(type)
     allocatedResources=5:{}quantity allocatedResourceStatuses=7:{}
     currentVolumeAttributesClassName=8! modifyVolumeStatus=9:ModifyVolumeStatus`,
-  PersistentVolumeClaimTemplate: `metadata=1:meta.ObjectMeta spec=2:PersistentVolumeClaimSpec`,
+  PersistentVolumeClaimTemplate: `metadata=1:meta.ObjectMeta! spec=2:PersistentVolumeClaimSpec!`,
   PersistentVolumeClaimVolumeSource: `claimName=1! readOnly=2:bool`,
   PhotonPersistentDiskVolumeSource: `pdID=1! fsType=2`,
-  Pod: `metadata=1:meta.ObjectMeta spec=2:PodSpec status=3:PodStatus`,
+  Pod: `metadata=1:meta.ObjectMeta! spec=2:PodSpec! status=3:PodStatus!`,
   PodAffinity: `requiredDuringSchedulingIgnoredDuringExecution=1:[]PodAffinityTerm@
     preferredDuringSchedulingIgnoredDuringExecution=2:[]WeightedPodAffinityTerm@`,
   PodAffinityTerm: `labelSelector=1:meta.LabelSelector namespaces=2:[]@ topologyKey=3!
@@ -144,7 +144,7 @@ export const coreV1: MessageTable = {
   PodDNSConfig: `nameservers=1:[]@ searches=2:[]@ options=3:[]PodDNSConfigOption@`,
   PodDNSConfigOption: `name=1 value=2!`,
   PodIP: `ip=1!`,
-  PodList: `metadata=1:meta.ListMeta items=2:[]Pod`,
+  PodList: `metadata=1:meta.ListMeta! items=2:[]Pod!`,
   PodOS: `name=1!`,
   PodReadinessGate: `conditionType=1!`,
   PodResourceClaim: `name=1! resourceClaimName=3! resourceClaimTemplateName=4!`,
@@ -156,7 +156,7 @@ export const coreV1: MessageTable = {
     sysctls=7:[]Sysctl@ fsGroupChangePolicy=9! seccompProfile=10:SeccompProfile
     appArmorProfile=11:AppArmorProfile seLinuxChangePolicy=13!`,
   PodSpec: `volumes=1:[]Volume<name>+merge&retainKeys(name)
-    initContainers=20:[]Container<name>+merge(name) containers=2:[]Container<name>+merge(name)
+    initContainers=20:[]Container<name>+merge(name) containers=2:[]Container!<name>+merge(name)
     ephemeralContainers=34:[]EphemeralContainer<name>+merge(name) restartPolicy=3
     terminationGracePeriodSeconds=4:i64! activeDeadlineSeconds=5:i64! dnsPolicy=6
     nodeSelector=7:{}@ serviceAccountName=8 serviceAccount=9 automountServiceAccountToken=21:bool!
@@ -178,17 +178,17 @@ export const coreV1: MessageTable = {
     containerStatuses=8:[]ContainerStatus@ qosClass=9
     ephemeralContainerStatuses=13:[]ContainerStatus@ resize=14
     resourceClaimStatuses=15:[]PodResourceClaimStatus<name>+merge&retainKeys(name)`,
-  PodTemplateSpec: `metadata=1:meta.ObjectMeta spec=2:PodSpec`,
+  PodTemplateSpec: `metadata=1:meta.ObjectMeta! spec=2:PodSpec!`,
   PortworxVolumeSource: `volumeID=1! fsType=2 readOnly=3:bool`,
-  PreferredSchedulingTerm: `weight=1:i32! preference=2:NodeSelectorTerm`,
+  PreferredSchedulingTerm: `weight=1:i32! preference=2:NodeSelectorTerm!`,
   Probe: `~handler=1:ProbeHandler initialDelaySeconds=2:i32 timeoutSeconds=3:i32
     periodSeconds=4:i32 successThreshold=5:i32 failureThreshold=6:i32
     terminationGracePeriodSeconds=7:i64!`,
   ProbeHandler: `exec=1:ExecAction httpGet=2:HTTPGetAction tcpSocket=3:TCPSocketAction
     grpc=4:GRPCAction`,
-  ProjectedVolumeSource: `sources=1:[]VolumeProjection@ defaultMode=2:i32!`,
+  ProjectedVolumeSource: `sources=1:[]VolumeProjection!@ defaultMode=2:i32!`,
   QuobyteVolumeSource: `registry=1! volume=2! readOnly=3:bool user=4 group=5 tenant=6`,
-  RBDVolumeSource: `monitors=1:[]@ image=2! fsType=3 pool=4 user=5 keyring=6
+  RBDVolumeSource: `monitors=1:[]!@ image=2! fsType=3 pool=4 user=5 keyring=6
     secretRef=7:LocalObjectReference readOnly=8:bool`,
   ResourceClaim: `name=1! request=2`,
   ResourceFieldSelector: `@ containerName=1 resource=2! divisor=3:quantity`,
@@ -199,10 +199,10 @@ export const coreV1: MessageTable = {
   ScaleIOVolumeSource: `gateway=1! system=2! secretRef=3:LocalObjectReference sslEnabled=4:bool
     protectionDomain=5 storagePool=6 storageMode=7 volumeName=8 fsType=9 readOnly=10:bool`,
   SeccompProfile: `type=1! localhostProfile=2!`,
-  Secret: `metadata=1:meta.ObjectMeta immutable=5:bool! data=2:{}bytes stringData=4:{} type=3`,
+  Secret: `metadata=1:meta.ObjectMeta! immutable=5:bool! data=2:{}bytes stringData=4:{} type=3`,
   SecretEnvSource: `~localObjectReference=1:LocalObjectReference optional=2:bool!`,
   SecretKeySelector: `@ ~localObjectReference=1:LocalObjectReference key=2! optional=3:bool!`,
-  SecretList: `metadata=1:meta.ListMeta items=2:[]Secret`,
+  SecretList: `metadata=1:meta.ListMeta! items=2:[]Secret!`,
   SecretProjection: `~localObjectReference=1:LocalObjectReference items=2:[]KeyToPath@
     optional=4:bool!`,
   SecretVolumeSource: `secretName=1 items=2:[]KeyToPath@ defaultMode=3:i32! optional=4:bool!`,
@@ -246,7 +246,7 @@ export const coreV1: MessageTable = {
     storageos=27:StorageOSVolumeSource csi=28:CSIVolumeSource ephemeral=29:EphemeralVolumeSource
     image=30:ImageVolumeSource`,
   VsphereVirtualDiskVolumeSource: `volumePath=1! fsType=2 storagePolicyName=3 storagePolicyID=4`,
-  WeightedPodAffinityTerm: `weight=1:i32! podAffinityTerm=2:PodAffinityTerm`,
+  WeightedPodAffinityTerm: `weight=1:i32! podAffinityTerm=2:PodAffinityTerm!`,
   WindowsSecurityContextOptions: `gmsaCredentialSpecName=1! gmsaCredentialSpec=2! runAsUserName=3!
     hostProcess=4:bool!`,
 }
