@@ -333,6 +333,13 @@ describe('objects', () => {
       200,
     )
     expect(s.list({ kind: 'ReplicaSet', namespace: 'gone' })).toEqual([])
+    // The pods terminate gracefully, then go.
+    const terminating = s.list({ kind: 'Pod', namespace: 'gone' })
+    expect(terminating.map((p) => typeof p.metadata['deletionTimestamp'])).toEqual([
+      'string',
+      'string',
+    ])
+    ;(await s.settle())._unsafeUnwrap()
     expect(s.list({ kind: 'Pod', namespace: 'gone' })).toEqual([])
     expect((await call(s, 'DELETE', '/api/v1/namespaces/gone')).status).toBe(200)
     expect(s.list({ kind: 'ConfigMap', namespace: 'gone' })).toEqual([])

@@ -502,3 +502,72 @@ describe('kubectl apply --server-side', () => {
     expect(warned.stderr).toBe('Warning: unknown field "spec.replica"\n')
   })
 })
+
+describe('kubectl delete with a grace period', () => {
+  test('a pod is Terminating until its grace period (or the termination delay) ends; the ReplicaSet replaces it at once', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', replicas: 1 }))
+    sim.knobs.podTerminationDelayMs = 60_000
+    const pod = sim.list({ kind: 'Pod' })[0]?.metadata.name ?? ''
+    const before = Date.now()
+    const run = await kubectl(sim, 'delete', 'pod', pod, '--grace-period=3', '--wait=false')
+    expect(run.lines).toEqual([`pod "${pod}" deleted`])
+    const terminating = sim.get({ kind: 'Pod', name: pod })
+    expect(terminating?.metadata['deletionGracePeriodSeconds']).toBe(3)
+    const deadline = Date.parse(String(terminating?.metadata['deletionTimestamp']))
+    expect(deadline).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 2000)
+    ;(
+      await sim.waitFor(() => sim.list({ kind: 'Pod' }).length === 2, { timeoutMs: 10_000 })
+    )._unsafeUnwrap()
+    const listed = await kubectl(sim, 'get', 'pods', '--no-headers')
+    const statusOf = (name: string) =>
+      listed.lines.find((l) => l.startsWith(`${name} `))?.split(/\s+/)[2]
+    expect(statusOf(pod)).toBe('Terminating')
+    expect(sim.list({ kind: 'ReplicaSet' })[0]?.['status']).toMatchObject({ replicas: 1 })
+    // kubectl waits for the pod to be gone: the grace period (3 s) bounds the termination.
+    const gone = await kubectl(sim, 'wait', '--for=delete', `pod/${pod}`, '--timeout=20s')
+    expect(gone.exitCode).toBe(0)
+    expect(Date.now() - before).toBeGreaterThanOrEqual(2000)
+    expect(sim.get({ kind: 'Pod', name: pod })).toBeUndefined()
+  })
+
+  test('--grace-period=0 --force removes the pod at once', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', replicas: 1 }))
+    sim.knobs.podTerminationDelayMs = 60_000
+    const pod = sim.list({ kind: 'Pod' })[0]?.metadata.name ?? ''
+    const run = await kubectl(sim, 'delete', 'pod', pod, '--grace-period=0', '--force')
+    expect(run.exitCode).toBe(0)
+    expect(run.stderr).toContain('Immediate deletion does not wait for confirmation')
+    expect(run.lines).toEqual([`pod "${pod}" force deleted`])
+    expect(sim.get({ kind: 'Pod', name: pod })).toBeUndefined()
+  })
+
+  test('a plain delete waits for the termination, which the test can shorten', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', replicas: 1 }))
+    sim.knobs.podTerminationDelayMs = 300
+    const pod = sim.list({ kind: 'Pod' })[0]?.metadata.name ?? ''
+    sim.clearRequests()
+    const run = await kubectl(sim, 'delete', 'pod', pod)
+    expect(run.lines).toEqual([`pod "${pod}" deleted`])
+    expect(sim.get({ kind: 'Pod', name: pod })).toBeUndefined()
+    // kubectl saw the pod Terminating, then DELETED on its watch.
+    expect(sim.requests.some((r) => r.path.includes('watch=true'))).toBe(true)
+  })
+
+  test('a rolling update leaves old pods Terminating while new ones take over', async () => {
+    const sim = await simWith(deployment({ name: 'web', image: 'nginx:1.25', replicas: 2 }))
+    sim.knobs.podTerminationDelayMs = 1_000
+    await kubectl(sim, 'set', 'image', 'deployment/web', 'app=nginx:1.26')
+    ;(
+      await sim.waitFor(() =>
+        sim.list({ kind: 'Pod' }).some((p) => typeof p.metadata['deletionTimestamp'] === 'string'),
+      )
+    )._unsafeUnwrap()
+    const status = await kubectl(sim, 'rollout', 'status', 'deployment/web', '--timeout=30s')
+    expect(status.lines.at(-1)).toBe('deployment "web" successfully rolled out')
+    ;(await sim.settle())._unsafeUnwrap()
+    const images = sim
+      .list({ kind: 'Pod' })
+      .map((p) => (p['spec'] as { containers: { image: string }[] }).containers[0]?.image)
+    expect(images).toEqual(['nginx:1.26', 'nginx:1.26'])
+  })
+})

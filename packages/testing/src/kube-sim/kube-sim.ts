@@ -22,6 +22,11 @@ export interface KubeSimOptions {
   readonly objects?: readonly KubeObjectInput[]
   /** How long a new pod takes to become ready, in ms. Default 25. */
   readonly podReadyDelayMs?: number
+  /**
+   * How long a deleted pod stays Terminating (`deletionTimestamp` set) before it is gone, in ms;
+   * never longer than its grace period, and a grace period of 0 removes it at once. Default 100.
+   */
+  readonly podTerminationDelayMs?: number
   /** Images whose pods never become ready (ImagePullBackOff). */
   readonly brokenImages?: readonly string[]
   /** Any image containing this text is broken. Default `broken`; `''` turns it off. */
@@ -78,6 +83,8 @@ export interface KubeSimPodLogRequest {
 export interface KubeSimKnobs {
   /** How long a new pod takes to become ready, in ms. */
   podReadyDelayMs: number
+  /** How long a deleted pod stays Terminating, in ms (at most its grace period). */
+  podTerminationDelayMs: number
   /** Images whose pods never become ready. */
   readonly brokenImages: Set<string>
   /** Any image containing this text is broken (`''`: none). */
@@ -211,8 +218,14 @@ export interface KubeSim extends AsyncDisposable {
   get(ref: KubeSimObjectRef): KubeObject | undefined
   /** Stored objects of one kind, sorted by namespace and name. */
   list(options: KubeSimListOptions): KubeObject[]
-  /** Delete an object (and what it controls). */
-  delete(ref: KubeSimObjectRef): Result<KubeObject, KubeSimObjectError>
+  /**
+   * Delete an object (and what it controls). Pods terminate gracefully, as on a cluster:
+   * `gracePeriodSeconds: 0` removes one at once.
+   */
+  delete(
+    ref: KubeSimObjectRef,
+    options?: { readonly gracePeriodSeconds?: number },
+  ): Result<KubeObject, KubeSimObjectError>
   /** Answer the next matching requests with this HTTP status (500, 409, 503...) and a Status body. */
   failNext(status: number, fault?: KubeSimFault): void
   /** Never answer the next matching requests (until the simulator stops). */

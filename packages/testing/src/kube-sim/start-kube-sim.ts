@@ -104,6 +104,7 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
   const internalErrors: unknown[] = []
   const knobs: KubeSimKnobs & ControllerKnobs = {
     podReadyDelayMs: options.podReadyDelayMs ?? 25,
+    podTerminationDelayMs: options.podTerminationDelayMs ?? 100,
     brokenImages: new Set(options.brokenImages ?? []),
     brokenImageMarker: options.brokenImageMarker ?? 'broken',
     crashingImages: new Set(options.crashingImages ?? []),
@@ -264,15 +265,21 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
           .list(type, listOptions.namespace)
           .filter((o) => selector(o.metadata.labels ?? {}))
       },
-      delete: (ref) => {
+      delete: (ref, deleteOptions = {}) => {
         const type = typeFor(ref.kind)
         if (type === undefined) return err(unknownKind(ref.kind))
         try {
           return ok(
-            store.delete(type, {
-              namespace: type.namespaced ? (ref.namespace ?? namespace) : undefined,
-              name: ref.name,
-            }),
+            store.delete(
+              type,
+              {
+                namespace: type.namespaced ? (ref.namespace ?? namespace) : undefined,
+                name: ref.name,
+              },
+              deleteOptions.gracePeriodSeconds !== undefined
+                ? { gracePeriodSeconds: deleteOptions.gracePeriodSeconds }
+                : {},
+            ),
           )
         } catch (error) {
           return err(rejected(error))

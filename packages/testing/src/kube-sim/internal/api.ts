@@ -71,6 +71,7 @@ export interface ResourceTarget {
 function deleteOptionsOf(request: ApiRequest): {
   orphan: boolean
   preconditions: { uid?: string; resourceVersion?: string }
+  gracePeriodSeconds?: number
 } {
   const body = asObject(request.body)
   const policy = asString(body['propagationPolicy'], request.query.get('propagationPolicy') ?? '')
@@ -80,7 +81,15 @@ function deleteOptionsOf(request: ApiRequest): {
   if (typeof pre['uid'] === 'string') preconditions.uid = pre['uid']
   if (typeof pre['resourceVersion'] === 'string')
     preconditions.resourceVersion = pre['resourceVersion']
-  return { orphan, preconditions }
+  const grace = body['gracePeriodSeconds'] ?? request.query.get('gracePeriodSeconds') ?? undefined
+  const gracePeriodSeconds = grace === undefined ? undefined : Number(grace)
+  if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds))
+    throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`)
+  return {
+    orphan,
+    preconditions,
+    ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+  }
 }
 
 function dryRunOf(request: ApiRequest): boolean {
@@ -288,7 +297,7 @@ export function handleResource(
         ctx.store.delete(
           type,
           { namespace: o.metadata.namespace, name: o.metadata.name },
-          { dryRun, orphan: deleteOptionsOf(request).orphan },
+          { dryRun, ...deleteOptionsOf(request) },
         ),
       )
       return {

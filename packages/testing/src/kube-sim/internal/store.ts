@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { alreadyExists, conflict, notFound, preconditionFailed } from './api-status.js'
 import { applyDefaults } from './defaults.js'
-import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
 import { findType, findTypeByKind, groupVersionOf } from './resources.js'
 import type { KubeObject, ObjectMeta } from './types.js'
-import { asObject, clone, kubeTime } from './types.js'
+import { asObject, clone, jsonEqual, kubeTime } from './types.js'
+import { gracefulDeletion } from './pod-termination.js'
 import { validate, validateUpdate } from './validate.js'
 import { conformStored } from './schema/decode-input.js'
 import type { ManagerEntry, ManagerId } from './fields/managed-fields.js'
@@ -36,6 +36,8 @@ export interface WriteOptions {
   readonly manager?: ManagerId
   /** Server-side apply: the managed fields it computed, stored as they are. */
   readonly applied?: readonly ManagerEntry[]
+  /** DELETE of a pod: seconds it may take to stop (default its `terminationGracePeriodSeconds`). */
+  readonly gracePeriodSeconds?: number
 }
 
 const namespaceType = findType({ group: '', version: 'v1', plural: 'namespaces' })
@@ -200,7 +202,7 @@ export class Store {
       if (type.hasStatus && !options.internal && type.kind !== 'Namespace')
         result['status'] = clone(previous['status'])
       if (type.hasGeneration) {
-        const changed = goJson(result['spec']) !== goJson(previous['spec'])
+        const changed = !jsonEqual(result['spec'], previous['spec'])
         meta['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
       }
     }
@@ -213,9 +215,11 @@ export class Store {
     })
     const stored = result as unknown as KubeObject
     // Like the API server, a write that changes nothing is not stored (no new resourceVersion).
-    const unversioned = (o: KubeObject) =>
-      goJson({ ...o, metadata: { ...o.metadata, resourceVersion: '' } })
-    if (unversioned(stored) === unversioned(previous)) return clone(previous)
+    const unversioned = (o: KubeObject) => ({
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: '' },
+    })
+    if (jsonEqual(unversioned(stored), unversioned(previous))) return clone(previous)
     if (options.dryRun) return stored
     return this.commit({ type, object: stored, event: 'MODIFIED' })
   }
@@ -247,6 +251,15 @@ export class Store {
         wanted: resourceVersion,
         actual: previous.metadata.resourceVersion,
       })
+    if (type.kind === 'Pod') {
+      // Pods terminate gracefully: Terminating now, gone when the kubelet has stopped them.
+      const graceful = gracefulDeletion(previous, options.gracePeriodSeconds)
+      if (graceful.kind === 'keep') return clone(previous)
+      if (graceful.kind === 'mark')
+        return options.dryRun
+          ? graceful.pod
+          : this.commit({ type, object: graceful.pod, event: 'MODIFIED' })
+    }
     if (options.dryRun) return clone(previous)
     this.objects.delete(key)
     const deleted = this.bump(clone(previous))

@@ -2,7 +2,7 @@ import { forbidden, invalid } from './api-status.js'
 import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
 import { labelSelectorOf } from './selectors.js'
-import { asArray, asObject, asStringMap, isObject } from './types.js'
+import { asArray, asObject, asStringMap, isObject, jsonEqual } from './types.js'
 
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
@@ -117,7 +117,7 @@ export function validateUpdate(
   const before = asObject(previous['spec'])
   const after = asObject(next['spec'])
   if (['Deployment', 'ReplicaSet', 'DaemonSet'].includes(type.kind)) {
-    if (goJson(before['selector']) !== goJson(after['selector']))
+    if (!jsonEqual(before['selector'], after['selector']))
       throw invalid({
         type,
         name,

@@ -1,5 +1,4 @@
-import { goJson } from '../go-json.js'
-import { isObject } from '../types.js'
+import { isObject, jsonEqual } from '../types.js'
 import type { PathSet } from './field-paths.js'
 import { fieldElement, pathKey } from './field-paths.js'
 import type { FieldType } from './field-types.js'
@@ -69,7 +68,7 @@ export function compareValues(type: FieldType, before: unknown, after: unknown):
   const leafChange = (l: unknown, r: unknown, key: string) => {
     if (l === undefined) result.added.add(key)
     else if (r === undefined) result.removed.add(key)
-    else if (goJson(l) !== goJson(r)) result.modified.add(key)
+    else if (!jsonEqual(l, r)) result.modified.add(key)
   }
   const walk = (t: FieldType, l: unknown, r: unknown, path: string[]) => {
     const key = pathKey(path)
@@ -89,6 +88,9 @@ export function compareValues(type: FieldType, before: unknown, after: unknown):
       const left = isObject(l) ? l : {}
       const right = isObject(r) ? r : {}
       for (const name of new Set([...Object.keys(left), ...Object.keys(right)])) {
+        // Nobody owns managedFields: comparing them would only cost time.
+        if (name === 'managedFields' && t.kind === 'struct' && t.message.name === 'meta.ObjectMeta')
+          continue
         const type = childType(t, name)
         if (type === undefined || (left[name] === undefined && right[name] === undefined)) continue
         walk(type, left[name], right[name], [...path, fieldElement(name)])

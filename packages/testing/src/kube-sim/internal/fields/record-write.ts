@@ -1,6 +1,5 @@
-import { goJson } from '../go-json.js'
 import type { ResourceType } from '../resources.js'
-import { asArray, asObject, isObject } from '../types.js'
+import { asArray, asObject, isObject, jsonEqual } from '../types.js'
 import type { ManagerEntry, ManagerId } from './managed-fields.js'
 import { readManagedFields, recordUpdate, writeManagedFields } from './managed-fields.js'
 
@@ -19,7 +18,7 @@ function baseEntries(
   if (previous === undefined) return []
   const sent = asArray(asObject(next['metadata'])['managedFields'])
   const stored = asArray(asObject(previous['metadata'])['managedFields'])
-  if (sent.length === 0 || goJson(sent) === goJson(stored)) return readManagedFields(previous)
+  if (sent.length === 0 || jsonEqual(sent, stored)) return readManagedFields(previous)
   if (sent.length === 1 && isObject(sent[0]) && Object.keys(sent[0]).length === 0) return []
   return readManagedFields(next)
 }
