@@ -324,7 +324,7 @@ describe('objects', () => {
   })
 
   test('deleting a namespace or an owner deletes what it holds', async () => {
-    const s = await sim({ namespaces: ['gone'] })
+    const s = await sim({ namespaces: ['gone'], podTerminationDelayMs: 200 })
     s.apply({ ...cm('a'), metadata: { name: 'a', namespace: 'gone' } })._unsafeUnwrap()
     s.apply(deployment({ name: 'web', image: 'nginx:1', namespace: 'gone' }))._unsafeUnwrap()
     ;(await s.settle())._unsafeUnwrap()

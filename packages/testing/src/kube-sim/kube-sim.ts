@@ -23,8 +23,11 @@ export interface KubeSimOptions {
   /** How long a new pod takes to become ready, in ms. Default 25. */
   readonly podReadyDelayMs?: number
   /**
-   * How long a deleted pod stays Terminating (`deletionTimestamp` set) before it is gone, in ms;
-   * never longer than its grace period, and a grace period of 0 removes it at once. Default 100.
+   * How long a deleted pod with running containers stays Terminating (`deletionTimestamp` set)
+   * before it is gone, in ms; never longer than its grace period. A grace period of 0, or a pod
+   * whose containers never started (pending, ImagePullBackOff, CrashLoopBackOff), goes at once.
+   * Default 0: Terminating until the next tick (watchers see both steps). Raise it to see old
+   * pods linger as on a cluster (up to their `terminationGracePeriodSeconds`, 30 s by default).
    */
   readonly podTerminationDelayMs?: number
   /** Images whose pods never become ready (ImagePullBackOff). */

@@ -104,7 +104,7 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
   const internalErrors: unknown[] = []
   const knobs: KubeSimKnobs & ControllerKnobs = {
     podReadyDelayMs: options.podReadyDelayMs ?? 25,
-    podTerminationDelayMs: options.podTerminationDelayMs ?? 100,
+    podTerminationDelayMs: options.podTerminationDelayMs ?? 0,
     brokenImages: new Set(options.brokenImages ?? []),
     brokenImageMarker: options.brokenImageMarker ?? 'broken',
     crashingImages: new Set(options.crashingImages ?? []),

@@ -6,6 +6,14 @@ export function defaultGracePeriod(pod: KubeObject): number {
   return asNumber(asObject(pod['spec'])['terminationGracePeriodSeconds'], 30)
 }
 
+/** Does the pod have a container running (one that must be stopped)? */
+export function hasRunningContainer(pod: KubeObject): boolean {
+  const statuses = asObject(pod['status'])['containerStatuses']
+  return (Array.isArray(statuses) ? statuses : []).some(
+    (c) => asObject(asObject(c)['state'])['running'] !== undefined,
+  )
+}
+
 /** Has deletion of this pod begun (Terminating)? */
 export function isTerminating(pod: KubeObject): boolean {
   return typeof pod.metadata['deletionTimestamp'] === 'string'
@@ -21,7 +29,9 @@ export function gracefulDeletion(
   gracePeriodSeconds: number | undefined,
 ): { kind: 'now' } | { kind: 'keep' } | { kind: 'mark'; pod: KubeObject } {
   const grace = Math.max(0, gracePeriodSeconds ?? defaultGracePeriod(pod))
-  if (grace === 0) return { kind: 'now' }
+  // Containers that never started (pending, ImagePullBackOff, CrashLoopBackOff) have nothing
+  // to stop: the kubelet lets such a pod go at once.
+  if (grace === 0 || !hasRunningContainer(pod)) return { kind: 'now' }
   const current = pod.metadata['deletionGracePeriodSeconds']
   const deadline = Date.now() + grace * 1000
   if (isTerminating(pod)) {
