@@ -121,7 +121,63 @@ describe('discovery', () => {
     })
     expect(apps.find((r) => r['name'] === 'replicasets')).toMatchObject({ shortNames: ['rs'] })
     expect((await call(s, 'GET', '/apis/batch/v1')).status).toBe(404)
-    expect((await call(s, 'GET', '/openapi/v2')).status).toBe(404)
+  })
+
+  test('serves OpenAPI v3 per group version (and v2 in JSON) for the kinds it serves', async () => {
+    const s = await sim()
+    const index = await call(s, 'GET', '/openapi/v3')
+    expect(index.status).toBe(200)
+    const paths = index.json['paths'] as Record<string, { serverRelativeURL: string }>
+    expect(Object.keys(paths).sort()).toEqual(['api/v1', 'apis/apps/v1'])
+    expect(paths['apis/apps/v1']?.serverRelativeURL).toMatch(
+      /^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/,
+    )
+    const apps = await call(s, 'GET', paths['apis/apps/v1']?.serverRelativeURL ?? '')
+    const schemas = at(apps.json, 'components', 'schemas') as Record<
+      string,
+      Record<string, unknown>
+    >
+    const deployment = schemas['io.k8s.api.apps.v1.Deployment']
+    expect(deployment?.['x-kubernetes-group-version-kind']).toEqual([
+      { group: 'apps', kind: 'Deployment', version: 'v1' },
+    ])
+    expect(at(schemas, 'io.k8s.api.core.v1.PodSpec', 'properties', 'containers')).toMatchObject({
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge',
+    })
+    const patch = at(
+      apps.json,
+      'paths',
+      '/apis/apps/v1/namespaces/{namespace}/deployments/{name}',
+      'patch',
+    )
+    expect(at(patch, 'x-kubernetes-group-version-kind')).toEqual({
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+    })
+    expect((at(patch, 'parameters') as { name: string }[]).map((p) => p.name)).toContain(
+      'fieldValidation',
+    )
+    expect(Object.keys(at(patch, 'requestBody', 'content') as object)).toContain(
+      'application/strategic-merge-patch+json',
+    )
+    const v2 = await call(s, 'GET', '/openapi/v2')
+    expect(v2.status).toBe(200)
+    expect(
+      at(v2.json, 'definitions', 'io.k8s.api.core.v1.ConfigMap', 'properties', 'data'),
+    ).toEqual({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    })
+    const protobufOnly = await call(s, 'GET', '/openapi/v2', {
+      accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+    })
+    expect(protobufOnly.status).toBe(406)
+    expect((await call(s, 'GET', '/openapi/v3/apis/batch/v1')).status).toBe(404)
   })
 
   test('answers aggregated discovery only when the knob is on', async () => {
@@ -268,7 +324,7 @@ describe('objects', () => {
   })
 
   test('deleting a namespace or an owner deletes what it holds', async () => {
-    const s = await sim({ namespaces: ['gone'] })
+    const s = await sim({ namespaces: ['gone'], podTerminationDelayMs: 200 })
     s.apply({ ...cm('a'), metadata: { name: 'a', namespace: 'gone' } })._unsafeUnwrap()
     s.apply(deployment({ name: 'web', image: 'nginx:1', namespace: 'gone' }))._unsafeUnwrap()
     ;(await s.settle())._unsafeUnwrap()
@@ -277,6 +333,13 @@ describe('objects', () => {
       200,
     )
     expect(s.list({ kind: 'ReplicaSet', namespace: 'gone' })).toEqual([])
+    // The pods terminate gracefully, then go.
+    const terminating = s.list({ kind: 'Pod', namespace: 'gone' })
+    expect(terminating.map((p) => typeof p.metadata['deletionTimestamp'])).toEqual([
+      'string',
+      'string',
+    ])
+    ;(await s.settle())._unsafeUnwrap()
     expect(s.list({ kind: 'Pod', namespace: 'gone' })).toEqual([])
     expect((await call(s, 'DELETE', '/api/v1/namespaces/gone')).status).toBe(200)
     expect(s.list({ kind: 'ConfigMap', namespace: 'gone' })).toEqual([])
@@ -364,17 +427,22 @@ describe('patch', () => {
         (c) => c.name,
       ),
     ).toEqual(['only'])
-    expect(
-      (await call(s, 'PATCH', path, { contentType: 'application/apply-patch+yaml', body: {} }))
-        .status,
-    ).toBe(415)
-    // Typed clients (`kubectl create deployment`) send protobuf; the simulator reads JSON only.
+    // Server-side apply needs a field manager.
+    const unmanaged = await call(s, 'PATCH', path, {
+      contentType: 'application/apply-patch+yaml',
+      body: {},
+    })
+    expect(unmanaged.status).toBe(422)
+    expect(unmanaged.json['message']).toContain('fieldManager: Required value')
+    // A body claimed to be protobuf must start with the `k8s\0` envelope.
     const protobuf = await call(s, 'POST', cms, {
       contentType: 'application/vnd.kubernetes.protobuf',
       body: {},
     })
-    expect(protobuf.status).toBe(415)
-    expect(protobuf.json['reason']).toBe('UnsupportedMediaType')
+    expect(protobuf.status).toBe(400)
+    expect(protobuf.json['message']).toBe(
+      'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]',
+    )
   })
 
   test('strategic merge directives kubectl apply sends: $retainKeys, primitive-list deletes', async () => {

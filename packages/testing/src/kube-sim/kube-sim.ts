@@ -22,6 +22,14 @@ export interface KubeSimOptions {
   readonly objects?: readonly KubeObjectInput[]
   /** How long a new pod takes to become ready, in ms. Default 25. */
   readonly podReadyDelayMs?: number
+  /**
+   * How long a deleted pod with running containers stays Terminating (`deletionTimestamp` set)
+   * before it is gone, in ms; never longer than its grace period. A grace period of 0, or a pod
+   * whose containers never started (pending, ImagePullBackOff, CrashLoopBackOff), goes at once.
+   * Default 0: Terminating until the next tick (watchers see both steps). Raise it to see old
+   * pods linger as on a cluster (up to their `terminationGracePeriodSeconds`, 30 s by default).
+   */
+  readonly podTerminationDelayMs?: number
   /** Images whose pods never become ready (ImagePullBackOff). */
   readonly brokenImages?: readonly string[]
   /** Any image containing this text is broken. Default `broken`; `''` turns it off. */
@@ -78,6 +86,8 @@ export interface KubeSimPodLogRequest {
 export interface KubeSimKnobs {
   /** How long a new pod takes to become ready, in ms. */
   podReadyDelayMs: number
+  /** How long a deleted pod stays Terminating, in ms (at most its grace period). */
+  podTerminationDelayMs: number
   /** Images whose pods never become ready. */
   readonly brokenImages: Set<string>
   /** Any image containing this text is broken (`''`: none). */
@@ -113,6 +123,8 @@ export interface KubeSimRequest {
   readonly contentType?: string
   /** HTTP status answered; `0` while the request is open (watches, hangs). */
   readonly status: number
+  /** The Content-Type answered: `application/json`, or the protobuf type for typed clients. */
+  readonly responseType?: string
   /** Epoch ms. */
   readonly at: number
 }
@@ -209,8 +221,14 @@ export interface KubeSim extends AsyncDisposable {
   get(ref: KubeSimObjectRef): KubeObject | undefined
   /** Stored objects of one kind, sorted by namespace and name. */
   list(options: KubeSimListOptions): KubeObject[]
-  /** Delete an object (and what it controls). */
-  delete(ref: KubeSimObjectRef): Result<KubeObject, KubeSimObjectError>
+  /**
+   * Delete an object (and what it controls). Pods terminate gracefully, as on a cluster:
+   * `gracePeriodSeconds: 0` removes one at once.
+   */
+  delete(
+    ref: KubeSimObjectRef,
+    options?: { readonly gracePeriodSeconds?: number },
+  ): Result<KubeObject, KubeSimObjectError>
   /** Answer the next matching requests with this HTTP status (500, 409, 503...) and a Status body. */
   failNext(status: number, fault?: KubeSimFault): void
   /** Never answer the next matching requests (until the simulator stops). */

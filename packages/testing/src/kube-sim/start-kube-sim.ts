@@ -26,6 +26,9 @@ import type {
 } from './kube-sim-errors.js'
 import { asArray, asObject, asString } from './internal/types.js'
 
+/** The field manager of objects given to `sim.apply()` and `objects`. */
+const simManager = { manager: 'kube-sim', operation: 'Update' } as const
+
 function typeFor(kind: string, apiVersion?: string): ResourceType | undefined {
   return (
     findTypeByKind(kind, apiVersion) ??
@@ -101,6 +104,7 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
   const internalErrors: unknown[] = []
   const knobs: KubeSimKnobs & ControllerKnobs = {
     podReadyDelayMs: options.podReadyDelayMs ?? 25,
+    podTerminationDelayMs: options.podTerminationDelayMs ?? 0,
     brokenImages: new Set(options.brokenImages ?? []),
     brokenImageMarker: options.brokenImageMarker ?? 'broken',
     crashingImages: new Set(options.crashingImages ?? []),
@@ -184,13 +188,18 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
         const object = { ...input, metadata }
         const existing = store.get(type, ns, asString(metadata.name))
         if (existing === undefined)
-          return ok(store.create(type, object, { internal: input['status'] !== undefined }))
+          return ok(
+            store.create(type, object, {
+              internal: input['status'] !== undefined,
+              manager: simManager,
+            }),
+          )
         const replaced: Record<string, unknown> = {
           ...object,
           metadata: { ...metadata, resourceVersion: '' },
         }
         if (replaced['status'] === undefined) replaced['status'] = existing['status']
-        return ok(store.update(type, replaced, { internal: true }))
+        return ok(store.update(type, replaced, { internal: true, manager: simManager }))
       } catch (error) {
         return err(rejected(error))
       }
@@ -256,15 +265,21 @@ async function start(options: KubeSimOptions): Promise<Result<KubeSim, StartKube
           .list(type, listOptions.namespace)
           .filter((o) => selector(o.metadata.labels ?? {}))
       },
-      delete: (ref) => {
+      delete: (ref, deleteOptions = {}) => {
         const type = typeFor(ref.kind)
         if (type === undefined) return err(unknownKind(ref.kind))
         try {
           return ok(
-            store.delete(type, {
-              namespace: type.namespaced ? (ref.namespace ?? namespace) : undefined,
-              name: ref.name,
-            }),
+            store.delete(
+              type,
+              {
+                namespace: type.namespaced ? (ref.namespace ?? namespace) : undefined,
+                name: ref.name,
+              },
+              deleteOptions.gracePeriodSeconds !== undefined
+                ? { gracePeriodSeconds: deleteOptions.gracePeriodSeconds }
+                : {},
+            ),
           )
         } catch (error) {
           return err(rejected(error))

@@ -113,6 +113,77 @@ export function invalid(options: {
   })
 }
 
+/** 422 with a `FieldValueForbidden` cause: `StatefulSet.apps "db" is invalid: spec: Forbidden: ...`. */
+export function forbidden(options: {
+  type: ResourceType
+  name: string
+  field: string
+  why: string
+}): ApiError {
+  const { type, name, field, why } = options
+  const kind = type.group === '' ? type.kind : `${type.kind}.${type.group}`
+  return status({
+    message: `${kind} "${name}" is invalid: ${field}: Forbidden: ${why}`,
+    reason: 'Invalid',
+    details: {
+      ...(type.group === '' ? {} : { group: type.group }),
+      name,
+      kind: type.kind,
+      causes: [{ reason: 'FieldValueForbidden', message: `Forbidden: ${why}`, field }],
+    },
+    code: 422,
+  })
+}
+
+/** One manager's share of an apply conflict. */
+export interface ApplyConflict {
+  readonly manager: string
+  readonly operation: 'Apply' | 'Update'
+  readonly subresource?: string
+  readonly apiVersion: string
+  /** The fields, as `.spec.replicas`. */
+  readonly fields: readonly string[]
+}
+
+function managerText(c: ApplyConflict): string {
+  const withSubresource =
+    c.subresource !== undefined ? ` with subresource ${JSON.stringify(c.subresource)}` : ''
+  const using = c.operation === 'Update' ? ` using ${c.apiVersion}` : ''
+  return `${JSON.stringify(c.manager)}${withSubresource}${using}`
+}
+
+/**
+ * 409: server-side apply would change fields other managers own:
+ * `Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas`.
+ */
+export function applyConflict(conflicts: readonly ApplyConflict[]): ApiError {
+  const sorted = [...conflicts].sort((a, b) => (a.manager < b.manager ? -1 : 1))
+  const count = sorted.reduce((n, c) => n + c.fields.length, 0)
+  const only = sorted.length === 1 && count === 1 ? sorted[0] : undefined
+  const text =
+    only !== undefined
+      ? `conflict with ${managerText(only)}: ${only.fields[0] ?? ''}`
+      : sorted
+          .map((c) =>
+            [`conflicts with ${managerText(c)}:`, ...c.fields.map((f) => `- ${f}`)].join('\n'),
+          )
+          .join('\n')
+  return status({
+    message: `Apply failed with ${count} conflict${count === 1 ? '' : 's'}: ${text}`,
+    reason: 'Conflict',
+    details: {
+      causes: sorted.flatMap((c) =>
+        c.fields.map((field) => ({
+          reason: 'FieldManagerConflict',
+          message: `conflict with ${managerText(c)}`,
+          field,
+        })),
+      ),
+    },
+    code: 409,
+  })
+}
+
 /** 400: a request the server cannot parse. */
 export function badRequest(message: string): ApiError {
   return status({ message, reason: 'BadRequest', code: 400 })
@@ -139,6 +210,15 @@ export function unsupportedMediaType(contentType: string, accepted: readonly str
     message: `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')} (got ${contentType})`,
     reason: 'UnsupportedMediaType',
     code: 415,
+  })
+}
+
+/** 406: the client accepts none of the media types the simulator can answer. */
+export function notAcceptable(accepted: readonly string[]): ApiError {
+  return status({
+    message: `only the following media types are accepted: ${accepted.join(', ')}`,
+    reason: 'NotAcceptable',
+    code: 406,
   })
 }
 

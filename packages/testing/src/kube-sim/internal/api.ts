@@ -6,6 +6,7 @@ import {
   ApiError,
 } from './api-status.js'
 import { applyJsonPatch } from './patch/json-patch.js'
+import { decodeInput, fieldValidationOf } from './schema/decode-input.js'
 import { applyMergePatch } from './patch/merge-patch.js'
 import { strategicMerge } from './patch/strategic-merge-patch.js'
 import type { ResourceType } from './resources.js'
@@ -13,6 +14,10 @@ import { groupVersionOf } from './resources.js'
 import { fieldsOf, parseSelector, selectorString } from './selectors.js'
 import type { Store } from './store.js'
 import { toTable, wantsTable } from './tables.js'
+import type { ManagerId } from './fields/managed-fields.js'
+import type { ServerAnswer } from './respond.js'
+import { applyPatchMediaType } from './request-body.js'
+import { serverSideApply } from './server-side-apply.js'
 import type { KubeObject } from './types.js'
 import { asArray, asNumber, asObject, asString, clone, isObject } from './types.js'
 
@@ -23,18 +28,35 @@ export interface ApiRequest {
   readonly accept: string | undefined
   readonly contentType: string
   readonly body: unknown
+  /** The client's User-Agent: the default field manager (`kubectl`). */
+  readonly userAgent: string
 }
 
 /** What a handler answers: JSON, or plain text (pod logs). */
-export type ApiResponse =
-  | { readonly code: number; readonly json: unknown }
-  | { readonly code: number; readonly text: string }
+export type ApiResponse = ServerAnswer
 
 /** What handlers need besides the store. */
 export interface ApiContext {
   readonly store: Store
   /** The log text of a container. */
   readonly podLog: (pod: KubeObject, container: string) => string
+}
+
+/**
+ * The field manager of a write: `?fieldManager=`, else the User-Agent up to its first `/`
+ * (`kubectl`), as the API server names it.
+ */
+function managerOf(request: ApiRequest, subresource?: string): ManagerId {
+  const given = request.query.get('fieldManager')
+  const manager =
+    given !== null && given !== ''
+      ? given
+      : (request.userAgent.split('/')[0] ?? '').slice(0, 128) || 'unknown'
+  return {
+    manager,
+    operation: 'Update',
+    ...(subresource !== undefined ? { subresource } : {}),
+  }
 }
 
 /** The resource a request addressed. */
@@ -49,6 +71,7 @@ export interface ResourceTarget {
 function deleteOptionsOf(request: ApiRequest): {
   orphan: boolean
   preconditions: { uid?: string; resourceVersion?: string }
+  gracePeriodSeconds?: number
 } {
   const body = asObject(request.body)
   const policy = asString(body['propagationPolicy'], request.query.get('propagationPolicy') ?? '')
@@ -58,7 +81,15 @@ function deleteOptionsOf(request: ApiRequest): {
   if (typeof pre['uid'] === 'string') preconditions.uid = pre['uid']
   if (typeof pre['resourceVersion'] === 'string')
     preconditions.resourceVersion = pre['resourceVersion']
-  return { orphan, preconditions }
+  const grace = body['gracePeriodSeconds'] ?? request.query.get('gracePeriodSeconds') ?? undefined
+  const gracePeriodSeconds = grace === undefined ? undefined : Number(grace)
+  if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds))
+    throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`)
+  return {
+    orphan,
+    preconditions,
+    ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+  }
 }
 
 function dryRunOf(request: ApiRequest): boolean {
@@ -252,8 +283,13 @@ export function handleResource(
       const rv = asObject(body['metadata'])['resourceVersion']
       if (typeof rv === 'string' && rv !== '')
         throw badRequest('resourceVersion should not be set on objects to be created')
-      const created = ctx.store.create(type, body, { dryRun })
-      return { code: 201, json: created }
+      const { object, warnings } = decodeInput({
+        type,
+        object: body,
+        validation: fieldValidationOf(request.query),
+      })
+      const created = ctx.store.create(type, object, { dryRun, manager: managerOf(request) })
+      return { code: 201, json: created, warnings }
     }
     if (method === 'DELETE') {
       const selected = ctx.store.list(type, target.namespace).filter(selectedBy(request.query))
@@ -261,7 +297,7 @@ export function handleResource(
         ctx.store.delete(
           type,
           { namespace: o.metadata.namespace, name: o.metadata.name },
-          { dryRun, orphan: deleteOptionsOf(request).orphan },
+          { dryRun, ...deleteOptionsOf(request) },
         ),
       )
       return {
@@ -307,12 +343,16 @@ export function handleResource(
     const next = clone(workload)
     asObject(next['spec'])['replicas'] = replicas
     next.metadata.resourceVersion = rv === '' ? workload.metadata.resourceVersion : rv
-    const updated = ctx.store.update(type, next, { dryRun })
+    const updated = ctx.store.update(type, next, {
+      dryRun,
+      manager: managerOf(request, 'scale'),
+    })
     return { code: 200, json: scaleOf(updated) }
   }
   if (subresource !== undefined && subresource !== 'status') throw notFound(type, name)
   const writeOptions = {
     dryRun,
+    manager: managerOf(request, subresource),
     ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
   }
   switch (method) {
@@ -329,12 +369,17 @@ export function handleResource(
         }
       return { code: 200, json: found }
     }
-    case 'PUT':
-      return {
-        code: 200,
-        json: ctx.store.update(type, withPathNamespace(target, request.body), writeOptions),
-      }
+    case 'PUT': {
+      const { object, warnings } = decodeInput({
+        type,
+        object: withPathNamespace(target, request.body),
+        validation: fieldValidationOf(request.query),
+      })
+      return { code: 200, json: ctx.store.update(type, object, writeOptions), warnings }
+    }
     case 'PATCH': {
+      if (request.contentType.split(';')[0]?.trim() === applyPatchMediaType)
+        return serverSideApply(ctx, target, request, dryRun)
       const current = mustGet(ctx, target, name)
       const patched = asObject(applyPatch(request, current))
       const metadata = asObject(patched['metadata'])
@@ -343,7 +388,13 @@ export function handleResource(
       if (target.namespace !== undefined) metadata['namespace'] = target.namespace
       if (metadata['resourceVersion'] === undefined)
         metadata['resourceVersion'] = current.metadata.resourceVersion
-      return { code: 200, json: ctx.store.update(type, patched, writeOptions) }
+      const { object, warnings } = decodeInput({
+        type,
+        object: patched,
+        validation: fieldValidationOf(request.query),
+        bare: true,
+      })
+      return { code: 200, json: ctx.store.update(type, object, writeOptions), warnings }
     }
     case 'DELETE':
       return {

@@ -3,7 +3,8 @@ import { controllerRef } from './store.js'
 import type { ControllerContext } from './controllers/context.js'
 import { types } from './controllers/context.js'
 import type { KubeObject } from './types.js'
-import { asArray, asObject, asString, clone, isObject, kubeTime } from './types.js'
+import { isTerminating, terminatedStatus } from './pod-termination.js'
+import { asArray, asNumber, asObject, asString, clone, isObject, kubeTime } from './types.js'
 
 /** Is this image one whose pods never become ready? */
 export function isBrokenImage(ctx: ControllerContext, image: string): boolean {
@@ -144,6 +145,41 @@ function brokenStatus(pod: KubeObject): Record<string, unknown> {
       lastState: {},
     })),
   }
+}
+
+/**
+ * The kubelet's part of a graceful deletion: after the pod's grace period, or sooner when
+ * `podTerminationDelayMs` is shorter (containers that stop quickly), the containers are
+ * terminated and the pod is removed.
+ */
+export function scheduleTermination(ctx: ControllerContext, pod: KubeObject): void {
+  const { namespace, name, uid } = pod.metadata
+  const deadline = pod.metadata['deletionTimestamp']
+  const grace = asNumber(pod.metadata['deletionGracePeriodSeconds'], 0)
+  ctx.later(
+    () => {
+      const current = ctx.store.get(types.pods, namespace, name)
+      // Gone already, or deleted again with a shorter grace period (its own timer runs).
+      if (current?.metadata.uid !== uid || current.metadata['deletionTimestamp'] !== deadline)
+        return
+      ctx.store.update(
+        types.pods,
+        { ...current, status: terminatedStatus(current) },
+        { subresource: 'status' },
+      )
+      ctx.store.delete(
+        types.pods,
+        { namespace, name },
+        { gracePeriodSeconds: 0, preconditions: { uid } },
+      )
+    },
+    Math.min(grace * 1000, ctx.knobs.podTerminationDelayMs),
+  )
+}
+
+/** Is the pod still meant to run (not Terminating)? Controllers count only these. */
+export function isPodActive(pod: KubeObject): boolean {
+  return !isTerminating(pod)
 }
 
 /** Is the pod Ready (its Ready condition is True)? */

@@ -159,6 +159,11 @@ export function qualifiedName(type: ResourceType): string {
   return type.group === '' ? type.plural : `${type.plural}.${type.group}`
 }
 
+/** The schema message of a type's objects: `apps.Deployment`, `core.Pod`. */
+export function messageNameOf(type: ResourceType): string {
+  return `${type.group === '' ? 'core' : type.group}.${type.kind}`
+}
+
 /** Look a type up by group, version and plural. */
 export function findType(options: {
   group: string

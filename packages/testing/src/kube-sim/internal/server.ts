@@ -2,16 +2,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { createServer } from 'node:http'
 import { messageOf } from '@rollback-kit/core'
 import type { Socket } from 'node:net'
-import type { ApiContext, ApiResponse } from './api.js'
+import type { ApiContext } from './api.js'
 import { handleResource } from './api.js'
-import {
-  badRequest,
-  injected,
-  unsupportedMediaType,
-  internalError,
-  isApiError,
-  pathNotFound,
-} from './api-status.js'
+import { injected, internalError, isApiError, notAcceptable, pathNotFound } from './api-status.js'
+import { openApi } from './openapi/documents.js'
 import {
   aggregatedDiscovery,
   apiGroupList,
@@ -24,7 +18,8 @@ import type { Faults } from './faults.js'
 import { route } from './router.js'
 import type { OpenWatch } from './watch.js'
 import { startWatch } from './watch.js'
-import { goEscape } from './go-json.js'
+import { parseBody } from './request-body.js'
+import { send, type ServerAnswer } from './respond.js'
 
 /** One request as the request log keeps it. */
 export interface LoggedRequest {
@@ -35,6 +30,8 @@ export interface LoggedRequest {
   readonly contentType?: string
   /** The HTTP status answered (`0` while a hanging request is open). */
   status: number
+  /** The Content-Type of the answer. */
+  responseType?: string
   readonly at: number
 }
 
@@ -54,28 +51,13 @@ export interface RunningServer {
   readonly close: () => Promise<void>
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     request.on('data', (c: Buffer) => chunks.push(c))
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('end', () => resolve(Buffer.concat(chunks)))
     request.on('error', reject)
   })
-}
-
-function send(
-  response: ServerResponse,
-  answer: ApiResponse,
-  contentType = 'application/json',
-): number {
-  if ('text' in answer) {
-    response.writeHead(answer.code, { 'Content-Type': 'text/plain' })
-    response.end(answer.text)
-  } else {
-    response.writeHead(answer.code, { 'Content-Type': contentType })
-    response.end(goEscape(JSON.stringify(answer.json)))
-  }
-  return answer.code
 }
 
 /** Start the HTTP server on 127.0.0.1 and a random port. */
@@ -90,27 +72,40 @@ export async function startServer(options: {
   const hanging = new Set<ServerResponse>()
   let address = '127.0.0.1:0'
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<number> => {
+  /** The answer to a request, or `'streaming'` once a watch or a hang owns the response. */
+  const answer = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    raw: Buffer,
+  ): ServerAnswer | 'streaming' => {
     const url = new URL(request.url ?? '/', 'http://kube-sim')
     const method = (request.method ?? 'GET').toUpperCase()
-    const raw = await readBody(request)
     const fault = settings.faults.take(method, url.pathname)
     if (fault?.kind === 'hang') {
       hanging.add(response)
       response.on('close', () => hanging.delete(response))
-      return 0
+      return 'streaming'
     }
-    if (fault?.kind === 'status')
-      return send(response, { code: fault.code, json: injected(fault.code).status })
+    if (fault?.kind === 'status') return { code: fault.code, json: injected(fault.code).status }
     const accept = request.headers.accept
     const target = route(url.pathname)
     switch (target.kind) {
       case 'version':
-        return send(response, { code: 200, json: serverVersion })
+        return { code: 200, json: serverVersion }
       case 'health':
-        return send(response, { code: 200, text: 'ok' })
-      case 'openapi':
-        return send(response, { code: 404, json: pathNotFound().status })
+        return { code: 200, text: 'ok' }
+      case 'openapi': {
+        const document = openApi(url.pathname, accept)
+        if (document.code === 404) return { code: 404, json: pathNotFound().status }
+        if (document.code === 406)
+          return { code: 406, json: notAcceptable(['application/json']).status }
+        return {
+          code: 200,
+          raw: document.body,
+          contentType: document.contentType,
+          headers: document.etag !== undefined ? { ETag: `"${document.etag}"` } : {},
+        }
+      }
       case 'api':
       case 'apis': {
         const aggregated = settings.aggregatedDiscovery ? wantsAggregated(accept) : undefined
@@ -118,29 +113,26 @@ export async function startServer(options: {
           const doc = aggregatedDiscovery(target.kind === 'api')
           const body =
             aggregated === 'v2beta1' ? { ...doc, apiVersion: 'apidiscovery.k8s.io/v2beta1' } : doc
-          return send(
-            response,
-            { code: 200, json: body },
-            `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
-          )
+          return {
+            code: 200,
+            json: body,
+            contentType: `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
+          }
         }
-        return send(response, {
-          code: 200,
-          json: target.kind === 'api' ? apiVersions(address) : apiGroupList(),
-        })
+        return { code: 200, json: target.kind === 'api' ? apiVersions(address) : apiGroupList() }
       }
       case 'group': {
         const group = apiGroupList().groups.find((g) => g.name === target.group)
-        if (group === undefined) return send(response, { code: 404, json: pathNotFound().status })
-        return send(response, { code: 200, json: { kind: 'APIGroup', apiVersion: 'v1', ...group } })
+        if (group === undefined) return { code: 404, json: pathNotFound().status }
+        return { code: 200, json: { kind: 'APIGroup', apiVersion: 'v1', ...group } }
       }
       case 'resourceList': {
         const list = apiResourceList(target.group, target.version)
-        if (list === undefined) return send(response, { code: 404, json: pathNotFound().status })
-        return send(response, { code: 200, json: list })
+        if (list === undefined) return { code: 404, json: pathNotFound().status }
+        return { code: 200, json: list }
       }
       case 'notFound':
-        return send(response, { code: 404, json: pathNotFound().status })
+        return { code: 404, json: pathNotFound().status }
       case 'resource': {
         const watch = url.searchParams.get('watch')
         if (method === 'GET' && target.name === undefined && (watch === 'true' || watch === '1')) {
@@ -152,30 +144,17 @@ export async function startServer(options: {
             onClose: () => watches.delete(open),
           })
           watches.add(open)
-          return 200
+          return 'streaming'
         }
-        let body: unknown
         const contentType = request.headers['content-type'] ?? 'application/json'
-        if (contentType.startsWith('application/vnd.kubernetes.protobuf'))
-          // Typed clients (`kubectl create deployment`) send protobuf bodies; only JSON is read.
-          throw unsupportedMediaType(contentType, ['application/json'])
-        if (raw.trim() !== '') {
-          try {
-            body = JSON.parse(raw) as unknown
-          } catch {
-            throw badRequest(`the body of the request could not be parsed as JSON`)
-          }
-        }
-        return send(
-          response,
-          handleResource(api, target, {
-            method,
-            query: url.searchParams,
-            accept,
-            contentType: request.headers['content-type'] ?? 'application/json',
-            body,
-          }),
-        )
+        return handleResource(api, target, {
+          method,
+          query: url.searchParams,
+          accept,
+          contentType,
+          body: parseBody(raw, contentType),
+          userAgent: request.headers['user-agent'] ?? '',
+        })
       }
     }
   }
@@ -193,23 +172,35 @@ export async function startServer(options: {
       at: Date.now(),
     }
     settings.log.push(entry)
-    handle(request, response).then(
-      (status) => {
-        entry.status = status
-      },
-      (error: unknown) => {
-        if (response.headersSent) {
-          response.destroy()
-          return
+    const accept = request.headers.accept
+    const reply = (outcome: ServerAnswer) => {
+      const sent = send(response, outcome, accept)
+      entry.status = sent.code
+      entry.responseType = sent.contentType
+    }
+    readBody(request).then(
+      (raw) => {
+        try {
+          const outcome = answer(request, response, raw)
+          if (outcome === 'streaming') {
+            if (response.headersSent) entry.status = response.statusCode
+            return
+          }
+          reply(outcome)
+        } catch (error) {
+          if (response.headersSent) {
+            response.destroy()
+            return
+          }
+          if (isApiError(error)) {
+            reply({ code: error.status.code, json: error.status })
+            return
+          }
+          settings.onError(error)
+          reply({ code: 500, json: internalError(messageOf(error)).status })
         }
-        if (isApiError(error)) {
-          entry.status = send(response, { code: error.status.code, json: error.status })
-          return
-        }
-        settings.onError(error)
-        const message = messageOf(error)
-        entry.status = send(response, { code: 500, json: internalError(message).status })
       },
+      () => response.destroy(),
     )
   })
   server.on('connection', (socket) => {

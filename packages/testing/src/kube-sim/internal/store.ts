@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { alreadyExists, conflict, notFound, preconditionFailed } from './api-status.js'
 import { applyDefaults } from './defaults.js'
-import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
 import { findType, findTypeByKind, groupVersionOf } from './resources.js'
 import type { KubeObject, ObjectMeta } from './types.js'
-import { asObject, clone, kubeTime } from './types.js'
-import { validate } from './validate.js'
+import { asObject, clone, jsonEqual, kubeTime } from './types.js'
+import { gracefulDeletion } from './pod-termination.js'
+import { validate, validateUpdate } from './validate.js'
+import { conformStored } from './schema/decode-input.js'
+import type { ManagerEntry, ManagerId } from './fields/managed-fields.js'
+import { recordManagedFields } from './fields/record-write.js'
 
 /** A change to a stored object, as a watch sends it. */
 export interface StoreEvent {
@@ -29,6 +32,12 @@ export interface WriteOptions {
   readonly orphan?: boolean
   /** DELETE: the uid and resourceVersion the object must still have (409 otherwise). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string }
+  /** Who writes, recorded in `metadata.managedFields` (default: the simulator's controllers). */
+  readonly manager?: ManagerId
+  /** Server-side apply: the managed fields it computed, stored as they are. */
+  readonly applied?: readonly ManagerEntry[]
+  /** DELETE of a pod: seconds it may take to stop (default its `terminationGracePeriodSeconds`). */
+  readonly gracePeriodSeconds?: number
 }
 
 const namespaceType = findType({ group: '', version: 'v1', plural: 'namespaces' })
@@ -132,16 +141,20 @@ export class Store {
     const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : undefined
     object['apiVersion'] = groupVersionOf(type)
     object['kind'] = type.kind
-    applyDefaults(type.kind, object)
-    validate(type, object)
+    const decoded = conformStored(type, object)
+    applyDefaults(type.kind, decoded)
+    validate(type, decoded)
     this.requireNamespace(type, namespace)
     if (this.objects.has(keyOf(type, namespace, name))) throw alreadyExists(type, name)
-    metadata['uid'] = randomUUID()
-    metadata['creationTimestamp'] = kubeTime()
-    if (type.hasGeneration) metadata['generation'] = 1
-    delete metadata['resourceVersion']
-    if (type.hasStatus && !options.internal && type.kind !== 'Namespace') object['status'] = {}
-    const stored = object as unknown as KubeObject
+    const meta = asObject(decoded['metadata'])
+    decoded['metadata'] = meta
+    meta['uid'] = randomUUID()
+    meta['creationTimestamp'] = kubeTime()
+    if (type.hasGeneration) meta['generation'] = 1
+    delete meta['resourceVersion']
+    if (type.hasStatus && !options.internal && type.kind !== 'Namespace') decoded['status'] = {}
+    recordManagedFields({ type, previous: undefined, next: decoded, ...managerOf(options) })
+    const stored = decoded as unknown as KubeObject
     if (options.dryRun) return { ...stored, metadata: { ...stored.metadata, resourceVersion: '' } }
     return this.commit({ type, object: stored, event: 'ADDED' })
   }
@@ -173,23 +186,40 @@ export class Store {
     if (options.subresource === 'status') {
       result = clone(previous)
       result['status'] = object['status']
+      result = conformStored(type, result)
     } else {
-      result = object
-      result['apiVersion'] = groupVersionOf(type)
-      result['kind'] = type.kind
+      object['apiVersion'] = groupVersionOf(type)
+      object['kind'] = type.kind
       if (type.namespaced) metadata['namespace'] = namespace
+      result = conformStored(type, object)
       applyDefaults(type.kind, result)
       validate(type, result)
-      metadata['uid'] = previous.metadata.uid
-      metadata['creationTimestamp'] = previous.metadata.creationTimestamp
+      validateUpdate(type, previous, result)
+      const meta = asObject(result['metadata'])
+      result['metadata'] = meta
+      meta['uid'] = previous.metadata.uid
+      meta['creationTimestamp'] = previous.metadata.creationTimestamp
       if (type.hasStatus && !options.internal && type.kind !== 'Namespace')
         result['status'] = clone(previous['status'])
       if (type.hasGeneration) {
-        const changed = goJson(result['spec']) !== goJson(previous['spec'])
-        metadata['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
+        const changed = !jsonEqual(result['spec'], previous['spec'])
+        meta['generation'] = (previous.metadata.generation ?? 1) + (changed ? 1 : 0)
       }
     }
+    recordManagedFields({
+      type,
+      previous,
+      next: result,
+      ...managerOf(options),
+      ...(options.subresource !== undefined ? { subresource: options.subresource } : {}),
+    })
     const stored = result as unknown as KubeObject
+    // Like the API server, a write that changes nothing is not stored (no new resourceVersion).
+    const unversioned = (o: KubeObject) => ({
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: '' },
+    })
+    if (jsonEqual(unversioned(stored), unversioned(previous))) return clone(previous)
     if (options.dryRun) return stored
     return this.commit({ type, object: stored, event: 'MODIFIED' })
   }
@@ -221,6 +251,15 @@ export class Store {
         wanted: resourceVersion,
         actual: previous.metadata.resourceVersion,
       })
+    if (type.kind === 'Pod') {
+      // Pods terminate gracefully: Terminating now, gone when the kubelet has stopped them.
+      const graceful = gracefulDeletion(previous, options.gracePeriodSeconds)
+      if (graceful.kind === 'keep') return clone(previous)
+      if (graceful.kind === 'mark')
+        return options.dryRun
+          ? graceful.pod
+          : this.commit({ type, object: graceful.pod, event: 'MODIFIED' })
+    }
     if (options.dryRun) return clone(previous)
     this.objects.delete(key)
     const deleted = this.bump(clone(previous))
@@ -298,6 +337,13 @@ export class Store {
     this.events.push(event)
     if (this.events.length > maxEvents) this.events.splice(0, this.events.length - maxEvents)
     for (const listener of [...this.listeners]) listener(event)
+  }
+}
+
+function managerOf(options: WriteOptions) {
+  return {
+    ...(options.manager !== undefined ? { manager: options.manager } : {}),
+    ...(options.applied !== undefined ? { applied: options.applied } : {}),
   }
 }
 

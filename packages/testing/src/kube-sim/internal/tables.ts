@@ -83,7 +83,7 @@ export function podPhaseReason(pod: KubeObject): string {
     if (asString(waiting['reason']) !== '') reason = asString(waiting['reason'])
     else if (asString(terminated['reason']) !== '') reason = asString(terminated['reason'])
   }
-  return reason
+  return typeof pod.metadata['deletionTimestamp'] === 'string' ? 'Terminating' : reason
 }
 
 /** `0`, or `2 (5s ago)` with the time since the last container termination. */

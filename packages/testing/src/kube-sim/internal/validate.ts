@@ -1,7 +1,8 @@
-import { invalid } from './api-status.js'
+import { forbidden, invalid } from './api-status.js'
+import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
 import { labelSelectorOf } from './selectors.js'
-import { asArray, asObject, asStringMap, isObject } from './types.js'
+import { asArray, asObject, asStringMap, isObject, jsonEqual } from './types.js'
 
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
@@ -67,4 +68,74 @@ function validatePodSpec(options: {
     if (typeof container['image'] !== 'string' || container['image'] === '')
       throw invalid({ type, name, field: `${field}.containers[${i}].image`, why: 'Required value' })
   })
+}
+
+/** A Go string literal (`%q`). */
+function goQuote(text: string): string {
+  return JSON.stringify(text)
+}
+
+/** A label selector as Go's `%#v` prints it in "field is immutable" errors. */
+export function goLabelSelector(selector: unknown): string {
+  const s = asObject(selector)
+  const labels = asStringMap(s['matchLabels'])
+  const keys = Object.keys(labels).sort()
+  const matchLabels = isObject(s['matchLabels'])
+    ? `map[string]string{${keys.map((k) => `${goQuote(k)}:${goQuote(labels[k] ?? '')}`).join(', ')}}`
+    : 'map[string]string(nil)'
+  const expressions = asArray(s['matchExpressions']).map((e) => {
+    const r = asObject(e)
+    const values = Array.isArray(r['values'])
+      ? `[]string{${r['values'].map((v) => goQuote(String(v))).join(', ')}}`
+      : '[]string(nil)'
+    return `v1.LabelSelectorRequirement{Key:${goQuote(String(r['key'] ?? ''))}, Operator:${goQuote(String(r['operator'] ?? ''))}, Values:${values}}`
+  })
+  const matchExpressions = Array.isArray(s['matchExpressions'])
+    ? `[]v1.LabelSelectorRequirement{${expressions.join(', ')}}`
+    : '[]v1.LabelSelectorRequirement(nil)'
+  return `v1.LabelSelector{MatchLabels:${matchLabels}, MatchExpressions:${matchExpressions}}`
+}
+
+/** The spec fields of a StatefulSet an update may change. */
+const mutableStatefulSetFields = new Set([
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+])
+
+/** The API server's update validation: fields that may not change once created. */
+export function validateUpdate(
+  type: ResourceType,
+  previous: Record<string, unknown>,
+  next: Record<string, unknown>,
+): void {
+  const name = String(asObject(next['metadata'])['name'] ?? '')
+  const before = asObject(previous['spec'])
+  const after = asObject(next['spec'])
+  if (['Deployment', 'ReplicaSet', 'DaemonSet'].includes(type.kind)) {
+    if (!jsonEqual(before['selector'], after['selector']))
+      throw invalid({
+        type,
+        name,
+        field: 'spec.selector',
+        why: `Invalid value: ${goLabelSelector(after['selector'])}: field is immutable`,
+      })
+  }
+  if (type.kind === 'StatefulSet') {
+    const frozen = (spec: Record<string, unknown>) =>
+      goJson(
+        Object.fromEntries(Object.entries(spec).filter(([k]) => !mutableStatefulSetFields.has(k))),
+      )
+    if (frozen(before) !== frozen(after))
+      throw forbidden({
+        type,
+        name,
+        field: 'spec',
+        why: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      })
+  }
 }

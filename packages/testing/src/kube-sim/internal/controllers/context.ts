@@ -1,12 +1,14 @@
 import { findType, type ResourceType } from '../resources.js'
 import type { Store } from '../store.js'
 import type { KubeObject } from '../types.js'
-import { goJson } from '../go-json.js'
+import { jsonEqual } from '../types.js'
 
 /** Knobs the controllers read on every pass, so tests can change them while running. */
 export interface ControllerKnobs {
   /** How long a pod takes to become ready, in ms. */
   podReadyDelayMs: number
+  /** How long a deleted pod stays Terminating, in ms (at most its grace period). */
+  podTerminationDelayMs: number
   /** Images whose pods never become ready. */
   readonly brokenImages: Set<string>
   /** A substring that marks an image as broken (`''` turns the marker off). */
@@ -58,7 +60,7 @@ export function writeIfChanged(options: {
 }): KubeObject {
   const { ctx, type, previous, next } = options
   const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: '' } })
-  if (goJson(strip(previous)) === goJson(strip(next))) return previous
+  if (jsonEqual(strip(previous), strip(next))) return previous
   return ctx.store.update(
     type,
     { ...next, metadata: { ...next.metadata, resourceVersion: '' } },

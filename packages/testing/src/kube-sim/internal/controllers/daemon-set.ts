@@ -1,5 +1,5 @@
 import { computeHash } from '../go-json.js'
-import { createPod, isPodReady, podsOf } from '../pods.js'
+import { createPod, isPodActive, isPodReady, podsOf } from '../pods.js'
 import type { KubeObject } from '../types.js'
 import { asNumber, asObject, asStringMap } from '../types.js'
 import type { ControllerContext } from './context.js'
@@ -27,6 +27,7 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KubeObject): void
   )
   const nodes = ctx.knobs.nodeNames
   const generation = ds.metadata.generation ?? 1
+  // A node whose pod is still terminating gets its new pod once the old one is gone.
   let pods = podsOf(ctx, ds)
 
   for (const node of nodes) {
@@ -46,18 +47,19 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KubeObject): void
       nodeName: node,
     })
   }
-  for (const pod of pods)
+  for (const pod of pods.filter(isPodActive))
     if (!nodes.includes(String(asObject(pod['spec'])['nodeName'])))
       ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
 
-  pods = podsOf(ctx, ds)
+  pods = podsOf(ctx, ds).filter(isPodActive)
   if (rolling) {
     const outdated = pods.filter((p) => p.metadata.labels?.[hashLabel] !== updateHash)
     // Outdated pods that are not available go first; then healthy ones within maxUnavailable.
     for (const pod of outdated.filter((p) => !isPodReady(p)))
       ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
     const unavailable =
-      podsOf(ctx, ds).filter((p) => !isPodReady(p)).length + (nodes.length - pods.length)
+      podsOf(ctx, ds).filter((p) => !isPodActive(p) || !isPodReady(p)).length +
+      (nodes.length - podsOf(ctx, ds).length)
     let budget = maxUnavailable - unavailable
     for (const pod of outdated.filter((p) => isPodReady(p))) {
       if (budget <= 0) break
@@ -66,7 +68,7 @@ export function reconcileDaemonSet(ctx: ControllerContext, ds: KubeObject): void
     }
   }
 
-  pods = podsOf(ctx, ds)
+  pods = podsOf(ctx, ds).filter(isPodActive)
   const ready = pods.filter((p) => isPodReady(p)).length
   const latest = ctx.store.get(types.daemonsets, ds.metadata.namespace, ds.metadata.name)
   if (latest === undefined) return

@@ -1,5 +1,6 @@
 import type { Store } from '../store.js'
-import { startPodLifecycle } from '../pods.js'
+import { isTerminating } from '../pod-termination.js'
+import { scheduleTermination, startPodLifecycle } from '../pods.js'
 import type { ControllerContext, ControllerKnobs } from './context.js'
 import { types } from './context.js'
 import { reconcileDaemonSet } from './daemon-set.js'
@@ -86,6 +87,13 @@ export function startReconciler(options: {
   const unsubscribe = store.subscribe((event) => {
     if (event.type === 'ADDED' && event.resource === types.pods)
       startPodLifecycle(ctx, event.object)
+    if (
+      event.type === 'MODIFIED' &&
+      event.resource === types.pods &&
+      isTerminating(event.object) &&
+      event.previous?.metadata['deletionTimestamp'] !== event.object.metadata['deletionTimestamp']
+    )
+      scheduleTermination(ctx, event.object)
     schedule()
   })
   // Progress deadlines pass without any change, and knobs (nodeNames) change outside the store.

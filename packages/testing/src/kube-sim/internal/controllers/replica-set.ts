@@ -1,4 +1,4 @@
-import { createPod, isPodReady, podsOf } from '../pods.js'
+import { createPod, isPodActive, isPodReady, podsOf } from '../pods.js'
 import type { KubeObject } from '../types.js'
 import { asNumber, asObject, asStringMap, clone } from '../types.js'
 import type { ControllerContext } from './context.js'
@@ -9,7 +9,8 @@ export function reconcileReplicaSet(ctx: ControllerContext, rs: KubeObject): voi
   const spec = asObject(rs['spec'])
   const desired = asNumber(spec['replicas'], 1)
   const template = asObject(spec['template'])
-  let pods = podsOf(ctx, rs)
+  // Terminating pods no longer count (FilterActivePods): their replacements start at once.
+  let pods = podsOf(ctx, rs).filter(isPodActive)
   if (pods.length < desired) {
     const labels = asStringMap(asObject(template['metadata'])['labels'])
     for (let i = pods.length; i < desired; i++) {
@@ -31,7 +32,7 @@ export function reconcileReplicaSet(ctx: ControllerContext, rs: KubeObject): voi
     for (const pod of ranked.slice(0, pods.length - desired))
       ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
   }
-  pods = podsOf(ctx, rs)
+  pods = podsOf(ctx, rs).filter(isPodActive)
   const current = ctx.store.get(types.replicasets, rs.metadata.namespace, rs.metadata.name)
   if (current === undefined) return
   const ready = pods.filter((p) => isPodReady(p)).length

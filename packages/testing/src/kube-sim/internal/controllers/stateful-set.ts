@@ -1,4 +1,4 @@
-import { createPod, isPodReady, podsOf } from '../pods.js'
+import { createPod, isPodActive, isPodReady, podsOf } from '../pods.js'
 import type { KubeObject } from '../types.js'
 import { asNumber, asObject, asStringMap } from '../types.js'
 import type { ControllerContext } from './context.js'
@@ -51,18 +51,20 @@ export function reconcileStatefulSet(ctx: ControllerContext, sts: KubeObject): v
       }
       createPod({ ctx, owner: sts, template, labels, name: podName(ordinal) })
       if (ordered) break
-    } else if (ordered && !isPodReady(existing)) break
+    } else if (ordered && (!isPodActive(existing) || !isPodReady(existing))) break
   }
   // Remove pods past the replica count, highest ordinal first.
   const excess = pods
+    .filter(isPodActive)
     .filter((p) => Number(p.metadata.name.slice(name.length + 1)) >= replicas)
     .sort((a, b) => (a.metadata.name < b.metadata.name ? 1 : -1))
   for (const pod of ordered ? excess.slice(0, 1) : excess)
     ctx.store.delete(types.pods, { namespace: pod.metadata.namespace, name: pod.metadata.name })
 
   // Rolling update: once every pod is ready, replace the highest outdated ordinal >= partition.
+  // Replace one pod at a time: only once every pod is back, ready, and none is terminating.
   pods = podsOf(ctx, sts)
-  if (rolling && pods.length === replicas && pods.every((p) => isPodReady(p))) {
+  if (rolling && pods.length === replicas && pods.every((p) => isPodActive(p) && isPodReady(p))) {
     const outdated = pods
       .filter((p) => Number(p.metadata.name.slice(name.length + 1)) >= partition)
       .filter((p) => p.metadata.labels?.[revisionLabel] !== update.metadata.name)
@@ -79,7 +81,7 @@ export function reconcileStatefulSet(ctx: ControllerContext, sts: KubeObject): v
       })
   }
 
-  pods = podsOf(ctx, sts)
+  pods = podsOf(ctx, sts).filter(isPodActive)
   const ready = pods.filter((p) => isPodReady(p)).length
   const updated = pods.filter(
     (p) => p.metadata.labels?.[revisionLabel] === update.metadata.name,
