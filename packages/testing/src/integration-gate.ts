@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { detectService, type ServiceName, type ServiceStatus } from './service-detection.js'
 
-const SERVICES: readonly ServiceName[] = ['postgres', 'docker', 'compose', 'kubectl', 'git']
+const SERVICES: readonly ServiceName[] = [
+  'postgres',
+  'docker',
+  'compose',
+  'kubectl',
+  'git',
+  'pgbackrest',
+]
 
 /**
  * What {@link gateIntegrationTests} decided.

@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path'
  * A real service an integration test can need.
  * @category Test policy
  */
-export type ServiceName = 'postgres' | 'docker' | 'compose' | 'kubectl' | 'git'
+export type ServiceName = 'postgres' | 'docker' | 'compose' | 'kubectl' | 'git' | 'pgbackrest'
 
 /**
  * Whether a service can be had on this machine, and if not, how to get it.
@@ -31,6 +31,7 @@ export interface ServiceStatus {
  *   (`ROLLBACK_KIT_PRIVATE_DOCKERD=0` forbids that).
  * - `compose`: `docker-compose` (v1) is on PATH and docker is available.
  * - `kubectl`, `git`: the client is on PATH.
+ * - `pgbackrest`: `pgbackrest version` runs (PostgreSQL is needed beside it).
  *
  * @example
  * ```ts
@@ -65,6 +66,15 @@ export async function detectService(service: ServiceName): Promise<ServiceStatus
         available,
         detail: available ? 'kubectl found' : 'kubectl is not on PATH',
         howToGet: 'install kubectl (https://kubernetes.io/docs/tasks/tools/)',
+      }
+    }
+    case 'pgbackrest': {
+      const available = await runs('pgbackrest', ['version'])
+      return {
+        service,
+        available,
+        detail: available ? 'pgbackrest found' : 'pgbackrest is not on PATH',
+        howToGet: 'apt-get install -y pgbackrest',
       }
     }
     case 'git': {
