@@ -7,10 +7,12 @@ import { summaryReporter } from './vitest.summary-reporter.js'
 const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = ['core', 'postgres', 'docker', 'k8s', 'verify', 'git', 'testing'] as const
 
-// Tests import the packages' sources, so nothing needs building first.
-const alias = Object.fromEntries(
-  packages.map((name) => [`@rollback-kit/${name}`, `${root}packages/${name}/src/index.ts`]),
-)
+// Tests import the packages' sources, so nothing needs building first. Subpath entries come
+// first: an alias also matches imports that continue with `/...`, and the first match wins.
+const alias = Object.fromEntries([
+  ['@rollback-kit/postgres/pgbackrest', `${root}packages/postgres/src/pgbackrest/index.ts`],
+  ...packages.map((name) => [`@rollback-kit/${name}`, `${root}packages/${name}/src/index.ts`]),
+])
 
 // Integration files declare the real services they need (`// @needs docker`). A missing
 // service skips them with a printed reason, or fails the whole run under CI=true.
