@@ -154,8 +154,9 @@ export interface RestoreToPointOptions extends OperationOptions<RestoreToPointPr
   /** Restore this backup instead of the newest one that ended before the target. */
   readonly backupSet?: string
   /**
-   * `recovery_target_timeline`. Default: PostgreSQL's (`latest`). After an undo, pass
-   * `current` so a later restore follows the original history, not the undone one.
+   * `recovery_target_timeline`. Default: PostgreSQL's (`latest`, the newest timeline in the
+   * archive). After an undo, pass the undo receipt's `timeline`, so recovery follows the
+   * history of the data directory that serves, not the undone restore's.
    */
   readonly targetTimeline?: 'current' | 'latest' | number
   /** The live data directory, when the connection's role may not read `data_directory`. */

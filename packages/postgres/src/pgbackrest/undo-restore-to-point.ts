@@ -15,7 +15,12 @@ import {
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, type ResultAsync } from 'neverthrow'
-import { resolveConnection, type PgConnection, type ResolvedConnection } from '../index.js'
+import {
+  resolveConnection,
+  withClient,
+  type PgConnection,
+  type ResolvedConnection,
+} from '../index.js'
 import type {
   NoPreviousDataDirectory,
   PointRestoreInProgress,
@@ -112,6 +117,11 @@ export interface UndoPointReceipt {
   /** Where the restored data directory is kept now (`<data directory>.rk-undone-<run>`). */
   readonly restoredKeptAt: string
   readonly switchMs: number
+  /**
+   * The timeline the server is on again. The archive also holds the undone restore's newer
+   * timeline: pass this as `targetTimeline` to later restores, or they follow that one.
+   */
+  readonly timeline: number
   readonly leftovers: PointLeftovers
 }
 
@@ -153,8 +163,8 @@ export type UndoRestoreToPointError =
  * direction. The restored data directory is kept as `<data directory>.rk-undone-<run>`.
  *
  * The stanza's archive then holds the restored server's timeline too; a later
- * `restoreToPoint` should pass `targetTimeline: 'current'` (or the timeline number) to follow
- * the history of the data directory now serving.
+ * `restoreToPoint` must pass the receipt's `timeline` as `targetTimeline`, or recovery follows
+ * the newest timeline in the archive, the undone one.
  *
  * @returns an {@link UndoPointReceipt}; **Errors**: see {@link UndoRestoreToPointError}.
  *
@@ -243,14 +253,33 @@ export function undoRestoreToPoint(
                   onStep: (step) => reportProgress(options, { phase: 'switching', step }),
                 }),
               )
-              .map(({ switchMs }) => {
-                reportProgress(options, { phase: 'done' })
-                return { dataDirectory: paths.live, restoredKeptAt, switchMs, leftovers }
-              })
+              .andThen(({ switchMs }) =>
+                currentTimeline(live.value).map((timeline) => {
+                  reportProgress(options, { phase: 'done' })
+                  return {
+                    dataDirectory: paths.live,
+                    restoredKeptAt,
+                    switchMs,
+                    timeline,
+                    leftovers,
+                  }
+                }),
+              )
           }),
         release: (lock) => lock.release(),
       })
     })
+}
+
+/** The timeline a primary writes on: the first 8 hex digits of its current WAL segment. */
+function currentTimeline(live: ResolvedConnection): ResultAsync<number, UndoRestoreToPointError> {
+  return withClient(live, (session) =>
+    session.query<{ segment: string }>('SELECT pg_walfile_name(pg_current_wal_lsn()) AS segment'),
+  )
+    .map((rows) => Number.parseInt(rows[0]?.segment.slice(0, 8) ?? '0', 16))
+    .mapErr((cause) =>
+      makeError('Unexpected', `reading the timeline after the undo: ${cause.message}`, { cause }),
+    )
 }
 
 /** The switch context of an undo or a clean-up. */

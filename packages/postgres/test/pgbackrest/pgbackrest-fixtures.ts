@@ -3,6 +3,8 @@
 import type { PgBackRestStanza } from '@rollback-kit/postgres/pgbackrest'
 import { fingerprintDatabase, type DatabaseFingerprint } from '@rollback-kit/postgres'
 import type { PgBackRestCluster } from '@rollback-kit/testing'
+import { formatError } from '@rollback-kit/core'
+import type { Result } from 'neverthrow'
 
 /** The stanza of a test repository, as the blocks take it. */
 export function stanzaOf(backed: PgBackRestCluster): PgBackRestStanza {
@@ -38,4 +40,12 @@ export async function tablesOf(
 export async function serverStartedAt(backed: PgBackRestCluster): Promise<string> {
   const rows = await sql(backed, 'postgres', 'SELECT pg_postmaster_start_time()::text AS t')
   return String(rows[0]?.['t'])
+}
+
+/** The value of a result, or a thrown Error carrying the whole error (kind, message, causes). */
+export function ok<T, E>(result: Result<T, E>): T {
+  if (result.isOk()) return result.value
+  throw new Error(
+    `${formatError(result.error)}\n${JSON.stringify(result.error, null, 1).slice(0, 3000)}`,
+  )
 }

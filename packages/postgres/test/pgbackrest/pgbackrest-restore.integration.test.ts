@@ -9,13 +9,13 @@ import {
 } from '@rollback-kit/postgres/pgbackrest'
 import { startPgBackRest, type PgBackRestCluster } from '@rollback-kit/testing'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { serverStartedAt, sql, stanzaOf, tablesOf } from './pgbackrest-fixtures.js'
+import { ok, serverStartedAt, sql, stanzaOf, tablesOf } from './pgbackrest-fixtures.js'
 
 let backed: PgBackRestCluster
 
 beforeAll(async () => {
-  backed = (await startPgBackRest({ stanza: 'shop' }))._unsafeUnwrap()
-  ;(await backed.cluster.createDatabase('shop'))._unsafeUnwrap()
+  backed = ok(await startPgBackRest({ stanza: 'shop' }))
+  ok(await backed.cluster.createDatabase('shop'))
   await sql(
     backed,
     'shop',
@@ -30,7 +30,7 @@ afterAll(async () => {
 test('backup, writes, mark, destructive migration, restore to the mark: exactly the state at the mark; undo switches back', async () => {
   const stanza = stanzaOf(backed)
   const connection = backed.cluster.urlFor({ database: 'shop' })
-  ;(await backup({ stanza, type: 'full' }))._unsafeUnwrap()
+  ok(await backup({ stanza, type: 'full' }))
   // Written after the backup, before the mark: only WAL replay brings these back.
   await sql(
     backed,
@@ -38,9 +38,9 @@ test('backup, writes, mark, destructive migration, restore to the mark: exactly 
     `INSERT INTO orders SELECT g, 'kept ' || g, g FROM generate_series(1001, 1500) g`,
   )
 
-  const point = (
-    await markRestorePoint({ stanza, connection, name: 'before-042', fingerprint: ['shop'] })
-  )._unsafeUnwrap()
+  const point = ok(
+    await markRestorePoint({ stanza, connection, name: 'before-042', fingerprint: ['shop'] }),
+  )
   const atMark = await tablesOf(backed, 'shop')
   expect(point.fingerprints['shop']?.tables).toEqual(atMark)
 
@@ -61,7 +61,7 @@ test('backup, writes, mark, destructive migration, restore to the mark: exactly 
 
   const dataDir = backed.cluster.dataDir ?? ''
   const phases: string[] = []
-  const receipt = (
+  const receipt = ok(
     await restoreToPoint({
       stanza,
       connection,
@@ -71,8 +71,8 @@ test('backup, writes, mark, destructive migration, restore to the mark: exactly 
       onProgress: (event) => {
         if (phases.at(-1) !== event.phase) phases.push(event.phase)
       },
-    })
-  )._unsafeUnwrap()
+    }),
+  )
 
   expect(await tablesOf(backed, 'shop')).toEqual(atMark)
   const kept = await sql(
@@ -116,20 +116,21 @@ test('backup, writes, mark, destructive migration, restore to the mark: exactly 
   expect(siblings).toEqual([`data.rk-prev-${receipt.runId}`])
 
   // Archiving into the stanza works again from the switched-in server, on its new timeline.
-  const after = (
-    await markRestorePoint({ stanza, connection, name: 'after-restore', timeoutMs: 30_000 })
-  )._unsafeUnwrap()
+  const after = ok(
+    await markRestorePoint({ stanza, connection, name: 'after-restore', timeoutMs: 30_000 }),
+  )
   expect(Number.parseInt(after.segment.slice(0, 8), 16)).toBe(receipt.timeline)
   // The held-back history file of the new timeline reached the repository after the switch.
   const history = `${receipt.timeline.toString(16).toUpperCase().padStart(8, '0')}.history`
-  const archived = (await backed.pgbackrest(['repo-ls', '--recurse', 'archive']))._unsafeUnwrap()
+  const archived = ok(await backed.pgbackrest(['repo-ls', '--recurse', 'archive']))
   expect(archived).toContain(history)
 
   // Undo: the broken state (as it was when the restore switched) serves again.
   const startedBeforeUndo = await serverStartedAt(backed)
-  const undone = (await undoRestoreToPoint({ stanza, connection, receipt }))._unsafeUnwrap()
+  const undone = ok(await undoRestoreToPoint({ stanza, connection, receipt }))
   expect(await tablesOf(backed, 'shop')).toEqual(broken)
   expect(await serverStartedAt(backed)).not.toBe(startedBeforeUndo)
   expect(existsSync(undone.restoredKeptAt)).toBe(true)
+  expect(undone.timeline).toBe(1)
   expect(existsSync(receipt.previous ?? '')).toBe(false)
 }, 240_000)
