@@ -54,6 +54,8 @@ export interface StartPgBackRestOptions {
   readonly config?: Readonly<Record<string, string>>
   /** Run `stanza-create` after the start. Default `true`. */
   readonly createStanza?: boolean
+  /** Give the cluster its own system identifier (see `StartPostgresOptions.freshInitdb`). */
+  readonly freshInitdb?: boolean
 }
 
 /**
@@ -159,6 +161,7 @@ export function startPgBackRest(
     existingUrl: false,
     ...(options.durable === undefined ? {} : { durable: options.durable }),
     ...(options.passwordAuth === undefined ? {} : { passwordAuth: options.passwordAuth }),
+    ...(options.freshInitdb === undefined ? {} : { freshInitdb: options.freshInitdb }),
     settings: { archive_mode: 'on', wal_level: 'replica', ...options.settings },
     environment: secretEnv,
     settingsFor: (layout) => {

@@ -74,6 +74,11 @@ export interface StartPostgresOptions {
    * `ROLLBACK_KIT_TEST_PG_URL` when set; pass `false` to always start a cluster.
    */
   readonly existingUrl?: string | false
+  /**
+   * Run `initdb` for this cluster instead of copying the machine's cached one. Clusters copied
+   * from the cache share one system identifier; a fresh one has its own (a few seconds more).
+   */
+  readonly freshInitdb?: boolean
   /** Folder of `initdb`/`pg_ctl`. Default: {@link findPostgresBinDir}. */
   readonly binDir?: string
   /** How long the server may take to accept connections. Default 60 s. */
@@ -200,6 +205,7 @@ export function startPostgres(
           settings: options.settings ?? {},
           ...(options.settingsFor === undefined ? {} : { settingsFor: options.settingsFor }),
           ...(options.environment === undefined ? {} : { environment: options.environment }),
+          ...(options.freshInitdb === undefined ? {} : { freshInitdb: options.freshInitdb }),
           startTimeoutMs: options.startTimeoutMs ?? 60_000,
         }),
       (cause): StartPostgresError =>

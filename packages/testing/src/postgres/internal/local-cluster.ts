@@ -74,6 +74,7 @@ export async function startLocalCluster(options: {
   readonly settings: ServerSettings
   readonly settingsFor?: (layout: ClusterLayout) => ServerSettings
   readonly environment?: Readonly<Record<string, string>>
+  readonly freshInitdb?: boolean
   readonly startTimeoutMs: number
 }): Promise<LocalCluster> {
   const parent = clusterParentFolder()
@@ -104,7 +105,12 @@ async function initAndStart(
   }
   await mkdir(socketDir, { mode: 0o700 })
   chownToServerAccount(directory)
-  await initialiseDataDir({ parent: join(directory, '..'), binDir: options.binDir, dataDir })
+  await initialiseDataDir({
+    parent: join(directory, '..'),
+    binDir: options.binDir,
+    dataDir,
+    fresh: options.freshInitdb ?? false,
+  })
   const hba = [
     'local all all trust',
     'host all postgres 127.0.0.1/32 trust',
