@@ -23,6 +23,7 @@ import {
 } from './errors.js'
 import { archiveCommandProblem } from './internal/archive-command.js'
 import type { InfoStanza } from './internal/info-json.js'
+import { compareVersions } from './internal/versions.js'
 import { readStanzaInfo } from './internal/read-info.js'
 import { runPgBackRest } from './internal/run-pgbackrest.js'
 import { readServerFacts, type ServerFacts } from './internal/server-facts.js'
@@ -259,38 +260,12 @@ function checkVersions(
   facts: ServerFacts,
   installed: string,
 ): ResultAsync<string[], CheckSetupError> {
-  const skipped: string[] = []
-  const current = info.databases.at(-1)
-  const mismatch = (
-    found: Pick<VersionMismatch, 'component' | 'expected' | 'actual'>,
-    message: string,
-  ): ResultAsync<string[], CheckSetupError> =>
-    errAsync(makeError('VersionMismatch', message, found))
-  if (current !== undefined && current.version !== String(facts.major)) {
-    return mismatch(
-      { component: 'postgresql', expected: current.version, actual: String(facts.major) },
-      `stanza ${info.name} was created for PostgreSQL ${current.version}, the server runs ${facts.major}: run stanza-upgrade`,
-    )
-  }
-  if (current !== undefined && facts.systemId !== undefined) {
-    if (current.systemId !== facts.systemId) {
-      return mismatch(
-        { component: 'system-identifier', expected: current.systemId, actual: facts.systemId },
-        `stanza ${info.name} belongs to cluster ${current.systemId}, the server is ${facts.systemId}`,
-      )
-    }
-  } else if (facts.systemId === undefined) {
-    skipped.push('system identifier: the role may not call pg_control_system()')
-  }
-  const writers = info.backups.map((b) => b.pgbackrestVersion).filter((v) => v !== '')
-  const newest = writers.sort(compareVersions).at(-1)
-  if (newest !== undefined && compareVersions(newest, installed) > 0) {
-    return mismatch(
-      { component: 'pgbackrest', expected: newest, actual: installed },
-      `backups were written by pgBackRest ${newest}, newer than the installed ${installed}: upgrade pgbackrest`,
-    )
-  }
-  return okAsync(skipped)
+  const compared = compareVersions(info, {
+    major: facts.major,
+    systemId: facts.systemId,
+    pgbackrest: installed,
+  })
+  return compared.mismatch === undefined ? okAsync(compared.skipped) : errAsync(compared.mismatch)
 }
 
 function checkDataDirectory(
@@ -364,15 +339,4 @@ function archiveCheck(
       }
       return error
     })
-}
-
-/** `2.45` < `2.9`? No: compare dotted numbers part by part. */
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
-  const pb = b.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d
-  }
-  return 0
 }
