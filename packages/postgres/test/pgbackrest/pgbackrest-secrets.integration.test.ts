@@ -153,7 +153,7 @@ test('no secret in argv, logs, errors, receipts, progress or files', async () =>
   expect(failedRestore.isErr()).toBe(true)
   seen.push(failedRestore._unsafeUnwrapErr())
 
-  const sentinel = spawn('sleep', ['1', SENTINEL])
+  const sentinel = spawn('sh', ['-c', 'sleep 1', SENTINEL])
   await new Promise((resolve) => sentinel.on('exit', resolve))
   await sampleArgv()
   expect(leakedArgv.some((argv) => argv.includes(SENTINEL))).toBe(true)
