@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 
 /** A scenario of the runbook that the drill breaks and then rolls back. */
-export type ScenarioName = 'database' | 'container' | 'kubernetes'
+export type ScenarioName = 'database' | 'database-pitr' | 'container' | 'kubernetes'
 
 /** What the drill was asked to do. */
 export interface DrillOptions {
@@ -15,14 +15,14 @@ export interface DrillOptions {
   readonly outDir: string
 }
 
-const ALL: readonly ScenarioName[] = ['database', 'container', 'kubernetes']
+const ALL: readonly ScenarioName[] = ['database', 'database-pitr', 'container', 'kubernetes']
 const SIZES: Readonly<Record<string, number>> = {
   small: 20_000,
   medium: 500_000,
   large: 10_000_000,
 }
 
-const USAGE = `usage: pnpm demo [--scenarios database,container,kubernetes] [--size small|medium|large] [--orders N] [--out DIR]
+const USAGE = `usage: pnpm demo [--scenarios database,database-pitr,container,kubernetes] [--size small|medium|large] [--orders N] [--out DIR]
   --size large is the 1.5 GB case (10M orders).`
 
 /** Parse argv; exits with the usage on bad input. */
