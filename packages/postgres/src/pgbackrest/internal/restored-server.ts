@@ -58,6 +58,9 @@ export function restoreFiles(
   )
 }
 
+/** Polls are cheap (one connection, one query); a long gap only delays the answer. */
+const POLL_MAX_MS = 250
+
 /** What waiting for the promotion can fail with. */
 export type WaitPromotedError = TargetNotReached | PgCtlError | Unexpected
 
@@ -96,7 +99,7 @@ export function waitPromoted(plan: {
       return notReached('the server stopped (see its log)')
     }
     const next = (): ResultAsync<{ readonly timeline: number }, WaitPromotedError> =>
-      sleep(delay, plan.signal).andThen(() => poll(Math.min(delay * 2, 1_000)))
+      sleep(delay, plan.signal).andThen(() => poll(Math.min(delay * 2, POLL_MAX_MS)))
     if (pid === undefined) return next()
     return probe(plan.connection, plan.signal).andThen((state) => {
       if (state === undefined) return next()

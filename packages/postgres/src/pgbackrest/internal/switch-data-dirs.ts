@@ -38,6 +38,9 @@ export interface LiveServerControl {
   start(): ResultAsync<void, BlockError>
 }
 
+/** Polls are cheap (one connection, one query); a long gap only delays the answer. */
+const POLL_MAX_MS = 250
+
 /** Everything a switch (or putting one back) needs. */
 export interface SwitchContext {
   readonly control: ServerControl
@@ -264,7 +267,7 @@ function acceptsConnections(context: SwitchContext): ResultAsync<void, SwitchErr
       }
       return sleep(delay)
         .orElse(() => okAsync(undefined))
-        .andThen(() => poll(Math.min(delay * 2, 1_000)))
+        .andThen(() => poll(Math.min(delay * 2, POLL_MAX_MS)))
     })
   return poll(100)
 }
