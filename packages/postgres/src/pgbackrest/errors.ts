@@ -180,7 +180,7 @@ export interface RepositoryProblem {
  * ```ts
  * import type { RepositoryCorrupt } from '@rollback-kit/postgres/pgbackrest'
  *
- * const show = (e: RepositoryCorrupt): string[] => e.findings // e.g. "invalid checksum '20261203-122420F/pg_data/base/1/1247.gz'"
+ * const show = (e: RepositoryCorrupt): string => e.findings.join('\n') // e.g. "invalid checksum '20261203-122420F/pg_data/base/1/1247.gz'"
  * ```
  * @category Errors
  */

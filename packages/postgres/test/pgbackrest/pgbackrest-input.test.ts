@@ -194,7 +194,7 @@ describe('restoreToPoint options', () => {
     [{ serverLogFile: 'relative.log' }, 'serverLogFile'],
   ]
   test.each(cases)('%o is refused on %s', async (extra, field) => {
-    const result = await restoreToPoint({ ...base, ...extra } as RestoreToPointOptions)
+    const result = await restoreToPoint({ ...base, ...extra })
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'InvalidInput', field })
   })
 })
