@@ -8,11 +8,15 @@ const root = fileURLToPath(new URL('.', import.meta.url))
 const packages = ['core', 'postgres', 'docker', 'k8s', 'verify', 'git', 'testing'] as const
 
 // Tests import the packages' sources, so nothing needs building first.
-// Subpath exports come first: an alias matches its key as a prefix.
+// Subpath entries come first: an alias matches its key as a prefix, and the first match wins.
 const alias = [
   {
     find: '@rollback-kit/verify/prometheus',
     replacement: `${root}packages/verify/src/metrics/index.ts`,
+  },
+  {
+    find: '@rollback-kit/postgres/pgbackrest',
+    replacement: `${root}packages/postgres/src/pgbackrest/index.ts`,
   },
   ...packages.map((name) => ({
     find: new RegExp(`^@rollback-kit/${name}$`),

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util'
 import { detectService } from '@rollback-kit/testing'
 import { dockerRows } from './docker-rows.js'
 import { kubeRows } from './kube-rows.js'
+import { pgbackrestRows } from './pgbackrest-rows.js'
 import { postgresRows } from './postgres-rows.js'
 import { probeRows } from './probe-rows.js'
 import { compare, renderMarkdown, type BenchComparison, type BenchRow } from './table.js'
@@ -24,7 +25,7 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     runs: { type: 'string' },
     jobs: { type: 'string', default: '2' },
-    only: { type: 'string', default: 'postgres,docker,probes,kube' },
+    only: { type: 'string', default: 'postgres,pgbackrest,docker,probes,kube' },
     out: { type: 'string', default: 'bench-output' },
     docs: { type: 'boolean', default: false },
   },
@@ -62,7 +63,7 @@ console.log(
 
 async function area(
   name: string,
-  needs: 'postgres' | 'docker' | 'kubectl' | undefined,
+  needs: 'postgres' | 'pgbackrest' | 'docker' | 'kubectl' | undefined,
   body: () => Promise<BenchRow[]>,
 ): Promise<void> {
   if (!only.has(name)) return
@@ -84,6 +85,7 @@ async function area(
 }
 
 await area('postgres', 'postgres', () => postgresRows({ scale, runs, jobs, onRow }))
+await area('pgbackrest', 'pgbackrest', () => pgbackrestRows({ scale, runs, jobs, onRow }))
 await area('docker', 'docker', () => dockerRows({ runs, onRow }))
 await area('probes', undefined, () => probeRows({ concurrency: quick ? 100 : 1000, runs, onRow }))
 await area('kube', 'kubectl', () => kubeRows({ runs, onRow }))
@@ -123,6 +125,26 @@ const comparisons = [
     'raw: count(*) pgbench_accounts',
     1.5,
     'count(*) reads no column; the fingerprint turns every row into text and hashes it, which is CPU-bound on 2 cores. hash_record_extended (PostgreSQL 14+) would skip the text conversion for tables whose column types all have hash functions',
+  ),
+  compare(
+    rows,
+    `ours: pgBackRest full backup (lz4, process-max ${j})`,
+    'raw: pg_dump -Fc',
+    1.5,
+    'a physical backup copies every page of the cluster (indexes, free space, the other databases) and waits for a checkpoint and for its WAL to be archived; pg_dump writes only rows and index definitions. Its pay-off is the restore side and any point in time',
+  ),
+  compare(
+    rows,
+    'ours: restoreToPoint (verified, promoted, switched)',
+    `raw: pg_restore -j${j}`,
+    1.0,
+    'the point-in-time restore also verifies the repository, replays WAL to the point, fingerprints every table and restarts the live server on the restored data directory; pg_restore -j2 only loads a dump, into an empty database, at one fixed moment',
+  ),
+  compare(
+    rows,
+    'ours: restoreToPoint (verified, promoted, switched)',
+    'ours: restoreSnapshot from clone',
+    Number.POSITIVE_INFINITY,
   ),
   compare(
     rows,

@@ -16,6 +16,7 @@ import { orThrow } from './run-drill-procedure.js'
 import type { ScenarioResult } from './scenario.js'
 import { containerScenario } from './scenarios/container.js'
 import { databaseScenario } from './scenarios/database.js'
+import { databasePitrScenario } from './scenarios/database-pitr.js'
 import { kubernetesScenario } from './scenarios/kubernetes.js'
 import { metricsScenario, metricsScenarioAvailable } from './scenarios/metrics.js'
 
@@ -65,6 +66,24 @@ try {
         say,
       }),
     )
+  }
+  if (wanted('database-pitr')) {
+    const pgbackrest = await detectService('pgbackrest')
+    if (pgbackrest.available) {
+      say('\n== scenario: database-pitr (destructive migration, point-in-time rollback)')
+      await attempt('database-pitr', () =>
+        databasePitrScenario({
+          orders: options.orders,
+          journalPath: journal('database-pitr'),
+          say,
+          onCleanup: (f) => cleanups.push(f),
+          onService: (s) => services.push(s),
+        }),
+      )
+    } else {
+      skipped.push(`database-pitr: ${pgbackrest.detail}; get it: ${pgbackrest.howToGet}`)
+      say(`database-pitr scenario skipped: ${pgbackrest.detail} (${pgbackrest.howToGet})`)
+    }
   }
   if (wanted('container')) {
     const docker = await detectService('docker')
@@ -132,10 +151,10 @@ const report: DrillReport = {
 }
 const files = await writeDrillReport(report, options.outDir)
 console.log('')
-console.log('scenario     detected  rollback    verified  rollback time  runbook estimate')
+console.log('scenario       detected  rollback    verified  rollback time  runbook estimate')
 for (const s of scenarios) {
   console.log(
-    `${s.name.padEnd(12)} ${(s.detected.verdict === 'fail' ? 'yes' : 'NO').padEnd(9)} ${s.procedure.outcome.padEnd(11)} ${s.verified.verdict.padEnd(9)} ${`${(s.procedure.durationMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.runbook.estimate}`,
+    `${s.name.padEnd(14)} ${(s.detected.verdict === 'fail' ? 'yes' : 'NO').padEnd(9)} ${s.procedure.outcome.padEnd(11)} ${s.verified.verdict.padEnd(9)} ${`${(s.procedure.durationMs / 1000).toFixed(2)} s`.padStart(13)}  ${s.runbook.estimate}`,
   )
   for (const kept of s.kept) console.log(`    kept: ${kept}`)
   for (const t of s.timings ?? [])

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 
 /** A scenario of the runbook that the drill breaks and then rolls back. */
-export type ScenarioName = 'database' | 'container' | 'kubernetes' | 'metrics'
+export type ScenarioName = 'database' | 'database-pitr' | 'container' | 'kubernetes' | 'metrics'
 
 /** What the drill was asked to do. */
 export interface DrillOptions {
@@ -15,14 +15,20 @@ export interface DrillOptions {
   readonly outDir: string
 }
 
-const ALL: readonly ScenarioName[] = ['database', 'container', 'kubernetes', 'metrics']
+const ALL: readonly ScenarioName[] = [
+  'database',
+  'database-pitr',
+  'container',
+  'kubernetes',
+  'metrics',
+]
 const SIZES: Readonly<Record<string, number>> = {
   small: 20_000,
   medium: 500_000,
   large: 10_000_000,
 }
 
-const USAGE = `usage: pnpm demo [--scenarios database,container,kubernetes,metrics] [--size small|medium|large] [--orders N] [--out DIR]
+const USAGE = `usage: pnpm demo [--scenarios database,database-pitr,container,kubernetes,metrics] [--size small|medium|large] [--orders N] [--out DIR]
   --size large is the 1.5 GB case (10M orders).`
 
 /** Parse argv; exits with the usage on bad input. */

@@ -18,10 +18,11 @@ import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify'
 import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 
-const DATABASE = 'logistics'
+/** The database of the logistics platform the runbook describes. */
+export const DATABASE = 'logistics'
 
 /** Create the logistics database: users, orders and inventory_items, sized by `orders`. */
-async function createLogistics(cluster: PostgresCluster, orders: number): Promise<string> {
+export async function createLogistics(cluster: PostgresCluster, orders: number): Promise<string> {
   const url = orThrow(await cluster.createDatabase(DATABASE), 'create logistics')
   const statements = [
     `CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL)`,

@@ -14,6 +14,7 @@ export type { IntegrationGate } from './integration-gate.js'
 // --- Ephemeral PostgreSQL (startPostgres) ---
 export { startPostgres } from './postgres/start-postgres.js'
 export type {
+  ClusterLayout,
   ClusterStartFailed,
   ExistingServerUnreachable,
   PostgresNotInstalled,
@@ -30,6 +31,15 @@ export type {
   PostgresCluster,
   StopPostgresError,
 } from './postgres/postgres-cluster.js'
+
+// --- pgBackRest: an archiving cluster with a local repository (startPgBackRest) ---
+export { startPgBackRest } from './pgbackrest/start-pgbackrest.js'
+export type {
+  PgBackRestCluster,
+  PgBackRestCommandFailed,
+  StartPgBackRestError,
+  StartPgBackRestOptions,
+} from './pgbackrest/start-pgbackrest.js'
 
 // Docker: engines and registry-free test images (issue 2, item 4).
 export { startDocker } from './docker/start-docker.js'

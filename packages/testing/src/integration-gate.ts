@@ -8,6 +8,7 @@ const SERVICES: readonly ServiceName[] = [
   'kubectl',
   'git',
   'prometheus',
+  'pgbackrest',
 ]
 
 /**

@@ -7,7 +7,8 @@ import { delimiter, join } from 'node:path'
  * A real service an integration test can need.
  * @category Test policy
  */
-export type ServiceName = 'postgres' | 'docker' | 'compose' | 'kubectl' | 'git' | 'prometheus'
+export type ServiceName =
+  'postgres' | 'docker' | 'compose' | 'kubectl' | 'git' | 'prometheus' | 'pgbackrest'
 
 /**
  * Whether a service can be had on this machine, and if not, how to get it.
@@ -32,6 +33,7 @@ export interface ServiceStatus {
  * - `compose`: `docker-compose` (v1) is on PATH and docker is available.
  * - `kubectl`, `git`: the client is on PATH.
  * - `prometheus`: the server binary is on PATH (or named by `ROLLBACK_KIT_PROMETHEUS`).
+ * - `pgbackrest`: `pgbackrest version` runs (PostgreSQL is needed beside it).
  *
  * @example
  * ```ts
@@ -75,6 +77,15 @@ export async function detectService(service: ServiceName): Promise<ServiceStatus
         available: binary !== undefined,
         detail: binary === undefined ? 'no prometheus binary on PATH' : `prometheus at ${binary}`,
         howToGet: 'apt-get install -y prometheus (or set ROLLBACK_KIT_PROMETHEUS)',
+      }
+    }
+    case 'pgbackrest': {
+      const available = await runs('pgbackrest', ['version'])
+      return {
+        service,
+        available,
+        detail: available ? 'pgbackrest found' : 'pgbackrest is not on PATH',
+        howToGet: 'apt-get install -y pgbackrest',
       }
     }
     case 'git': {

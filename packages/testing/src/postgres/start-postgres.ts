@@ -18,7 +18,12 @@ import {
   runSql,
   toAdminError,
 } from './internal/admin-sql.js'
-import { startLocalCluster, stopLocalCluster, type LocalCluster } from './internal/local-cluster.js'
+import {
+  startLocalCluster,
+  stopLocalCluster,
+  type ClusterLayout,
+  type LocalCluster,
+} from './internal/local-cluster.js'
 import type {
   ClusterUrlOptions,
   PostgresAdminError,
@@ -48,6 +53,18 @@ export interface StartPostgresOptions {
   /** Extra `postgresql.conf` settings, applied last, e.g. `{ max_connections: 200 }`. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>
   /**
+   * Settings that name the cluster's folders or port (an `archive_command` pointing into the
+   * cluster's folder, say), computed once they are known; applied after `settings`.
+   */
+  readonly settingsFor?: (
+    layout: ClusterLayout,
+  ) => Readonly<Record<string, string | number | boolean>>
+  /**
+   * Variables the server is started with, on top of this process's environment; its
+   * `archive_command` and `restore_command` inherit them (a repository passphrase, say).
+   */
+  readonly environment?: Readonly<Record<string, string>>
+  /**
    * Require SCRAM passwords for TCP connections of roles other than `postgres` (the
    * superuser and unix-socket connections stay trusted). Default `false`: trust everywhere.
    */
@@ -57,6 +74,11 @@ export interface StartPostgresOptions {
    * `ROLLBACK_KIT_TEST_PG_URL` when set; pass `false` to always start a cluster.
    */
   readonly existingUrl?: string | false
+  /**
+   * Run `initdb` for this cluster instead of copying the machine's cached one. Clusters copied
+   * from the cache share one system identifier; a fresh one has its own (a few seconds more).
+   */
+  readonly freshInitdb?: boolean
   /** Folder of `initdb`/`pg_ctl`. Default: {@link findPostgresBinDir}. */
   readonly binDir?: string
   /** How long the server may take to accept connections. Default 60 s. */
@@ -181,6 +203,9 @@ export function startPostgres(
           durable: options.durable ?? false,
           passwordAuth: options.passwordAuth ?? false,
           settings: options.settings ?? {},
+          ...(options.settingsFor === undefined ? {} : { settingsFor: options.settingsFor }),
+          ...(options.environment === undefined ? {} : { environment: options.environment }),
+          ...(options.freshInitdb === undefined ? {} : { freshInitdb: options.freshInitdb }),
           startTimeoutMs: options.startTimeoutMs ?? 60_000,
         }),
       (cause): StartPostgresError =>
@@ -194,6 +219,8 @@ export function startPostgres(
     ).andThen((cluster) => localHandle(cluster))
   })
 }
+
+export type { ClusterLayout } from './internal/local-cluster.js'
 
 function localHandle(cluster: LocalCluster): ResultAsync<PostgresCluster, StartPostgresError> {
   const host = '127.0.0.1'

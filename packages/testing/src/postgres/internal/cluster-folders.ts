@@ -36,11 +36,27 @@ export async function makeClusterFolder(parent: string): Promise<string> {
   return folder
 }
 
-/** Stop the server of a cluster folder (if one runs) and remove the folder. Never throws. */
+/**
+ * Stop every server of a cluster folder (its own `data`, and any other data directory a test
+ * started beside it, such as a point-in-time restore's) and remove the folder. Never throws.
+ */
 export function destroyClusterSync(folder: string, binDir: string): void {
-  const dataDir = join(folder, 'data')
-  const pidFile = join(dataDir, 'postmaster.pid')
-  if (existsSync(pidFile)) {
+  stopServersSync(folder, binDir)
+  rmSync(folder, { recursive: true, force: true, maxRetries: 3 })
+}
+
+/** Stop (immediate mode, then SIGKILL) the postmaster of every data directory in `folder`. */
+export function stopServersSync(folder: string, binDir: string): void {
+  let entries: string[]
+  try {
+    entries = readdirSync(folder)
+  } catch {
+    return
+  }
+  for (const entry of entries) {
+    const dataDir = join(folder, entry)
+    const pidFile = join(dataDir, 'postmaster.pid')
+    if (!existsSync(pidFile)) continue
     const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
     runServerProgramSync({
       binDir,
@@ -54,7 +70,6 @@ export function destroyClusterSync(folder: string, binDir: string): void {
       if (commandLine.includes('postgres')) killQuietly(postmaster)
     }
   }
-  rmSync(folder, { recursive: true, force: true, maxRetries: 3 })
 }
 
 /** The asynchronous removal used on a normal stop, after the server was stopped. */

@@ -9,6 +9,7 @@ import {
   makeClusterFolder,
   reapAbandonedClusters,
   removeClusterFolder,
+  stopServersSync,
 } from './cluster-folders.js'
 import { cleanUpOnExit, forgetOnExit } from './exit-cleanup.js'
 import { freePort } from './free-port.js'
@@ -29,6 +30,29 @@ export interface LocalCluster {
 /** The settings written to postgresql.conf. */
 export type ServerSettings = Readonly<Record<string, string | number | boolean>>
 
+/**
+ * Where a new cluster lives, handed to `settingsFor` so settings can name its folders or port.
+ *
+ * @example
+ * ```ts
+ * import { startPostgres, type ClusterLayout } from '@rollback-kit/testing'
+ *
+ * const logInFolder = (layout: ClusterLayout) => ({ log_directory: `${layout.directory}/logs` })
+ * await using pg = (await startPostgres({ settingsFor: logInFolder }))._unsafeUnwrap()
+ * ```
+ * @category PostgreSQL
+ */
+export interface ClusterLayout {
+  /** The cluster's folder, removed when it stops. */
+  readonly directory: string
+  /** The data directory, `<directory>/data`. */
+  readonly dataDir: string
+  /** The folder of the unix socket. */
+  readonly socketDir: string
+  /** The TCP port the server will listen on. */
+  readonly port: number
+}
+
 /** Fast, crash-unsafe settings: a test cluster's data is thrown away anyway. */
 const FAST_SETTINGS: ServerSettings = {
   fsync: false,
@@ -48,6 +72,9 @@ export async function startLocalCluster(options: {
   readonly durable: boolean
   readonly passwordAuth: boolean
   readonly settings: ServerSettings
+  readonly settingsFor?: (layout: ClusterLayout) => ServerSettings
+  readonly environment?: Readonly<Record<string, string>>
+  readonly freshInitdb?: boolean
   readonly startTimeoutMs: number
 }): Promise<LocalCluster> {
   const parent = clusterParentFolder()
@@ -78,7 +105,12 @@ async function initAndStart(
   }
   await mkdir(socketDir, { mode: 0o700 })
   chownToServerAccount(directory)
-  await initialiseDataDir({ parent: join(directory, '..'), binDir: options.binDir, dataDir })
+  await initialiseDataDir({
+    parent: join(directory, '..'),
+    binDir: options.binDir,
+    dataDir,
+    fresh: options.freshInitdb ?? false,
+  })
   const hba = [
     'local all all trust',
     'host all postgres 127.0.0.1/32 trust',
@@ -99,6 +131,7 @@ async function initAndStart(
       unix_socket_directories: socketDir,
       password_encryption: 'scram-sha-256',
       ...options.settings,
+      ...options.settingsFor?.({ directory, dataDir, socketDir, port }),
     }
     await appendFile(join(dataDir, 'postgresql.conf'), renderSettings(settings))
     try {
@@ -117,6 +150,8 @@ async function initAndStart(
           '-s',
         ],
         exec: { timeoutMs: options.startTimeoutMs + 10_000 },
+        // The server and its archive_command inherit this environment.
+        ...(options.environment === undefined ? {} : { env: options.environment }),
       })
       const pid = postmasterPid(dataDir)
       if (pid === undefined) throw new Error('the server started but wrote no postmaster.pid')
@@ -149,6 +184,8 @@ export async function stopLocalCluster(
   }
   // destroyClusterSync escalates to immediate mode and SIGKILL when the server is still there.
   if (!clean || pidExists(cluster.pid)) destroyClusterSync(cluster.directory, cluster.binDir)
+  // Servers a test started beside the cluster's own (restores into other data directories).
+  stopServersSync(cluster.directory, cluster.binDir)
   await removeClusterFolder(cluster.directory)
   forgetOnExit(cluster.directory)
   return { clean }

@@ -13,8 +13,19 @@ export function runningAsRoot(): boolean {
 
 /** The argv that runs a server program, through `runuser` when we are root. */
 export function serverArgv(binDir: string, program: string, args: readonly string[]): string[] {
-  const path = join(binDir, program)
-  return runningAsRoot() ? ['runuser', '-u', SERVER_ACCOUNT, '--', path, ...args] : [path, ...args]
+  return asServerAccount(join(binDir, program), args)
+}
+
+/** The argv that runs any program as the server account (through `runuser` when root). */
+export function asServerAccount(command: string, args: readonly string[]): string[] {
+  return runningAsRoot()
+    ? ['runuser', '-u', SERVER_ACCOUNT, '--', command, ...args]
+    : [command, ...args]
+}
+
+/** The OS account that owns clusters: `postgres` when root, else `undefined` (this process). */
+export function serverAccount(): string | undefined {
+  return runningAsRoot() ? SERVER_ACCOUNT : undefined
 }
 
 /** Run `initdb`, `pg_ctl` and friends; throws with the program's output when it fails. */
@@ -23,11 +34,13 @@ export async function runServerProgram(options: {
   readonly program: string
   readonly args: readonly string[]
   readonly exec?: ExecOptions
+  /** Variables added to the program's environment (the server inherits them from pg_ctl). */
+  readonly env?: Readonly<Record<string, string>>
 }): Promise<string> {
   const [command, ...args] = serverArgv(options.binDir, options.program, options.args)
   const result = await exec(command ?? options.program, args, {
     // LC_ALL keeps messages parseable; a cwd the server account can enter avoids warnings.
-    env: { LC_ALL: 'C', LANG: 'C' },
+    env: { ...options.env, LC_ALL: 'C', LANG: 'C' },
     cwd: '/',
     ...options.exec,
   })

@@ -61,7 +61,18 @@ export async function initialiseDataDir(options: {
   readonly parent: string
   readonly binDir: string
   readonly dataDir: string
+  /** Run initdb for this data directory: its own system identifier, at initdb's cost. */
+  readonly fresh?: boolean
 }): Promise<void> {
+  if (options.fresh === true) {
+    await runServerProgram({
+      binDir: options.binDir,
+      program: 'initdb',
+      args: ['-D', options.dataDir, ...INITDB_ARGS],
+      exec: { timeoutMs: 120_000 },
+    })
+    return
+  }
   const template = await templateFolder(options.parent, options.binDir)
   // cp -a keeps owner (postgres) and modes (0700 data directory) as the server requires.
   const copied = await exec('cp', ['-a', join(template, 'data'), options.dataDir], {
