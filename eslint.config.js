@@ -12,6 +12,7 @@ export default tseslint.config(
       'drill-output/**',
       'bench-output/**',
       '.toolchain/**',
+      '.tmp/**',
       // Compiled in a scratch project of its own by scripts/check-user-install.sh.
       'scripts/user-install/**',
       'examples/.doc-snippets/**',
@@ -24,8 +25,11 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      // One program for the whole repository (the root tsconfig maps the packages to their
+      // sources): a project service would build one program per package tsconfig, each
+      // loading every source again, and run out of memory.
       parserOptions: {
-        projectService: true,
+        project: './tsconfig.json',
         tsconfigRootDir: import.meta.dirname,
       },
     },
