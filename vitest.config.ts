@@ -11,6 +11,18 @@ const packages = ['core', 'postgres', 'docker', 'k8s', 'verify', 'git', 'testing
 // Subpath entries come first: an alias matches its key as a prefix, and the first match wins.
 const alias = [
   {
+    find: '@rollback-kit/verify/postgres',
+    replacement: `${root}packages/verify/src/postgres/index.ts`,
+  },
+  {
+    find: '@rollback-kit/verify/docker',
+    replacement: `${root}packages/verify/src/docker/index.ts`,
+  },
+  {
+    find: '@rollback-kit/verify/k8s',
+    replacement: `${root}packages/verify/src/k8s/index.ts`,
+  },
+  {
     find: '@rollback-kit/verify/prometheus',
     replacement: `${root}packages/verify/src/metrics/index.ts`,
   },

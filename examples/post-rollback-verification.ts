@@ -16,9 +16,10 @@ import { parseArgs } from 'node:util'
 import type { ResultAsync } from 'neverthrow'
 import { attempt, formatError, unexpected, type Unexpected } from '@rollback-kit/core'
 import * as verify from '@rollback-kit/verify'
+import { postRollbackSuite, type PostRollbackConfig } from '@rollback-kit/verify/postgres'
 
 export interface PostRollbackVerificationOptions {
-  readonly config: verify.PostRollbackConfig
+  readonly config: PostRollbackConfig
   /** Where verification.md and junit.xml go. */
   readonly outDir: string
   readonly log?: (line: string) => void
@@ -32,23 +33,21 @@ export function main(
     if (event.phase === 'check-finished')
       log(`${event.status.padEnd(4)} ${event.group}: ${event.check}`)
   }
-  return verify
-    .runSuite(verify.postRollbackSuite(options.config), { onProgress })
-    .andThen((report) =>
-      attempt(async () => {
-        await mkdir(options.outDir, { recursive: true })
-        await writeFile(
-          join(options.outDir, 'verification.md'),
-          verify.renderVerificationMarkdown(report),
-        )
-        await writeFile(join(options.outDir, 'junit.xml'), verify.renderJUnit(report))
-        const { passed, warned, failed } = report.summary
-        log(
-          `${report.verdict}: ${passed} passed, ${warned} warned, ${failed} failed (${options.outDir})`,
-        )
-        return report
-      }, unexpected),
-    )
+  return verify.runSuite(postRollbackSuite(options.config), { onProgress }).andThen((report) =>
+    attempt(async () => {
+      await mkdir(options.outDir, { recursive: true })
+      await writeFile(
+        join(options.outDir, 'verification.md'),
+        verify.renderVerificationMarkdown(report),
+      )
+      await writeFile(join(options.outDir, 'junit.xml'), verify.renderJUnit(report))
+      const { passed, warned, failed } = report.summary
+      log(
+        `${report.verdict}: ${passed} passed, ${warned} warned, ${failed} failed (${options.outDir})`,
+      )
+      return report
+    }, unexpected),
+  )
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

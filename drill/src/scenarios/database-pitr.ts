@@ -17,7 +17,7 @@ import {
   type PgBackRestStanza,
 } from '@rollback-kit/postgres/pgbackrest'
 import { startPgBackRest } from '@rollback-kit/testing'
-import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify'
+import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify/postgres'
 import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 import { createLogistics, DATABASE } from './database.js'

@@ -14,7 +14,7 @@ import {
   verifySnapshot,
 } from '@rollback-kit/postgres'
 import type { PostgresCluster } from '@rollback-kit/testing'
-import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify'
+import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify/postgres'
 import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 

@@ -18,7 +18,8 @@ import {
 } from '@rollback-kit/k8s'
 import { errAsync } from 'neverthrow'
 import type { KubeSim } from '@rollback-kit/testing'
-import { k8sProbe, probeCheck, type Check } from '@rollback-kit/verify'
+import { probeCheck, type Check } from '@rollback-kit/verify'
+import { k8sProbe } from '@rollback-kit/verify/k8s'
 import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 

@@ -6,7 +6,7 @@ import {
   type TimedOut,
   type Unexpected,
 } from '@rollback-kit/core'
-import type { ProbeResult } from './probe.js'
+import type { ProbeResult } from './probes/probe.js'
 
 /**
  * Why a probe could not be run at all. A target that answers badly (or not at all) is not an

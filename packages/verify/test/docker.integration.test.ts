@@ -7,7 +7,8 @@ import {
   type TestContainer,
 } from '@rollback-kit/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { dockerProbe, runProbe, waitUntilHealthy, type ProbeResult } from '@rollback-kit/verify'
+import { runProbe, waitUntilHealthy, type ProbeResult } from '@rollback-kit/verify'
+import { dockerProbe } from '@rollback-kit/verify/docker'
 
 const REPOSITORY = 'rk-verify-test'
 let engine: DockerEngine

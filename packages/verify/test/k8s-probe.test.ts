@@ -3,7 +3,8 @@ import { connectKube, type KubeClient } from '@rollback-kit/k8s'
 import type { Result } from 'neverthrow'
 import { startKubeSim, type KubeSim } from '@rollback-kit/testing'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { k8sProbe, runProbe, waitUntilHealthy } from '@rollback-kit/verify'
+import { runProbe, waitUntilHealthy } from '@rollback-kit/verify'
+import { k8sProbe } from '@rollback-kit/verify/k8s'
 
 /** The value, or a throw that shows the whole error. */
 function unwrap<T, E>(result: Result<T, E>): T {

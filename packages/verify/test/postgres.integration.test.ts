@@ -5,18 +5,14 @@ import { join } from 'node:path'
 import { dumpSnapshot, fingerprintDatabase } from '@rollback-kit/postgres'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { httpProbe, renderJUnit, runProbe, runSuite, type Check } from '@rollback-kit/verify'
 import {
   expectMatchesSnapshot,
   expectNoRowsNewerThan,
   expectQueryTrue,
-  httpProbe,
   postgresProbe,
   postRollbackSuite,
-  renderJUnit,
-  runProbe,
-  runSuite,
-  type Check,
-} from '@rollback-kit/verify'
+} from '@rollback-kit/verify/postgres'
 import { closedPort, reply, startServer } from './support/http-server.js'
 import { parseXml } from './support/xml.js'
 

@@ -4,7 +4,7 @@ import {
   KUBERNETES_PROBE_DEFAULTS,
   type ProbePolicy,
   type ResolvedProbePolicy,
-} from '../probe-policy.js'
+} from '../probes/probe-policy.js'
 
 /** Fill a policy with Kubernetes' defaults and check it (the synchronous core of `resolveProbePolicy`). */
 export function checkProbePolicy(

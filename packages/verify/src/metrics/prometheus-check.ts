@@ -12,7 +12,7 @@ import {
   type Logger,
 } from '@rollback-kit/core'
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
-import type { Check, CheckGroup, CheckOutcome } from '../check.js'
+import type { Check, CheckGroup, CheckOutcome } from '../suite/check.js'
 import { parseCondition } from '../internal/condition.js'
 import type { PrometheusCheckError, PrometheusQueryFailed } from './errors.js'
 import { callPrometheus, type PrometheusAnswer, type RawSample } from './internal/prometheus-api.js'

@@ -11,14 +11,14 @@ import {
   type TableRef,
 } from '@rollback-kit/postgres'
 import { errAsync, okAsync } from 'neverthrow'
-import type { Check, CheckOutcome } from './check.js'
+import type { Check, CheckOutcome } from '../suite/check.js'
 
 /**
  * How far row counts may drift from the expected ones: the larger of `rows` (absolute) and
  * `percent` of the expected count. Content fingerprints are only compared with no tolerance.
  * @example
  * ```ts
- * import type { RowTolerance } from '@rollback-kit/verify'
+ * import type { RowTolerance } from '@rollback-kit/verify/postgres'
  *
  * // Up to 50 rows or 0.5 %, whichever is larger.
  * const tolerance: RowTolerance = { rows: 50, percent: 0.5 }
@@ -34,7 +34,7 @@ export interface RowTolerance {
  * Options of {@link expectMatchesSnapshot}.
  * @example
  * ```ts
- * import type { ExpectMatchesSnapshotOptions } from '@rollback-kit/verify'
+ * import type { ExpectMatchesSnapshotOptions } from '@rollback-kit/verify/postgres'
  *
  * const options: ExpectMatchesSnapshotOptions = {
  *   connection: 'postgres://app@localhost/shop',
@@ -69,7 +69,7 @@ export interface ExpectMatchesSnapshotOptions {
  *
  * @example
  * ```ts
- * import { expectMatchesSnapshot } from '@rollback-kit/verify'
+ * import { expectMatchesSnapshot } from '@rollback-kit/verify/postgres'
  *
  * const check = expectMatchesSnapshot({
  *   connection: 'postgres://app@localhost/shop',
@@ -164,7 +164,7 @@ export function expectMatchesSnapshot(options: ExpectMatchesSnapshotOptions): Ch
  * Options of {@link expectNoRowsNewerThan}.
  * @example
  * ```ts
- * import type { ExpectNoRowsNewerThanOptions } from '@rollback-kit/verify'
+ * import type { ExpectNoRowsNewerThanOptions } from '@rollback-kit/verify/postgres'
  *
  * const options: ExpectNoRowsNewerThanOptions = {
  *   connection: 'postgres://app@localhost/shop',
@@ -195,7 +195,7 @@ export interface ExpectNoRowsNewerThanOptions {
  *
  * @example
  * ```ts
- * import { expectNoRowsNewerThan } from '@rollback-kit/verify'
+ * import { expectNoRowsNewerThan } from '@rollback-kit/verify/postgres'
  *
  * const check = expectNoRowsNewerThan({
  *   connection: 'postgres://app@localhost/shop',
@@ -264,7 +264,7 @@ export function expectNoRowsNewerThan(options: ExpectNoRowsNewerThanOptions): Ch
  * Options of {@link expectQueryTrue}.
  * @example
  * ```ts
- * import type { ExpectQueryTrueOptions } from '@rollback-kit/verify'
+ * import type { ExpectQueryTrueOptions } from '@rollback-kit/verify/postgres'
  *
  * const options: ExpectQueryTrueOptions = {
  *   connection: 'postgres://app@localhost/shop',
@@ -289,7 +289,7 @@ export interface ExpectQueryTrueOptions {
  *
  * @example
  * ```ts
- * import { expectQueryTrue } from '@rollback-kit/verify'
+ * import { expectQueryTrue } from '@rollback-kit/verify/postgres'
  *
  * const check = expectQueryTrue({
  *   connection: 'postgres://app@localhost/shop',

@@ -1,6 +1,6 @@
-import { boundedValue } from './internal/bounded-value.js'
-import { jsonSafe } from './internal/json-safe.js'
-import type { VerificationReport } from './verification-report.js'
+import { boundedValue } from '../internal/bounded-value.js'
+import { jsonSafe } from '../internal/json-safe.js'
+import type { VerificationReport } from '../suite/verification-report.js'
 
 /**
  * The report as pretty JSON (bigints as strings, errors as `{ name, message }`). Each check's

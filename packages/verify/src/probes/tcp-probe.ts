@@ -1,11 +1,11 @@
 import { connect, type Socket } from 'node:net'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
-import type { ProbeError } from './errors.js'
-import { probeLookup } from './internal/lookup.js'
-import { describeNetworkError } from './internal/network-error.js'
-import { abortedBy } from './internal/show.js'
+import type { ProbeError } from '../errors.js'
+import { probeLookup } from '../internal/lookup.js'
+import { describeNetworkError } from '../internal/network-error.js'
+import { abortedBy } from '../internal/show.js'
 import { probeResult, type Probe, type ProbeResult } from './probe.js'
-import { endpointTarget, invalidPort } from './internal/endpoint.js'
+import { endpointTarget, invalidPort } from '../internal/endpoint.js'
 
 /**
  * Where a TCP probe connects.

@@ -61,7 +61,7 @@ export interface CheckOutcome {
 
 /**
  * One entry of a verification suite. Build them with {@link probeCheck},
- * {@link performanceCheck} and {@link expectMatchesSnapshot}, or write your own.
+ * {@link performanceCheck} and `expectMatchesSnapshot` (from `@rollback-kit/verify/postgres`), or write your own.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
-import { evidenceJson } from './internal/json-safe.js'
-import type { CheckStatus } from './check.js'
-import type { CheckReport, VerificationReport } from './verification-report.js'
+import { evidenceJson } from '../internal/json-safe.js'
+import type { CheckStatus } from '../suite/check.js'
+import type { CheckReport, VerificationReport } from '../suite/verification-report.js'
 
 const LABEL: Readonly<Record<CheckStatus, string>> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' }
 

@@ -1,12 +1,12 @@
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
-import type { ProbeError } from './errors.js'
-import { certificateOf, type CertificateInfo } from './internal/certificate.js'
-import { probeLookup } from './internal/lookup.js'
-import { describeNetworkError } from './internal/network-error.js'
-import { abortedBy } from './internal/show.js'
+import type { ProbeError } from '../errors.js'
+import { certificateOf, type CertificateInfo } from '../internal/certificate.js'
+import { probeLookup } from '../internal/lookup.js'
+import { describeNetworkError } from '../internal/network-error.js'
+import { abortedBy } from '../internal/show.js'
 import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from './probe.js'
-import { endpointTarget, invalidPort } from './internal/endpoint.js'
+import { endpointTarget, invalidPort } from '../internal/endpoint.js'
 
 /**
  * Where a TLS probe connects and what certificate it expects.

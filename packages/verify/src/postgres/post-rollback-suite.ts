@@ -1,24 +1,24 @@
 import { countRows, type ExpectedTables, type PgConnection } from '@rollback-kit/postgres'
-import type { Check, CheckOutcome } from './check.js'
-import { probeCheck } from './probe-check.js'
-import { httpProbe, type HttpProbeOptions } from './http-probe.js'
+import type { Check, CheckOutcome } from '../suite/check.js'
+import { probeCheck } from '../suite/probe-check.js'
+import { httpProbe, type HttpProbeOptions } from '../probes/http-probe.js'
 import {
   expectMatchesSnapshot,
   expectNoRowsNewerThan,
   expectQueryTrue,
   type RowTolerance,
 } from './integrity-expectations.js'
-import { performanceCheck, type PerformanceThresholds } from './performance-check.js'
+import { performanceCheck, type PerformanceThresholds } from '../suite/performance-check.js'
 import { postgresProbe } from './postgres-probe.js'
-import type { Probe } from './probe.js'
-import type { ProbePolicy } from './probe-policy.js'
-import type { Suite } from './run-suite.js'
+import type { Probe } from '../probes/probe.js'
+import type { ProbePolicy } from '../probes/probe-policy.js'
+import type { Suite } from '../suite/run-suite.js'
 
 /**
  * The short config of the runbook's "Post-Rollback Verification" checklist.
  * @example
  * ```ts
- * import type { PostRollbackConfig } from '@rollback-kit/verify'
+ * import type { PostRollbackConfig } from '@rollback-kit/verify/postgres'
  *
  * const config: PostRollbackConfig = {
  *   health: ['http://localhost:8080/health', 'http://localhost:4001/api/health'],
@@ -98,7 +98,8 @@ const DEFAULT_HEALTH_POLICY: ProbePolicy = {
  *
  * @example
  * ```ts
- * import { postRollbackSuite, renderJUnit, runSuite } from '@rollback-kit/verify'
+ * import { renderJUnit, runSuite } from '@rollback-kit/verify'
+ * import { postRollbackSuite } from '@rollback-kit/verify/postgres'
  *
  * const suite = postRollbackSuite({
  *   health: [

@@ -1,9 +1,9 @@
 import { unexpected } from '@rollback-kit/core'
 import { errAsync, okAsync } from 'neverthrow'
 import type { Check, CheckGroup, CheckOutcome } from './check.js'
-import { runProbe, type Probe, type ProbeResult } from './probe.js'
-import type { ProbePolicy } from './probe-policy.js'
-import { waitUntilHealthy } from './wait-until-healthy.js'
+import { runProbe, type Probe, type ProbeResult } from '../probes/probe.js'
+import type { ProbePolicy } from '../probes/probe-policy.js'
+import { waitUntilHealthy } from '../probes/wait-until-healthy.js'
 
 /**
  * Options of {@link probeCheck}.

@@ -1,6 +1,6 @@
-import { evidenceJson } from './internal/json-safe.js'
-import type { CheckGroup } from './check.js'
-import type { CheckReport, VerificationReport } from './verification-report.js'
+import { evidenceJson } from '../internal/json-safe.js'
+import type { CheckGroup } from '../suite/check.js'
+import type { CheckReport, VerificationReport } from '../suite/verification-report.js'
 
 /**
  * The report as JUnit XML, the format CI tools read (Jenkins, GitLab, GitHub Actions test

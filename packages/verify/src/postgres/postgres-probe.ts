@@ -1,16 +1,16 @@
 import { invalidInput, type InvalidInput } from '@rollback-kit/core'
 import { redactConnection, withClient, type PgConnection } from '@rollback-kit/postgres'
 import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
-import type { ProbeError } from './errors.js'
-import { evaluateCondition, parseCondition, type Condition } from './internal/condition.js'
-import { abortedBy } from './internal/show.js'
-import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from './probe.js'
+import type { ProbeError } from '../errors.js'
+import { evaluateCondition, parseCondition, type Condition } from '../internal/condition.js'
+import { abortedBy } from '../internal/show.js'
+import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from '../probes/probe.js'
 
 /**
  * What a PostgreSQL probe runs and expects.
  * @example
  * ```ts
- * import type { PostgresProbeOptions } from '@rollback-kit/verify'
+ * import type { PostgresProbeOptions } from '@rollback-kit/verify/postgres'
  *
  * const pool: PostgresProbeOptions = {
  *   connection: { host: 'db.internal', user: 'monitor', database: 'shop', password: process.env['PGPASSWORD'] ?? '' },
@@ -43,7 +43,8 @@ export interface PostgresProbeOptions {
  *
  * @example
  * ```ts
- * import { postgresProbe, runProbe } from '@rollback-kit/verify'
+ * import { runProbe } from '@rollback-kit/verify'
+ * import { postgresProbe } from '@rollback-kit/verify/postgres'
  *
  * const orders = postgresProbe({
  *   connection: process.env['DATABASE_URL'] ?? 'postgres://app@localhost/shop',

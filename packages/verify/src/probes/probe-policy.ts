@@ -1,6 +1,6 @@
 import type { InvalidInput } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
-import { checkProbePolicy } from './internal/check-probe-policy.js'
+import { checkProbePolicy } from '../internal/check-probe-policy.js'
 
 /**
  * How often and how patiently to probe, with Kubernetes' probe semantics (in milliseconds).

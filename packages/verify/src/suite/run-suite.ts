@@ -9,7 +9,7 @@ import {
 } from '@rollback-kit/core'
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
 import type { Check, CheckGroup, CheckOutcome, CheckStatus } from './check.js'
-import type { SuiteError } from './errors.js'
+import type { SuiteError } from '../errors.js'
 import type { CheckReport, VerificationReport } from './verification-report.js'
 
 /**

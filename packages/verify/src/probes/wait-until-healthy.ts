@@ -8,9 +8,9 @@ import {
   type ProgressEvent,
 } from '@rollback-kit/core'
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
-import { unhealthy, type WaitError } from './errors.js'
+import { unhealthy, type WaitError } from '../errors.js'
 import { runProbe, type Probe, type ProbeResult } from './probe.js'
-import { checkProbePolicy } from './internal/check-probe-policy.js'
+import { checkProbePolicy } from '../internal/check-probe-policy.js'
 import type { ProbePolicy, ResolvedProbePolicy } from './probe-policy.js'
 
 /**

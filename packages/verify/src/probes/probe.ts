@@ -1,7 +1,7 @@
 import { invalidInput, withTimeout } from '@rollback-kit/core'
-import { show } from './internal/show.js'
+import { show } from '../internal/show.js'
 import { err, errAsync, ok, type ResultAsync } from 'neverthrow'
-import type { ProbeError } from './errors.js'
+import type { ProbeError } from '../errors.js'
 
 /**
  * Which kind of target a probe looks at.

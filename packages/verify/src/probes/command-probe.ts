@@ -6,8 +6,8 @@ import {
   type ExecResult,
 } from '@rollback-kit/core'
 import { errAsync, okAsync, ResultAsync, type Result } from 'neverthrow'
-import type { ProbeError } from './errors.js'
-import { abortedBy } from './internal/show.js'
+import type { ProbeError } from '../errors.js'
+import { abortedBy } from '../internal/show.js'
 import { probeResult, type Probe, type ProbeAssertion, type ProbeResult } from './probe.js'
 
 /**

@@ -1,15 +1,15 @@
 import { rolloutStatus, type KubeClient, type WorkloadRef } from '@rollback-kit/k8s'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
-import type { ProbeError } from './errors.js'
-import { abortedBy } from './internal/show.js'
-import { probeResult, type Probe, type ProbeResult } from './probe.js'
+import type { ProbeError } from '../errors.js'
+import { abortedBy } from '../internal/show.js'
+import { probeResult, type Probe, type ProbeResult } from '../probes/probe.js'
 
 /**
  * Which workload a Kubernetes probe looks at.
  * @example
  * ```ts
  * import type { KubeClient } from '@rollback-kit/k8s'
- * import type { K8sProbeOptions } from '@rollback-kit/verify'
+ * import type { K8sProbeOptions } from '@rollback-kit/verify/k8s'
  *
  * declare const client: KubeClient
  * const options: K8sProbeOptions = { client, workload: { kind: 'StatefulSet', namespace: 'data', name: 'redis' } }
@@ -35,7 +35,8 @@ export interface K8sProbeOptions {
  * @example
  * ```ts
  * import { connectKube } from '@rollback-kit/k8s'
- * import { k8sProbe, waitUntilHealthy } from '@rollback-kit/verify'
+ * import { waitUntilHealthy } from '@rollback-kit/verify'
+ * import { k8sProbe } from '@rollback-kit/verify/k8s'
  *
  * const client = (await connectKube())._unsafeUnwrap()
  * const web = k8sProbe({ client, workload: { kind: 'Deployment', namespace: 'shop', name: 'web' } })

@@ -1,5 +1,5 @@
-import type { CheckStatus } from './check.js'
-import type { VerificationReport } from './verification-report.js'
+import type { CheckStatus } from '../suite/check.js'
+import type { VerificationReport } from '../suite/verification-report.js'
 
 /**
  * One measurement of a component in `application/health+json`

@@ -1,14 +1,14 @@
 import { waitHealthy, type HealthEvidence, type WaitHealthyOptions } from '@rollback-kit/docker'
 import { errAsync, okAsync, ResultAsync } from 'neverthrow'
-import type { ProbeError } from './errors.js'
-import { abortedBy } from './internal/show.js'
-import { probeResult, type Probe, type ProbeResult } from './probe.js'
+import type { ProbeError } from '../errors.js'
+import { abortedBy } from '../internal/show.js'
+import { probeResult, type Probe, type ProbeResult } from '../probes/probe.js'
 
 /**
  * Which container a Docker probe looks at.
  * @example
  * ```ts
- * import type { DockerProbeOptions } from '@rollback-kit/verify'
+ * import type { DockerProbeOptions } from '@rollback-kit/verify/docker'
  *
  * declare const docker: DockerProbeOptions['docker'] // new Docker() from 'dockerode'
  * const options: DockerProbeOptions = { docker, container: 'shop-api', logLines: 20 }
@@ -35,7 +35,8 @@ export interface DockerProbeOptions {
  *
  * @example
  * ```ts
- * import { dockerProbe, runProbe, type DockerProbeOptions } from '@rollback-kit/verify'
+ * import { runProbe } from '@rollback-kit/verify'
+ * import { dockerProbe, type DockerProbeOptions } from '@rollback-kit/verify/docker'
  *
  * declare const docker: DockerProbeOptions['docker'] // new Docker() from 'dockerode'
  * const web = dockerProbe({ docker, container: 'shop-web' })
