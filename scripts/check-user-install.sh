@@ -58,4 +58,19 @@ for format in module commonjs; do
     (cd "$dir" && "$node" dist/program.js) || fail "the $format program failed on Node $("$node" --version)"
   done
 done
+# What a user pays for HTTP probes alone: verify's root entry, with core and neverthrow.
+alone="$tmp/verify-alone"
+mkdir -p "$alone"
+node scripts/user-install/verify-alone.mjs "$alone" "$tmp/tarballs"
+(cd "$alone" && npm install --no-audit --no-fund --loglevel=error >"$tmp/npm-alone.log" 2>&1) ||
+  { tail -20 "$tmp/npm-alone.log" >&2; fail "npm install of verify alone"; }
+packages_alone="$(find "$alone/node_modules" -name package.json -not -path '*/node_modules/*/node_modules/*' | grep -c .)"
+echo "verify for HTTP probes alone: $(du -sh "$alone/node_modules" | cut -f1) in $packages_alone package.json files"
+(cd "$alone" && node --input-type=module -e "
+  const started = performance.now()
+  const verify = await import('@rollback-kit/verify')
+  if (typeof verify.httpProbe !== 'function') throw new Error('no httpProbe')
+  console.log('cold import of @rollback-kit/verify: ' + Math.round(performance.now() - started) + ' ms')
+") || fail "verify alone does not import"
+
 echo "user install: ok ($end clients, Node $(node --version) and $("$floor_node" --version), ESM and CommonJS)"

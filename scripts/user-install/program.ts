@@ -16,6 +16,7 @@ import { connectKube, rolloutHistory } from '@rollback-kit/k8s'
 import { resolveConnection } from '@rollback-kit/postgres'
 import { startKubeSim } from '@rollback-kit/testing'
 import { httpProbe, runProbe } from '@rollback-kit/verify'
+import { dockerProbe } from '@rollback-kit/verify/docker'
 
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`user program: ${what}`)
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const docker = new Dockerode({ socketPath: join(tmpdir(), 'rk-no-engine.sock') })
   const state = await captureState({ docker, project: 'shop' })
   check(state.isErr() && typeof state.error.kind === 'string', 'docker answers a missing engine with a typed error')
+  const probedContainer = await runProbe(dockerProbe({ docker, container: 'shop-api' }), { timeoutMs: 5_000 })
+  check(probedContainer.isErr() || !probedContainer.value.ok, 'verify/docker probes through the same client')
 
   // k8s, with the simulator from testing and the user's own KubeConfig.
   const sim = await startKubeSim({ podReadyDelayMs: 5 })
