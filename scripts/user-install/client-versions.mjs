@@ -1,6 +1,6 @@
 // Prints, as JSON, the npm dependencies a user's project adds beside the packed packages: the
-// client libraries they declare as peers (at the newest or the lowest end of each range), the
-// typings of those clients, and the user's own TypeScript.
+// client libraries and their typings the packages declare as peers (at the newest or the lowest
+// end of each range), and the user's own TypeScript.
 //
 //   node scripts/user-install/client-versions.mjs newest|lowest
 import { readFileSync } from 'node:fs'
@@ -38,9 +38,7 @@ const chosen = {}
 for (const [dependency, range] of Object.entries(ranges)) {
   chosen[dependency] = end === 'lowest' ? lowest(range) : range
 }
-// The user's own typings and compiler (typings follow their client's major version).
-const typings = JSON.parse(readFileSync(new URL('./typings.json', import.meta.url), 'utf8'))
-for (const [dependency, byEnd] of Object.entries(typings)) chosen[dependency] = byEnd[end]
+// The user's own compiler and Node typings (the clients' typings are peers, chosen above).
 chosen['typescript'] = root.devDependencies.typescript
 chosen['@types/node'] = root.devDependencies['@types/node']
 process.stdout.write(JSON.stringify(chosen))

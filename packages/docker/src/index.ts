@@ -1,5 +1,7 @@
 // The public API of @rollback-kit/docker. Every export is named here on purpose.
 
+export type { DockerClient } from './docker-client.js'
+
 export { classifyEngineError } from './errors.js'
 export type {
   EngineCallContext,

@@ -1,6 +1,7 @@
 // The public API of @rollback-kit/k8s. Every export is named here on purpose.
 
 export { connectKube } from './connect.js'
+export type { KubeConfigInstance } from './kube-config.js'
 export type {
   ConnectKubeOptions,
   KubeClient,
