@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { renderNotification, renderProcedureMarkdown } from '@rollback-kit/core'
 import {
+  VERIFICATION_REPORT_FORMAT,
   renderJUnit,
   renderVerificationMarkdown,
   type VerificationReport,
@@ -122,6 +123,7 @@ export function renderDrillJUnit(report: DrillReport): string {
   const failed = checks.filter((check) => check.status === 'fail').length
   const warned = checks.filter((check) => check.status === 'warn').length
   const merged: VerificationReport = {
+    format: VERIFICATION_REPORT_FORMAT,
     name: 'rollback-kit drill',
     verdict: failed > 0 ? 'fail' : warned > 0 ? 'warn' : 'pass',
     startedAt: report.startedAt,

@@ -70,6 +70,7 @@ export type {
   RunAlreadyFinished,
   RunProcedureError,
 } from './procedure/errors.js'
+export { PROCEDURE_REPORT_FORMAT } from './procedure/report.js'
 export type {
   ErrorSummary,
   ProcedureOutcome,

@@ -54,6 +54,7 @@ export { probeCheck } from './suite/probe-check.js'
 export type { ProbeCheckOptions } from './suite/probe-check.js'
 export { runSuite } from './suite/run-suite.js'
 export type { RunSuiteOptions, Suite, SuiteProgress } from './suite/run-suite.js'
+export { VERIFICATION_REPORT_FORMAT } from './suite/verification-report.js'
 export type { CheckReport, VerificationReport } from './suite/verification-report.js'
 
 export { renderVerificationJson } from './render/render-verification-json.js'

@@ -8,7 +8,12 @@ import type { Procedure } from '../procedure/define.js'
 import type { RunProcedureError } from '../procedure/errors.js'
 import type { RunProcedureOptions } from '../procedure/options.js'
 import { planProcedure } from '../procedure/plan.js'
-import type { ProcedureReport, StepRecord, UndoRecord } from '../procedure/report.js'
+import {
+  PROCEDURE_REPORT_FORMAT,
+  type ProcedureReport,
+  type StepRecord,
+  type UndoRecord,
+} from '../procedure/report.js'
 import { renderNotification } from '../report/render-notification.js'
 import { trackChecklist } from './checklist-tracker.js'
 import { summarizeError } from './error-summary.js'
@@ -188,6 +193,7 @@ export async function executeProcedure(input: {
   const finished = Date.now()
   await journal({ type: 'run-finished', outcome })
   const report: ProcedureReport = {
+    format: PROCEDURE_REPORT_FORMAT,
     procedure: procedure.name,
     ...(procedure.description === undefined ? {} : { description: procedure.description }),
     runId,

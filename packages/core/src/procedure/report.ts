@@ -125,6 +125,24 @@ export type ProcedureOutcome =
   'succeeded' | 'rolled-back' | 'undo-failed' | 'failed' | 'aborted' | 'planned'
 
 /**
+ * The `format` of every {@link ProcedureReport}: a CI tool that parses reports checks it and
+ * refuses a version it does not know. The JSON Schema of this format ships in the package as
+ * `@rollback-kit/core/schemas/procedure-report.schema.json`. A change that could break a reader
+ * gets a new version.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises'
+ * import { PROCEDURE_REPORT_FORMAT } from '@rollback-kit/core'
+ *
+ * const report: unknown = JSON.parse(await readFile('/tmp/report.json', 'utf8'))
+ * const known = typeof report === 'object' && report !== null && 'format' in report && report.format === PROCEDURE_REPORT_FORMAT
+ * ```
+ * @category Report
+ */
+export const PROCEDURE_REPORT_FORMAT = 'rollback-kit/procedure-report@1'
+
+/**
  * Everything a run did, in a JSON-safe, redacted form: render it with `renderProcedureMarkdown`,
  * `renderProcedureJson` or `renderNotification`.
  *
@@ -140,6 +158,8 @@ export type ProcedureOutcome =
  * @category Report
  */
 export interface ProcedureReport {
+  /** The document's format and version; a reader refuses a format it does not know. */
+  readonly format: typeof PROCEDURE_REPORT_FORMAT
   readonly procedure: string
   readonly description?: string
   /** Identifies the run in the journal; kept across resumes. */

@@ -13,7 +13,7 @@ import type { Procedure } from './define.js'
 import type { RunProcedureError } from './errors.js'
 import type { RunProcedureOptions } from './options.js'
 import { planProcedure } from './plan.js'
-import type { ProcedureReport } from './report.js'
+import { PROCEDURE_REPORT_FORMAT, type ProcedureReport } from './report.js'
 import type { StepOutputs } from './step.js'
 
 /**
@@ -94,6 +94,7 @@ function dryRunReport(
   run: { readonly runId: string; readonly startedAt: string },
 ): ProcedureReport {
   return {
+    format: PROCEDURE_REPORT_FORMAT,
     procedure: procedure.name,
     ...(procedure.description === undefined ? {} : { description: procedure.description }),
     runId: run.runId,

@@ -10,7 +10,11 @@ import {
 import { err, errAsync, ok, ResultAsync, type Result } from 'neverthrow'
 import type { Check, CheckGroup, CheckOutcome, CheckStatus } from './check.js'
 import type { SuiteError } from '../errors.js'
-import type { CheckReport, VerificationReport } from './verification-report.js'
+import {
+  VERIFICATION_REPORT_FORMAT,
+  type CheckReport,
+  type VerificationReport,
+} from './verification-report.js'
 
 /**
  * A named list of checks with a global deadline.
@@ -199,6 +203,7 @@ export function runSuite(
     const warned = checks.filter((c) => c.status === 'warn').length
     const finished = Date.now()
     return ok({
+      format: VERIFICATION_REPORT_FORMAT,
       name: suite.name,
       verdict: failed > 0 ? 'fail' : warned > 0 ? 'warn' : 'pass',
       startedAt: new Date(started).toISOString(),

@@ -33,6 +33,22 @@ export interface CheckReport {
 }
 
 /**
+ * The `format` of every {@link VerificationReport}: a CI tool that parses reports checks it and
+ * refuses a version it does not know. The JSON Schema of this format ships in the package as
+ * `@rollback-kit/verify/schemas/verification-report.schema.json`. A change that could break a
+ * reader gets a new version.
+ *
+ * @example
+ * ```ts
+ * import { VERIFICATION_REPORT_FORMAT, type VerificationReport } from '@rollback-kit/verify'
+ *
+ * const known = (report: VerificationReport): boolean => report.format === VERIFICATION_REPORT_FORMAT
+ * ```
+ * @category Reports
+ */
+export const VERIFICATION_REPORT_FORMAT = 'rollback-kit/verification-report@1'
+
+/**
  * The outcome of a verification suite: a verdict and per-check evidence and durations.
  *
  * The verdict is `fail` when any critical check failed, `warn` when a check warned or a
@@ -48,6 +64,8 @@ export interface CheckReport {
  * @category Reports
  */
 export interface VerificationReport {
+  /** The document's format and version; a reader refuses a format it does not know. */
+  readonly format: typeof VERIFICATION_REPORT_FORMAT
   readonly name: string
   readonly verdict: CheckStatus
   readonly startedAt: string
