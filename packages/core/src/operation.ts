@@ -22,7 +22,9 @@ export interface ProgressEvent<P extends string = string> {
 }
 
 /**
- * Options every long operation accepts: cancellation, progress and logging.
+ * Options every long operation accepts: cancellation, progress and logging. Each field also
+ * takes `undefined`, so a caller forwards its own optional values as they are
+ * (`{ signal: options.signal }`) instead of spreading them in conditionally.
  *
  * @example
  * ```ts
@@ -37,11 +39,11 @@ export interface ProgressEvent<P extends string = string> {
  */
 export interface OperationOptions<P extends ProgressEvent = ProgressEvent> {
   /** Cancels the operation; it then returns `err({ kind: 'Aborted' })` after cleaning up. */
-  readonly signal?: AbortSignal
+  readonly signal?: AbortSignal | undefined
   /** Called with progress events. A callback that throws is logged and ignored. */
-  readonly onProgress?: (event: P) => void
+  readonly onProgress?: ((event: P) => void) | undefined
   /** Where diagnostic lines go; silent by default. */
-  readonly logger?: Logger
+  readonly logger?: Logger | undefined
 }
 
 /**
@@ -83,7 +85,7 @@ export function reportProgress<P extends ProgressEvent>(
  * ```
  * @category Operations
  */
-export function loggerOf(options: { readonly logger?: Logger } | undefined): Logger {
+export function loggerOf(options: { readonly logger?: Logger | undefined } | undefined): Logger {
   return options?.logger ?? silentLogger
 }
 

@@ -374,7 +374,7 @@ export function countRows(
 
 /** Run `use` in a read-only repeatable-read transaction with the pinned settings. */
 function inSnapshot<T>(
-  options: { readonly connection: PgConnection; readonly signal?: AbortSignal },
+  options: { readonly connection: PgConnection; readonly signal?: AbortSignal | undefined },
   use: (session: PgSession) => ResultAsync<T, IntegrityError>,
 ): ResultAsync<T, IntegrityError> {
   return withClient(
