@@ -71,9 +71,9 @@ export type WaitError = Unhealthy | TimedOut | ProbeError
  * a result with `ok: false`).
  * @example
  * ```ts
- * import { checkPerformance } from '@rollback-kit/verify'
+ * import { measurePerformance } from '@rollback-kit/verify'
  *
- * const run = await checkPerformance({ url: 'http://localhost:8080/', requests: 0, concurrency: 1 })
+ * const run = await measurePerformance({ url: 'http://localhost:8080/', requests: 0, concurrency: 1 })
  * if (run.isErr()) console.error(run.error.kind) // 'InvalidInput'
  * ```
  * @category Errors

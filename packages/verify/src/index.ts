@@ -40,7 +40,7 @@ export type {
 export { percentile, summarizeLatencies } from './suite/latency-summary.js'
 export type { LatencySummary } from './suite/latency-summary.js'
 
-export { checkPerformance, performanceCheck } from './suite/performance-check.js'
+export { measurePerformance, performanceCheck } from './suite/performance-check.js'
 export type {
   PerformanceCheckOptions,
   PerformanceProgress,

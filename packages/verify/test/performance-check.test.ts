@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { checkPerformance, percentile, summarizeLatencies } from '@rollback-kit/verify'
+import { measurePerformance, percentile, summarizeLatencies } from '@rollback-kit/verify'
 import { closedPort, reply, startServer, type TestServer } from './support/http-server.js'
 
 const servers: TestServer[] = []
@@ -52,7 +52,7 @@ describe('latency summaries of large samples', () => {
   })
 })
 
-describe('checkPerformance against a server with known delays', () => {
+describe('measurePerformance against a server with known delays', () => {
   // Every 10th request is answered after 300 ms, the others at once: 10 % slow, 90 % fast.
   async function bimodal(): Promise<TestServer> {
     const server = await startServer((_request, response, hit) =>
@@ -65,7 +65,7 @@ describe('checkPerformance against a server with known delays', () => {
   test('p50 lands in the fast group, p95 and p99 in the slow one', async () => {
     const server = await bimodal()
     const result = (
-      await checkPerformance({ url: server.url, requests: 100, concurrency: 10 })
+      await measurePerformance({ url: server.url, requests: 100, concurrency: 10 })
     )._unsafeUnwrap()
     expect(server.hits()).toBe(100)
     expect(result).toMatchObject({ ok: true, requests: 100, errors: 0, errorRate: 0 })
@@ -84,7 +84,7 @@ describe('checkPerformance against a server with known delays', () => {
   test('thresholds: a p95 limit below the slow group fails, a generous one passes', async () => {
     const server = await bimodal()
     const failing = (
-      await checkPerformance({
+      await measurePerformance({
         url: server.url,
         requests: 50,
         concurrency: 5,
@@ -97,7 +97,7 @@ describe('checkPerformance against a server with known delays', () => {
       ['p95Ms', false],
     ])
     expect(failing.message).toMatch(/^p95Ms \d+(\.\d)? exceeds 200 \(p50/)
-    const passing = await checkPerformance({
+    const passing = await measurePerformance({
       url: server.url,
       requests: 50,
       concurrency: 5,
@@ -112,7 +112,7 @@ describe('checkPerformance against a server with known delays', () => {
     )
     servers.push(server)
     const result = (
-      await checkPerformance({
+      await measurePerformance({
         url: server.url,
         requests: 40,
         concurrency: 4,
@@ -123,7 +123,7 @@ describe('checkPerformance against a server with known delays', () => {
     expect(result.errorRate).toBe(0.2)
     expect(result.ok).toBe(false)
     expect(result.errorSamples).toEqual([{ message: 'status 500', count: 8 }])
-    const tolerant = await checkPerformance({
+    const tolerant = await measurePerformance({
       url: server.url,
       requests: 40,
       concurrency: 4,
@@ -142,7 +142,7 @@ describe('checkPerformance against a server with known delays', () => {
       inFlight -= 1
     })
     servers.push(server)
-    const result = await checkPerformance({
+    const result = await measurePerformance({
       url: server.url,
       requests: 24,
       concurrency: 4,
@@ -156,7 +156,7 @@ describe('checkPerformance against a server with known delays', () => {
   test('a closed port is a 100 % error rate with the reason, not a crash', async () => {
     const port = await closedPort()
     const result = (
-      await checkPerformance({
+      await measurePerformance({
         url: `http://localhost:${port}/`,
         requests: 5,
         concurrency: 2,
@@ -175,7 +175,7 @@ describe('checkPerformance against a server with known delays', () => {
     })
     servers.push(server)
     const result = (
-      await checkPerformance({
+      await measurePerformance({
         url: server.url,
         requests: 4,
         concurrency: 2,
@@ -188,12 +188,12 @@ describe('checkPerformance against a server with known delays', () => {
 
   test('bad options are InvalidInput; abort is Aborted', async () => {
     const bad = (
-      await checkPerformance({ url: 'http://localhost:1/', requests: 0, concurrency: 1 })
+      await measurePerformance({ url: 'http://localhost:1/', requests: 0, concurrency: 1 })
     )._unsafeUnwrapErr()
     expect(bad).toMatchObject({ kind: 'InvalidInput', field: 'options.requests' })
     const server = await bimodal()
     const error = (
-      await checkPerformance({
+      await measurePerformance({
         url: server.url,
         requests: 1_000,
         concurrency: 2,

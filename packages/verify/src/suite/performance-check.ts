@@ -39,12 +39,12 @@ export interface PerformanceThresholds {
 }
 
 /**
- * Progress of {@link checkPerformance}: about every tenth of the requests.
+ * Progress of {@link measurePerformance}: about every tenth of the requests.
  * @example
  * ```ts
- * import { checkPerformance } from '@rollback-kit/verify'
+ * import { measurePerformance } from '@rollback-kit/verify'
  *
- * await checkPerformance({
+ * await measurePerformance({
  *   url: 'http://localhost:8080/',
  *   requests: 1_000,
  *   concurrency: 20,
@@ -102,9 +102,9 @@ export interface PerformanceCheckOptions extends OperationOptions<PerformancePro
  * One threshold compared with what was measured.
  * @example
  * ```ts
- * import { checkPerformance } from '@rollback-kit/verify'
+ * import { measurePerformance } from '@rollback-kit/verify'
  *
- * const run = await checkPerformance({ url: 'http://localhost:8080/', requests: 50, concurrency: 5, thresholds: { p95Ms: 300 } })
+ * const run = await measurePerformance({ url: 'http://localhost:8080/', requests: 50, concurrency: 5, thresholds: { p95Ms: 300 } })
  * const missed = run.isOk() ? run.value.thresholds.filter((t) => !t.ok) : []
  * ```
  * @category Performance
@@ -123,9 +123,9 @@ export interface ThresholdOutcome {
  * an unexpected status, network failures and request timeouts.
  * @example
  * ```ts
- * import { checkPerformance } from '@rollback-kit/verify'
+ * import { measurePerformance } from '@rollback-kit/verify'
  *
- * const run = await checkPerformance({ url: 'http://localhost:8080/', requests: 100, concurrency: 10 })
+ * const run = await measurePerformance({ url: 'http://localhost:8080/', requests: 100, concurrency: 10 })
  * if (run.isOk()) console.log(run.value.latency.p95, run.value.errorRate, run.value.requestsPerSecond)
  * ```
  * @category Performance
@@ -159,9 +159,9 @@ export interface PerformanceResult {
  *
  * @example
  * ```ts
- * import { checkPerformance } from '@rollback-kit/verify'
+ * import { measurePerformance } from '@rollback-kit/verify'
  *
- * const run = await checkPerformance({
+ * const run = await measurePerformance({
  *   url: 'http://localhost:8080/api/products',
  *   requests: 200,
  *   concurrency: 10,
@@ -171,7 +171,7 @@ export interface PerformanceResult {
  * ```
  * @category Performance
  */
-export function checkPerformance(
+export function measurePerformance(
   options: PerformanceCheckOptions,
 ): ResultAsync<PerformanceResult, PerformanceError> {
   let url: URL
@@ -372,7 +372,7 @@ export function performanceCheck(
     componentType: 'component',
     componentId: redactUrlText(options.url),
     run: ({ signal }) =>
-      checkPerformance({ ...options, signal }).map((result): CheckOutcome => ({
+      measurePerformance({ ...options, signal }).map((result): CheckOutcome => ({
         status: result.ok ? 'pass' : 'fail',
         message: result.message,
         observedValue: Number.isNaN(result.latency.p95) ? null : result.latency.p95,
