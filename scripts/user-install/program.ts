@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   // docker: the user's own Dockerode at an engine that is not there gives a typed error.
   const docker = new Dockerode({ socketPath: join(tmpdir(), 'rk-no-engine.sock') })
   const state = await captureState({ docker, project: 'shop' })
-  check(state.isErr() && typeof state.error.kind === 'string', 'docker answers a missing engine with a typed error')
+  check(
+    state.isErr() && typeof state.error.kind === 'string',
+    'docker answers a missing engine with a typed error',
+  )
 
   // k8s, with the simulator from testing and the user's own KubeConfig.
   const sim = await startKubeSim({ podReadyDelayMs: 5 })
@@ -59,10 +62,17 @@ async function main(): Promise<void> {
     await sim.value.settle()
     const kubeConfig = new KubeConfig()
     kubeConfig.loadFromString(sim.value.kubeconfig)
-    const history = await connectKube({ source: { from: 'kubeConfig', kubeConfig } }).andThen((client) =>
-      rolloutHistory({ client, workload: { kind: 'Deployment', namespace: sim.value.namespace, name: 'web' } }),
+    const history = await connectKube({ source: { from: 'kubeConfig', kubeConfig } }).andThen(
+      (client) =>
+        rolloutHistory({
+          client,
+          workload: { kind: 'Deployment', namespace: sim.value.namespace, name: 'web' },
+        }),
     )
-    check(history.isOk() && history.value.length === 1, 'k8s reads a rollout history through the user\'s KubeConfig')
+    check(
+      history.isOk() && history.value.length === 1,
+      "k8s reads a rollout history through the user's KubeConfig",
+    )
   } finally {
     await sim.value.stop()
   }
@@ -73,9 +83,12 @@ async function main(): Promise<void> {
   try {
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : 0
-    const probed = await runProbe(httpProbe({ url: `http://127.0.0.1:${port}/health`, conditions: ['status == "UP"'] }), {
-      timeoutMs: 5_000,
-    })
+    const probed = await runProbe(
+      httpProbe({ url: `http://127.0.0.1:${port}/health`, conditions: ['status == "UP"'] }),
+      {
+        timeoutMs: 5_000,
+      },
+    )
     check(probed.isOk() && probed.value.ok, 'verify probes a local server')
   } finally {
     server.close()
@@ -84,9 +97,20 @@ async function main(): Promise<void> {
   // git: the log of a fresh repository.
   const dir = mkdtempSync(join(tmpdir(), 'rk-user-git-'))
   try {
-    const git = (...args: string[]): void => void execFileSync('git', args, { cwd: dir, stdio: 'ignore' })
+    const git = (...args: string[]): void =>
+      void execFileSync('git', args, { cwd: dir, stdio: 'ignore' })
     git('init', '-q')
-    git('-c', 'user.name=u', '-c', 'user.email=u@example.com', 'commit', '-q', '--allow-empty', '-m', 'first')
+    git(
+      '-c',
+      'user.name=u',
+      '-c',
+      'user.email=u@example.com',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'first',
+    )
     const commits = await listCommits({ dir, count: 5 })
     check(commits.isOk() && commits.value[0]?.subject === 'first', 'git lists commits')
   } finally {
