@@ -3,6 +3,9 @@ import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
 
+const SYNC_CALLS = '/^(execFileSync|execSync|spawnSync)$/'
+const KUBECTL = '/^kubectl(\\s|$)/'
+
 export default tseslint.config(
   {
     ignores: [
@@ -47,6 +50,16 @@ export default tseslint.config(
       ],
       'max-params': ['error', 3],
       'no-console': 'error',
+      // The Kubernetes simulator answers on the caller's own event loop, which a synchronous
+      // child process blocks: kubectl would wait for an answer that cannot come.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `CallExpression:matches([callee.name=${SYNC_CALLS}], [callee.property.name=${SYNC_CALLS}]):matches([arguments.0.value=${KUBECTL}], [arguments.0.quasis.0.value.raw=${KUBECTL}])`,
+          message:
+            'Run kubectl asynchronously (exec from @rollback-kit/core): a synchronous call blocks the event loop the in-process Kubernetes simulator answers on, and hangs.',
+        },
+      ],
     },
   },
   {

@@ -9,7 +9,8 @@ const end = process.argv[2] ?? 'newest'
 if (end !== 'newest' && end !== 'lowest') throw new Error(`expected newest or lowest, got ${end}`)
 
 const packages = ['core', 'postgres', 'docker', 'k8s', 'verify', 'git', 'testing']
-const manifest = (name) => JSON.parse(readFileSync(new URL(`../../packages/${name}/package.json`, import.meta.url), 'utf8'))
+const manifest = (name) =>
+  JSON.parse(readFileSync(new URL(`../../packages/${name}/package.json`, import.meta.url), 'utf8'))
 const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
 
 /** The smallest version a range of `^x.y.z` alternatives admits. */

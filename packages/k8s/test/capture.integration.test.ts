@@ -99,6 +99,27 @@ describe('captureWorkload', () => {
     expect(changed.secrets[0]?.hash).toBe(capture.secrets[0]?.hash)
   })
 
+  it('hashes what the server stores: 1000m and 1 capture alike, unknown fields leave no trace', async () => {
+    const withLimits = (cpu: string, extra: Record<string, unknown>) => {
+      const object = deployment({ name: 'web', image: 'web:1' })
+      Object.assign(object.spec.template.spec.containers[0]!, {
+        resources: { limits: { cpu, memory: '1024Mi' } },
+        ...extra,
+      })
+      return object
+    }
+    await applySettled(sim, withLimits('1000m', {}))
+    const written = (await captureWorkload({ client, workload: web }))._unsafeUnwrap()
+    expect(written.object.spec?.template.spec?.containers[0]?.resources?.limits).toEqual({
+      cpu: '1',
+      memory: '1Gi',
+    })
+    await applySettled(sim, withLimits('1', { livenessProbeTypo: { tcpSocket: { port: 80 } } }))
+    const rewritten = (await captureWorkload({ client, workload: web }))._unsafeUnwrap()
+    expect(JSON.stringify(rewritten.object)).not.toContain('livenessProbeTypo')
+    expect(rewritten.objectHash).toBe(written.objectHash)
+  })
+
   it('never puts secret values into log lines or errors, and redactCapture hides them', async () => {
     await seed()
     const lines: string[] = []

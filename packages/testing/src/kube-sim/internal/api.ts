@@ -19,7 +19,7 @@ import type { ServerAnswer } from './respond.js'
 import { applyPatchMediaType } from './request-body.js'
 import { serverSideApply } from './server-side-apply.js'
 import type { KubeObject } from './types.js'
-import { asArray, asNumber, asObject, asString, clone, isObject } from './types.js'
+import { asArray, asNumber, asObject, asString, clone, isObject, textOf } from './types.js'
 
 /** A parsed HTTP request. */
 export interface ApiRequest {
@@ -84,7 +84,7 @@ function deleteOptionsOf(request: ApiRequest): {
   const grace = body['gracePeriodSeconds'] ?? request.query.get('gracePeriodSeconds') ?? undefined
   const gracePeriodSeconds = grace === undefined ? undefined : Number(grace)
   if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds))
-    throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`)
+    throw badRequest(`invalid gracePeriodSeconds: ${textOf(grace)}`)
   return {
     orphan,
     preconditions,
@@ -379,7 +379,7 @@ export function handleResource(
     }
     case 'PATCH': {
       if (request.contentType.split(';')[0]?.trim() === applyPatchMediaType)
-        return serverSideApply(ctx, target, request, dryRun)
+        return serverSideApply(ctx, { target, request, dryRun })
       const current = mustGet(ctx, target, name)
       const patched = asObject(applyPatch(request, current))
       const metadata = asObject(patched['metadata'])

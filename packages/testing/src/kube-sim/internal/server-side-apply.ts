@@ -19,7 +19,7 @@ import type { ResourceType } from './resources.js'
 import { groupVersionOf } from './resources.js'
 import { decodeInput, fieldValidationOf } from './schema/decode-input.js'
 import type { KubeObject } from './types.js'
-import { asObject, clone, isObject, kubeTime } from './types.js'
+import { asObject, clone, isObject, kubeTime, textOf } from './types.js'
 
 /** The applied configuration, checked: an object of this kind, named as the URL names it. */
 function configOf(target: ResourceTarget, body: unknown): Record<string, unknown> {
@@ -28,11 +28,11 @@ function configOf(target: ResourceTarget, body: unknown): Record<string, unknown
   const apiVersion = body['apiVersion']
   if (apiVersion !== groupVersionOf(type))
     throw badRequest(
-      `the API version in the data (${String(apiVersion ?? '')}) does not match the expected API version (${groupVersionOf(type)})`,
+      `the API version in the data (${textOf(apiVersion ?? '')}) does not match the expected API version (${groupVersionOf(type)})`,
     )
   if (body['kind'] !== type.kind)
     throw badRequest(
-      `the kind in the data (${String(body['kind'] ?? '')}) does not match the expected kind (${type.kind})`,
+      `the kind in the data (${textOf(body['kind'] ?? '')}) does not match the expected kind (${type.kind})`,
     )
   const config = clone(body)
   const metadata = asObject(config['metadata'])
@@ -80,9 +80,9 @@ function notDeclared(target: ResourceTarget, paths: readonly string[]): string {
 function dropped(
   previous: PathSet,
   applied: PathSet,
-  entries: readonly ManagerEntry[],
-  id: ManagerId,
+  others: { entries: readonly ManagerEntry[]; id: ManagerId },
 ) {
+  const { entries, id } = others
   const kept = new Set(applied)
   for (const e of entries) if (e !== entryOf(entries, id)) for (const p of e.fields) kept.add(p)
   return [...previous]
@@ -151,7 +151,8 @@ function applyTo(options: {
   const before = readManagedFields(live)
   const previous = entryOf(before, id)?.fields ?? new Set<string>()
   const merged = mergeValue(root, live, config) as Record<string, unknown>
-  for (const key of dropped(previous, applied, before, id)) removePath(root, merged, pathOf(key))
+  for (const key of dropped(previous, applied, { entries: before, id }))
+    removePath(root, merged, pathOf(key))
   let entries = withEntry(before, {
     ...id,
     apiVersion: groupVersionOf(type),
@@ -189,10 +190,9 @@ function applyTo(options: {
  */
 export function serverSideApply(
   ctx: ApiContext,
-  target: ResourceTarget,
-  request: ApiRequest,
-  dryRun: boolean,
+  write: { target: ResourceTarget; request: ApiRequest; dryRun: boolean },
 ): ApiResponse {
+  const { target, request, dryRun } = write
   const { type, name = '', subresource } = target
   if (subresource !== undefined && subresource !== 'status')
     throw methodNotAllowed('the server does not allow this method on the requested resource')

@@ -53,6 +53,13 @@ export function asStringMap(value: unknown): Record<string, string> {
   return out
 }
 
+/** A value for a message: strings and numbers as they are, anything else as JSON. */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return JSON.stringify(value) ?? ''
+}
+
 /** The time as Kubernetes writes it: RFC 3339 with whole seconds. */
 export function kubeTime(ms: number = Date.now()): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')

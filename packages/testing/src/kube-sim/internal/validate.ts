@@ -2,7 +2,7 @@ import { forbidden, invalid } from './api-status.js'
 import { goJson } from './go-json.js'
 import type { ResourceType } from './resources.js'
 import { labelSelectorOf } from './selectors.js'
-import { asArray, asObject, asStringMap, isObject, jsonEqual } from './types.js'
+import { asArray, asObject, asStringMap, isObject, jsonEqual, textOf } from './types.js'
 
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 
@@ -88,7 +88,7 @@ export function goLabelSelector(selector: unknown): string {
     const values = Array.isArray(r['values'])
       ? `[]string{${r['values'].map((v) => goQuote(String(v))).join(', ')}}`
       : '[]string(nil)'
-    return `v1.LabelSelectorRequirement{Key:${goQuote(String(r['key'] ?? ''))}, Operator:${goQuote(String(r['operator'] ?? ''))}, Values:${values}}`
+    return `v1.LabelSelectorRequirement{Key:${goQuote(textOf(r['key'] ?? ''))}, Operator:${goQuote(textOf(r['operator'] ?? ''))}, Values:${values}}`
   })
   const matchExpressions = Array.isArray(s['matchExpressions'])
     ? `[]v1.LabelSelectorRequirement{${expressions.join(', ')}}`
@@ -113,7 +113,7 @@ export function validateUpdate(
   previous: Record<string, unknown>,
   next: Record<string, unknown>,
 ): void {
-  const name = String(asObject(next['metadata'])['name'] ?? '')
+  const name = textOf(asObject(next['metadata'])['name'] ?? '')
   const before = asObject(previous['spec'])
   const after = asObject(next['spec'])
   if (['Deployment', 'ReplicaSet', 'DaemonSet'].includes(type.kind)) {

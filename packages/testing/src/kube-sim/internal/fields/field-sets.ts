@@ -70,7 +70,8 @@ export function compareValues(type: FieldType, before: unknown, after: unknown):
     else if (r === undefined) result.removed.add(key)
     else if (!jsonEqual(l, r)) result.modified.add(key)
   }
-  const walk = (t: FieldType, l: unknown, r: unknown, path: string[]) => {
+  const walk = (t: FieldType, pair: { l?: unknown; r?: unknown }, path: string[]) => {
+    const { l, r } = pair
     const key = pathKey(path)
     // Leaves, and containers empty on both sides (keeping empty apart from missing).
     if (t.kind === 'leaf' || (isEmpty(l) && isEmpty(r))) {
@@ -83,7 +84,7 @@ export function compareValues(type: FieldType, before: unknown, after: unknown):
         items.set(itemElement(t, item), { ...items.get(itemElement(t, item)), l: item })
       for (const item of Array.isArray(r) ? r : [])
         items.set(itemElement(t, item), { ...items.get(itemElement(t, item)), r: item })
-      for (const [element, pair] of items) walk(t.element, pair.l, pair.r, [...path, element])
+      for (const [element, pair] of items) walk(t.element, pair, [...path, element])
     } else {
       const left = isObject(l) ? l : {}
       const right = isObject(r) ? r : {}
@@ -93,13 +94,13 @@ export function compareValues(type: FieldType, before: unknown, after: unknown):
           continue
         const type = childType(t, name)
         if (type === undefined || (left[name] === undefined && right[name] === undefined)) continue
-        walk(type, left[name], right[name], [...path, fieldElement(name)])
+        walk(type, { l: left[name], r: right[name] }, [...path, fieldElement(name)])
       }
     }
     if (path.length === 0) return
     if (l === undefined) result.added.add(key)
     else if (r === undefined) result.removed.add(key)
   }
-  walk(type, before, after, [])
+  walk(type, { l: before, r: after }, [])
   return result
 }

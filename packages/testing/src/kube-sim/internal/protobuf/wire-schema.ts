@@ -34,8 +34,12 @@ function define(
   ;(namespace as protobuf.Namespace).add(type)
 }
 
-function field(name: string, id: number, type: string, rule?: 'repeated'): protobuf.Field {
-  return new protobuf.Field(name, id, type, rule)
+function field(name: string, id: number, type: string): protobuf.Field {
+  return new protobuf.Field(name, id, type)
+}
+
+function repeatedField(name: string, id: number, type: string): protobuf.Field {
+  return new protobuf.Field(name, id, type, 'repeated')
 }
 
 /**
@@ -70,7 +74,7 @@ function buildRoot(): protobuf.Root {
       message.fields.map((f) =>
         f.collection === 'map'
           ? new protobuf.MapField(f.name, f.number, 'string', typeOf(f))
-          : field(f.name, f.number, typeOf(f), f.collection === 'list' ? 'repeated' : undefined),
+          : (f.collection === 'list' ? repeatedField : field)(f.name, f.number, typeOf(f)),
       ),
     )
   }

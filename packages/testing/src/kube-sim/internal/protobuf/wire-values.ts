@@ -1,7 +1,7 @@
 import type { MessageSchema } from '../schema/schema.js'
 import { mustMessage } from '../schema/schema.js'
 import type { FieldToken } from '../schema/table-format.js'
-import { isObject, kubeTime } from '../types.js'
+import { isObject, kubeTime, textOf } from '../types.js'
 
 /** A decoded protobuf message as protobufjs' `toObject` gives it (longs as numbers). */
 export type WireObject = Record<string, unknown>
@@ -127,12 +127,12 @@ function valueToWire(field: FieldToken, value: unknown): unknown {
       return value
     case 'bytes':
       expect(typeof value === 'string', field.name)
-      return Buffer.from(String(value), 'base64')
+      return Buffer.from(textOf(value), 'base64')
     case 'time':
     case 'microtime': {
       if (value === null) return {}
       expect(typeof value === 'string', field.name)
-      const time = parseTime(String(value))
+      const time = parseTime(textOf(value))
       return field.type === 'time' ? { seconds: time.seconds } : time
     }
     case 'quantity':

@@ -57,7 +57,15 @@ interface Walk {
   readonly message: MessageSchema
 }
 
-function scalar(walk: Walk, field: FieldToken, value: unknown, path: string): unknown {
+/** One value being read: the field it is a value of, and its path for errors. */
+interface Slot {
+  readonly field: FieldToken
+  readonly value: unknown
+  readonly path: string
+}
+
+function scalar(walk: Walk, slot: Slot): unknown {
+  const { field, value, path } = slot
   const fail = (goType: string) => mismatch({ value, message: walk.message, path, goType })
   switch (field.type) {
     case 'string':
@@ -87,7 +95,8 @@ function scalar(walk: Walk, field: FieldToken, value: unknown, path: string): un
       if (!Number.isFinite(ms))
         throw fail(goTypeName(`meta.${field.type === 'time' ? 'Time' : 'MicroTime'}`))
       if (field.type === 'time') return kubeTime(ms)
-      const micros = /\.(\d+)/.exec(String(value))?.[1]?.padEnd(6, '0').slice(0, 6) ?? '000000'
+      const fraction = typeof value === 'string' ? /\.(\d+)/.exec(value)?.[1] : undefined
+      const micros = (fraction ?? '').padEnd(6, '0').slice(0, 6)
       return kubeTime(ms).replace(/Z$/, `.${micros}Z`)
     }
     case 'quantity': {
@@ -105,24 +114,25 @@ function scalar(walk: Walk, field: FieldToken, value: unknown, path: string): un
   }
 }
 
-function element(walk: Walk, field: FieldToken, value: unknown, path: string): unknown {
+function element(walk: Walk, slot: Slot): unknown {
+  const { field, value, path } = slot
   if (field.type.includes('.') && !['raw', 'fields'].includes(field.type)) {
     if (value === null) return null
     if (!isObject(value))
       throw mismatch({ value, message: walk.message, path, goType: goTypeName(field.type) })
-    return conformMessage(walk, mustMessage(field.type), value, path)
+    return conformMessage({ unknown: walk.unknown, message: mustMessage(field.type) }, value, path)
   }
-  return scalar(walk, field, value, path)
+  return scalar(walk, slot)
 }
 
+/** Conform `object` as a `walk.message`. */
 function conformMessage(
   walk: Walk,
-  message: MessageSchema,
   object: Record<string, unknown>,
   prefix: string,
 ): Record<string, unknown> {
+  const { message } = walk
   const out: Record<string, unknown> = {}
-  const inner: Walk = { unknown: walk.unknown, message }
   for (const [key, value] of Object.entries(object)) {
     const path = prefix === '' ? key : `${prefix}.${key}`
     const field = message.json.get(key)
@@ -141,7 +151,7 @@ function conformMessage(
           goType: `[]${goTypes[field.type] ?? goTypeName(field.type)}`,
         })
       if (value.length === 0) continue
-      out[key] = value.map((v, i) => element(inner, field, v, `${path}[${i}]`))
+      out[key] = value.map((v, i) => element(walk, { field, value: v, path: `${path}[${i}]` }))
     } else if (field.collection === 'map') {
       if (value === null) continue
       if (!isObject(value))
@@ -153,11 +163,14 @@ function conformMessage(
         })
       if (Object.keys(value).length === 0) continue
       out[key] = Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, element(inner, field, v, `${path}.${k}`)]),
+        Object.entries(value).map(([k, v]) => [
+          k,
+          element(walk, { field, value: v, path: `${path}.${k}` }),
+        ]),
       )
     } else {
       if (value === null && field.type !== 'time' && field.type !== 'microtime') continue
-      const converted = element(inner, field, value, path)
+      const converted = element(walk, { field, value, path })
       if (converted === null && field.keepZero) continue
       if (!field.keepZero && isZero(converted)) continue
       out[key] = converted
@@ -175,7 +188,7 @@ function conformMessage(
 export function conform(message: MessageSchema, object: Record<string, unknown>): Conformed {
   const unknown: string[] = []
   const { apiVersion, kind, ...rest } = object
-  const body = conformMessage({ unknown, message }, message, rest, '')
+  const body = conformMessage({ unknown, message }, rest, '')
   return {
     object: {
       ...(apiVersion !== undefined ? { apiVersion } : {}),
