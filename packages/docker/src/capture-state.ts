@@ -359,6 +359,7 @@ function checkState(state: CapturedState): InvalidInput | undefined {
     ...state.containers.flatMap((container, index) => [
       checkContainer(container.name, `options.state.containers[${index}].name`),
       checkImage(container.imageId, `options.state.containers[${index}].imageId`),
+      checkImage(container.imageRef, `options.state.containers[${index}].imageRef`),
       ...networksOf(container).map((network, n) =>
         checkObjectName(
           network.name,

@@ -6,12 +6,15 @@ import { engineCall } from './internal/engine-call.js'
 import { guarded } from './internal/guarded.js'
 import { roleOf } from './internal/replace-names.js'
 import { inspectExact } from './internal/resolve-container.js'
+import { describeWhereabouts, whereaboutsOf } from './internal/whereabouts.js'
 import { checkLabelValue, firstProblem } from './internal/validate-input.js'
 import { COMPOSE_LABELS } from './labels.js'
-import { recoverBeforeReplacing, undoFound } from './recover-container.js'
+import { recoverBeforeReplacing } from './recover-container.js'
 import {
   checkReplaceTuning,
-  replace,
+  finishReplace,
+  replaceUntilHealthy,
+  type HeldReplacement,
   type ReplaceContainerOptions,
   type ReplaceError,
   type ReplaceResult,
@@ -73,10 +76,12 @@ export type NoComposeService = BlockError<'NoComposeService'> & {
 
 /**
  * Roll one compose service back to an image, all or nothing: each container (replica) is
- * replaced health-gated (see `replaceContainer`) and its old container kept, stopped, until
- * every replica is healthy; if one fails, the replicas already rolled back get their old
- * containers back (`ComposeRollbackFailed` says which). Then the old containers are removed
- * (kept with `keepOld`). An interrupted earlier run is undone first, replica by replica.
+ * replaced health-gated (see `replaceContainer`) but its old container stays aside, stopped
+ * (`<name>_rk_prev_<id>`), until every replica is healthy; if one fails, the replicas already
+ * rolled back get their old containers back (`ComposeRollbackFailed` says which). Then the
+ * old containers are removed (kept with `keepOld`). A run killed midway leaves only states of
+ * single replacements: the next run undoes them first, replica by replica, then rolls back
+ * from the service as it was.
  *
  * Compose's labels (project, service, number, config hash) are kept, so `docker-compose ps`
  * lists the new container as the service's and a later `docker-compose up -d` recognises it
@@ -121,38 +126,28 @@ export function rollbackComposeService(
     })
     if (containers.isErr()) return err(containers.error)
     if (containers.value.length === 0) return err(noService(options))
-    const done: ReplaceResult[] = []
+    const held: HeldReplacement[] = []
     for (const container of containers.value) {
       const replaced = await rollbackReplica(options, container)
       if (replaced.isErr())
         return err(
-          await putReplicasBack(options, done, { failed: container, error: replaced.error }),
+          await putReplicasBack(options, held, { failed: container, error: replaced.error }),
         )
-      done.push(replaced.value)
+      held.push(replaced.value)
     }
-    // Every replica is healthy: now the old containers may go.
-    if (options.keepOld === true) return ok(done)
+    // Every replica is healthy: only now may the old containers go.
     const results: ReplaceResult[] = []
-    for (const result of done) {
-      const { keptAs, ...previous } = result.previous
-      const removed =
-        keptAs === undefined
-          ? undefined
-          : await engineCall({ operation: `remove ${keptAs}` }, () =>
-              docker.getContainer(result.previous.id).remove({ force: true, v: false }),
-            )
-      results.push(removed?.isErr() === true ? result : { ...result, previous })
-    }
+    for (const replica of held) results.push(await finishReplace(replica, options.keepOld === true))
     return ok(results)
   }
   return guarded('rolling back a compose service', run)
 }
 
-/** Roll one replica back, keeping its old container for a put-back. */
+/** Roll one replica back up to its health gate, its old container still aside for a put-back. */
 async function rollbackReplica(
   options: RollbackComposeServiceOptions,
   container: ComposeContainer,
-): Promise<Result<ReplaceResult, ReplaceError | NoPreviousImage>> {
+): Promise<Result<HeldReplacement, ReplaceError | NoPreviousImage>> {
   const { docker } = options
   let image = options.image
   let references: readonly (string | undefined)[] = []
@@ -164,12 +159,11 @@ async function rollbackReplica(
     image = target.value.image
     references = target.value.references
   }
-  return replace(
+  return replaceUntilHealthy(
     {
       ...options,
       container: container.id,
       image,
-      keepOld: true,
       labels: {
         ...options.labels,
         ...(options.configHash === 'invalidate'
@@ -181,37 +175,36 @@ async function rollbackReplica(
   )
 }
 
-/** Put the replicas this call changed back on their kept containers, last first. */
+/**
+ * Put the replicas this call changed back on their old containers, last first: each unwinds
+ * its own way back (the replacement's cleanup stack, intact since its old container was
+ * never let go). Replicas that already ran the image were not changed and stay.
+ */
 async function putReplicasBack(
   options: RollbackComposeServiceOptions,
-  done: readonly ReplaceResult[],
+  held: readonly HeldReplacement[],
   failure: { readonly failed: ComposeContainer; readonly error: ReplaceError | NoPreviousImage },
 ): Promise<ComposeRollbackFailed> {
   const { failed, error } = failure
-  const { docker } = options
   const reverted: string[] = []
   const stillChanged: { container: string; reason: string }[] = []
-  for (const result of [...done].reverse()) {
+  for (const { result, run } of [...held].reverse()) {
+    if (run === undefined) continue
     const name = result.container.name
-    if (result.previous.keptAs === undefined) {
-      if (result.changed)
-        stillChanged.push({ container: name, reason: 'its old container was not kept' })
-      continue
-    }
-    const original = await inspectExact(docker, result.previous.id)
-    const replacement = await inspectExact(docker, result.container.id)
-    if (original.isErr() || replacement.isErr()) {
-      stillChanged.push({ container: name, reason: 'its containers cannot be seen any more' })
-      continue
-    }
-    const undone = await undoFound(options, {
+    run.announce('restoring-old', `putting ${name} back`)
+    const problems = await run.stack.unwind()
+    const now = await whereaboutsOf({
+      docker: options.docker,
       name,
-      original: original.value,
-      replacement: replacement.value,
-      waitRestored: true,
+      originalId: result.previous.id,
+      replacementId: result.container.id,
     })
-    if (undone.isOk()) reverted.push(name)
-    else stillChanged.push({ container: name, reason: undone.error.message })
+    if (problems.length === 0 && now.original?.name === name) reverted.push(name)
+    else
+      stillChanged.push({
+        container: name,
+        reason: `${problems.join('; ') || 'its old container is not under its name'}; ${describeWhereabouts(now)}`,
+      })
   }
   const outcome =
     stillChanged.length === 0

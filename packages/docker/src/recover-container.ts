@@ -215,8 +215,7 @@ async function recoverName(
 
 /**
  * Undo a replacement whose containers are known: the same ways back as the replacement's,
- * for every phase the engine shows as begun. Also how a compose rollback puts back a
- * replica it had already replaced (its old container kept as `<name>_rk_kept_<id>`).
+ * for every phase the engine shows as begun.
  */
 export async function undoFound(
   options: Omit<RecoverContainerOptions, 'container' | 'health'> & {

@@ -30,7 +30,7 @@ import {
   type PhaseFailure,
   type ReplaceRun,
 } from './internal/replace-phases.js'
-import { nextName } from './internal/replace-names.js'
+import { asideName, nextName } from './internal/replace-names.js'
 import { inspectExact, nameOf } from './internal/resolve-container.js'
 import { checkContainer, checkImage, checkNumber, firstProblem } from './internal/validate-input.js'
 import type { Whereabouts } from './internal/whereabouts.js'
@@ -276,6 +276,30 @@ export async function replace(
   options: ReplaceContainerOptions,
   how: ReplaceHow,
 ): Promise<Result<ReplaceResult, ReplaceError>> {
+  const held = await replaceUntilHealthy(options, how)
+  if (held.isErr()) return err(held.error)
+  return ok(await finishReplace(held.value, options.keepOld === true))
+}
+
+/**
+ * A replacement stopped at its health gate: the new container serves under the name, the
+ * old one is still aside (`<name>_rk_prev_<id>`, in `result.previous.keptAs`) with the way
+ * back on `run`'s stack. `run` is absent when nothing was replaced (`changed: false`).
+ */
+export interface HeldReplacement {
+  readonly result: ReplaceResult
+  readonly run?: ReplaceRun
+}
+
+/**
+ * The phases up to the health gate, without letting the old container go: a caller that
+ * replaces several containers as one (a compose service) keeps every way back until all are
+ * healthy, and a crash meanwhile leaves states a later run recovers like any other.
+ */
+export async function replaceUntilHealthy(
+  options: ReplaceContainerOptions,
+  how: ReplaceHow,
+): Promise<Result<HeldReplacement, ReplaceError>> {
   const { docker } = options
   if (abortedNow(options.signal)) return err(abortedError(options.signal))
   const recovered = await recoverBeforeReplacing(options)
@@ -294,29 +318,40 @@ export async function replace(
   const withRecovery = recovered.value.outcome === 'restored' ? { recovered: recovered.value } : {}
   if (old.Image === target.value.id && old.State.Running)
     return (await alreadyOn(options, old, target.value)).map((done) => ({
-      ...done,
-      ...withRecovery,
+      result: { ...done, ...withRecovery },
     }))
   const run = startRun(options, name, old)
   const plan = await planFor(options, old, { target: target.value, how })
   const outcome = await runPhases(run, options, { plan, target: target.value })
   if (outcome.isErr()) return putBack(run, options, outcome.error)
-  const keptAs = await retireOld(run, options.keepOld === true)
-  run.announce('replaced', `${name} runs ${target.value.ref}`)
-  return ok({
+  const result: ReplaceResult = {
     container: { id: run.state.nextId ?? '', name },
     image: target.value,
     previous: {
       id: old.Id,
       imageId: old.Image,
       imageRef: readableRef(old),
-      ...present({ keptAs }),
+      keptAs: asideName(name, old.Id),
     },
     health: outcome.value,
     carriedVolumes: plan.carriedVolumes,
     changed: true,
     ...withRecovery,
-  })
+  }
+  return ok({ result, run })
+}
+
+/** Past the health gate: let the old container go (or keep it) and say it is done. */
+export async function finishReplace(
+  held: HeldReplacement,
+  keepOld: boolean,
+): Promise<ReplaceResult> {
+  const { result, run } = held
+  if (run === undefined) return result
+  const keptAs = await retireOld(run, keepOld)
+  run.announce('replaced', `${run.name} runs ${result.image.ref}`)
+  const { keptAs: _aside, ...previous } = result.previous
+  return { ...result, previous: { ...previous, ...present({ keptAs }) } }
 }
 
 /** createNext -> stopOld -> swapNames -> startAndWait, stopping at the first failure. */

@@ -5,7 +5,7 @@ import type { EngineCallError } from './errors.js'
 import { engineCall } from './internal/engine-call.js'
 import { guarded } from './internal/guarded.js'
 import { compareCreated, repositoryOf } from './internal/image-reference.js'
-import { readableRef, resolvesTo } from './internal/pin-image.js'
+import { imageLabel, readableRef, resolvesTo } from './internal/pin-image.js'
 import { inspectExact } from './internal/resolve-container.js'
 import { checkContainer } from './internal/validate-input.js'
 import { listImageVersions } from './image-versions.js'
@@ -182,11 +182,11 @@ export async function previousOf(
   info: Dockerode.ContainerInspectInfo,
 ): Promise<Result<PreviousImage, EngineCallError | NoPreviousImage>> {
   const name = info.Name.replace(/^\//, '')
-  const labels = info.Config.Labels ?? {}
-  const labelled = labels[ROLLBACK_LABELS.previousImage]
-  if (labelled !== undefined && labelled !== '' && labelled !== info.Image) {
+  const labels = info.Config.Labels
+  const labelled = imageLabel(labels, ROLLBACK_LABELS.previousImage)
+  if (labelled !== undefined && labelled !== info.Image) {
     if ((await resolvesTo(docker, labelled)) === labelled) {
-      const ref = labels[ROLLBACK_LABELS.previousImageRef]
+      const ref = imageLabel(labels, ROLLBACK_LABELS.previousImageRef)
       const named = ref !== undefined && (await resolvesTo(docker, ref)) === labelled
       return ok({ id: labelled, source: 'label', ...(named ? { ref } : {}) })
     }
@@ -195,7 +195,7 @@ export async function previousOf(
     docker.getImage(info.Image).inspect(),
   )
   if (current.isErr()) return err(current.error)
-  const reference = labels[ROLLBACK_LABELS.imageRef] ?? readableRef(info)
+  const reference = imageLabel(labels, ROLLBACK_LABELS.imageRef) ?? readableRef(info)
   const none = (): Result<PreviousImage, NoPreviousImage> =>
     err(
       makeError('NoPreviousImage', `no image older than the one ${name} runs was found`, {

@@ -8,7 +8,7 @@ import {
   type TestContainer,
   type TestImage,
 } from '@rollback-kit/testing'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   getWhenServing,
   PREFIX,
@@ -124,3 +124,45 @@ test('both replicas healthy: both run the image, and no old container is left', 
   for (const web of [one, two])
     expect(await getWhenServing(`${web.url}/`)).toMatchObject({ body: 'v1' })
 }, 120_000)
+
+/** Abort points of a rollback to a good image: `phase` at its `occurrence` (per replica). */
+const ABORTS = [
+  { phase: 'waiting-healthy', occurrence: 1 },
+  { phase: 'creating', occurrence: 2 },
+  { phase: 'naming-new', occurrence: 2 },
+  { phase: 'waiting-healthy', occurrence: 2 },
+] as const
+
+describe.each(ABORTS)('an abort at $phase #$occurrence', (point) => {
+  test('puts every replica back on its old container', async () => {
+    const project = `${prefix}abort-${point.phase}-${point.occurrence}`
+    const [one, two] = await replicas(project)
+    const controller = new AbortController()
+    let seen = 0
+    const result = await rollbackComposeService({
+      docker: kit.engine.docker,
+      project,
+      service: 'web',
+      image: kit.v1.ref,
+      health: { timeoutMs: 20_000 },
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.phase === point.phase && ++seen === point.occurrence) controller.abort()
+      },
+    })
+    const error = result._unsafeUnwrapErr()
+    if (error.kind !== 'ComposeRollbackFailed') throw new Error(`${error.kind}: ${error.message}`)
+    expect(error.failed.error.kind).toBe('Aborted')
+    expect(error.stillChanged).toEqual([])
+    expect(await namesOf(project)).toEqual([`${project}_web_1`, `${project}_web_2`])
+    for (const web of [one, two]) {
+      const info = await kit.engine.docker.getContainer(web.name).inspect()
+      expect({ id: info.Id, image: info.Image, running: info.State.Running }).toEqual({
+        id: web.id,
+        image: kit.v2.id,
+        running: true,
+      })
+      expect(await getWhenServing(`${web.url}/`)).toMatchObject({ body: 'v2' })
+    }
+  }, 120_000)
+})

@@ -6,12 +6,19 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url))
 const fixture = fileURLToPath(new URL('./fixtures/replace-child.ts', import.meta.url))
 
 export interface ChildPlan {
-  readonly call: 'replace' | 'rollback' | 'procedure'
+  readonly call: 'replace' | 'rollback' | 'procedure' | 'compose'
+  /** The container (for `compose`, the project). */
   readonly container: string
   readonly image?: string
   /** The progress phase at which the child freezes and is killed. */
   readonly killAt: string
+  /** Which announcement of `killAt` (1 = the first; a compose rollback repeats phases per replica). */
+  readonly occurrence?: number
   readonly journalPath?: string
+  /** `compose`: the service rolled back. */
+  readonly service?: string
+  /** `compose`: the health probe fails for containers whose name ends so. */
+  readonly failSuffix?: string
 }
 
 /** Run the plan in a child process, SIGKILL it once it froze at `killAt`; the phases it saw. */

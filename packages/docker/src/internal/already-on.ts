@@ -4,10 +4,11 @@ import { err, ok, type Result } from 'neverthrow'
 import { ROLLBACK_LABELS } from '../labels.js'
 import type { ReplaceContainerOptions, ReplaceError, ReplaceResult } from '../replace-container.js'
 import { waitHealthy } from '../wait-healthy.js'
-import { readableRef, type PinnedImage } from './pin-image.js'
+import { imageLabel, readableRef, type PinnedImage } from './pin-image.js'
 import { gateOf, present } from './replace-phases.js'
 import { keptName } from './replace-names.js'
 import { nameOf } from './resolve-container.js'
+import { isFullId } from './validate-input.js'
 
 /** The container already runs the image: wait until healthy and say so (`changed: false`). */
 export async function alreadyOn(
@@ -24,8 +25,10 @@ export async function alreadyOn(
     ...present({ signal: options.signal, logger: options.logger }),
   })
   if (health.isErr()) return err(health.error)
-  const labels = old.Config.Labels ?? {}
-  const replaced = labels[ROLLBACK_LABELS.replacing]
+  const labels = old.Config.Labels
+  // Only a full id names the replaced container (a garbled label must not reach a URL path).
+  const label = labels?.[ROLLBACK_LABELS.replacing]
+  const replaced = label !== undefined && isFullId(label) ? label : undefined
   const kept =
     replaced === undefined
       ? undefined
@@ -42,8 +45,8 @@ export async function alreadyOn(
     image: { id: target.id, ref: readableRef(old) },
     previous: {
       id: replaced ?? old.Id,
-      imageId: labels[ROLLBACK_LABELS.previousImage] ?? old.Image,
-      imageRef: labels[ROLLBACK_LABELS.previousImageRef] ?? readableRef(old),
+      imageId: imageLabel(labels, ROLLBACK_LABELS.previousImage) ?? old.Image,
+      imageRef: imageLabel(labels, ROLLBACK_LABELS.previousImageRef) ?? readableRef(old),
       ...present({ keptAs: kept }),
     },
     health: { ...health.value, container: name },

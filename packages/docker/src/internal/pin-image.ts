@@ -45,11 +45,16 @@ export function pinImage(
   )
 }
 
-/** The id a reference names now, or `undefined` when it names nothing. */
+/**
+ * The id a reference names now, or `undefined` when it names nothing. References read back
+ * from labels or captures are checked first: a garbled one (`a/../b`) would make the engine
+ * answer 301, and a followed redirect ends the process.
+ */
 export async function resolvesTo(
   docker: Dockerode,
   reference: string,
 ): Promise<string | undefined> {
+  if (checkImage(reference, 'reference') !== undefined) return undefined
   return docker
     .getImage(reference)
     .inspect()
@@ -62,5 +67,18 @@ export async function resolvesTo(
 /** The reference a person would read for what a container runs. */
 export function readableRef(info: Dockerode.ContainerInspectInfo): string {
   if (!isImageId(info.Config.Image)) return info.Config.Image
-  return info.Config.Labels?.[ROLLBACK_LABELS.imageRef] ?? info.Config.Image
+  return imageLabel(info.Config.Labels, ROLLBACK_LABELS.imageRef) ?? info.Config.Image
+}
+
+/**
+ * An image label rollback-kit wrote (an id or a reference), or `undefined` when it is absent
+ * or not an image reference at all: labels can be edited by hand or set by other tools, and
+ * what they say may end up in an engine URL path.
+ */
+export function imageLabel(
+  labels: Readonly<Record<string, string>> | undefined,
+  key: string,
+): string | undefined {
+  const value = labels?.[key]
+  return value === undefined || checkImage(value, key) !== undefined ? undefined : value
 }
