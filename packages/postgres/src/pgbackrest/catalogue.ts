@@ -1,4 +1,12 @@
-import { checkAborted, type OperationOptions } from '@rollback-kit/core'
+import {
+  checkAborted,
+  type Aborted,
+  type CommandNotFound,
+  type InvalidInput,
+  type OperationOptions,
+  type TimedOut,
+  type Unexpected,
+} from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import {
   listSnapshots,
@@ -8,7 +16,8 @@ import {
   type UnreadableSnapshot,
 } from '../index.js'
 import type { InfoBackup, InfoStanza } from './internal/info-json.js'
-import { readStanzaInfo, type ReadInfoError } from './internal/read-info.js'
+import type { PgBackRestFailed, RepositoryUnreachable, StanzaMissing } from './errors.js'
+import { readStanzaInfo } from './internal/read-info.js'
 import { checkStanza, type PgBackRestStanza } from './stanza.js'
 
 /**
@@ -106,7 +115,15 @@ export interface ListBackupsOptions extends Omit<OperationOptions, 'onProgress'>
  * ```
  * @category Catalogue
  */
-export type ListBackupsError = ReadInfoError
+export type ListBackupsError =
+  | PgBackRestFailed
+  | CommandNotFound
+  | Aborted
+  | TimedOut
+  | InvalidInput
+  | RepositoryUnreachable
+  | StanzaMissing
+  | Unexpected
 
 /**
  * List the stanza's physical backups, newest first, from `pgbackrest info --output=json`.

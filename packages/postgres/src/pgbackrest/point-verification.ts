@@ -58,6 +58,7 @@ export type PointVerification =
   | {
       readonly kind: 'custom'
       readonly name: string
+      /** Your check, given a connection to the restored server; an err stops the switch. */
       readonly check: (restored: ResolvedConnection) => ResultAsync<unknown, BlockError>
     }
 

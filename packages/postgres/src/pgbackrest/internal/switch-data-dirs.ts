@@ -34,7 +34,9 @@ import { removeJournal, writeJournal, type SwitchJournal } from './switch-journa
  * @category Point-in-time restore
  */
 export interface LiveServerControl {
+  /** Stop the live server; resolves once it no longer runs on its data directory. */
   stop(): ResultAsync<void, BlockError>
+  /** Start the server again on whatever its data directory now holds. */
   start(): ResultAsync<void, BlockError>
 }
 
