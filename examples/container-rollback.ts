@@ -63,7 +63,7 @@ export function main(
     // one answers, and is kept (stopped, renamed aside).
     const image = options.image === undefined ? {} : { image: options.image }
     const timeoutMs = options.healthTimeoutMs ?? 60_000
-    const gate = { probe: answers, timeoutMs, intervalMs: 200 }
+    const gate = { probe: answers, timeoutMs, pollIntervalMs: 200 }
     const result = yield* rollbackContainer({
       docker,
       container,

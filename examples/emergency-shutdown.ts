@@ -64,7 +64,7 @@ export function main(options: EmergencyShutdownOptions): ResultAsync<EmergencyRe
     const read = async () => JSON.parse(await readFile(recordPath, 'utf8')) as EmergencyRecord
     const record = yield* attempt(read, unexpected)
     if (record.docker !== undefined && engine !== undefined) {
-      const started = yield* docker.restartStopped({ docker: engine, record: record.docker })
+      const started = yield* docker.undoEmergencyStop({ docker: engine, record: record.docker })
       for (const name of started) log(`started ${name}`)
     }
     if (record.kubernetes !== undefined && kube !== undefined) {

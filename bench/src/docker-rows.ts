@@ -110,7 +110,7 @@ export async function dockerRows(options: {
                 image: v1.ref,
                 health: {
                   probe: () => answers200(`http://127.0.0.1:${String(port)}/health`),
-                  intervalMs: 20,
+                  pollIntervalMs: 20,
                 },
               }),
               'rollbackContainer',

@@ -98,7 +98,7 @@ export async function containerScenario(context: {
           container: name,
           keepOld: true,
           stopTimeoutSeconds: 5,
-          health: { probe: healthy, timeoutMs: 20_000, intervalMs: 100 },
+          health: { probe: healthy, timeoutMs: 20_000, pollIntervalMs: 100 },
           signal,
         }).map((result) => ({
           image: result.image.ref,

@@ -43,7 +43,7 @@ export interface StoppedContainer {
 }
 
 /**
- * What {@link emergencyStop} stopped: hand it to {@link restartStopped} to bring exactly
+ * What {@link emergencyStop} stopped: hand it to {@link undoEmergencyStop} to bring exactly
  * that set back. Plain JSON, so it can be written to a file or a journal.
  * @category Emergency stop
  */
@@ -188,10 +188,10 @@ export type RestartIncomplete = BlockError<'RestartIncomplete'> & {
 }
 
 /**
- * Options of {@link restartStopped}.
+ * Options of {@link undoEmergencyStop}.
  * @category Emergency stop
  */
-export interface RestartStoppedOptions extends OperationOptions<ProgressEvent<'starting'>> {
+export interface UndoEmergencyStopOptions extends OperationOptions<ProgressEvent<'starting'>> {
   readonly docker: Dockerode
   readonly record: StopRecord
 }
@@ -208,17 +208,17 @@ export interface RestartStoppedOptions extends OperationOptions<ProgressEvent<'s
  * @example
  * ```ts
  * import Dockerode from 'dockerode'
- * import { emergencyStop, restartStopped } from '@rollback-kit/docker'
+ * import { emergencyStop, undoEmergencyStop } from '@rollback-kit/docker'
  *
  * const docker = new Dockerode()
  * const record = (await emergencyStop({ docker, project: 'shop' }))._unsafeUnwrap()
  * // ... incident handled ...
- * await restartStopped({ docker, record })
+ * await undoEmergencyStop({ docker, record })
  * ```
  * @category Emergency stop
  */
-export function restartStopped(
-  options: RestartStoppedOptions,
+export function undoEmergencyStop(
+  options: UndoEmergencyStopOptions,
 ): ResultAsync<string[], RestartIncomplete | InvalidInput | Unexpected> {
   const invalid = checkRecord(options.record)
   if (invalid !== undefined) return errAsync(invalid)

@@ -93,12 +93,12 @@ export type {
   SwarmRollbackTimeout,
 } from './swarm-rollback.js'
 
-export { emergencyStop, restartStopped } from './emergency-stop.js'
+export { emergencyStop, undoEmergencyStop } from './emergency-stop.js'
 export type {
   EmergencyStopOptions,
   RecordMismatch,
   RestartIncomplete,
-  RestartStoppedOptions,
+  UndoEmergencyStopOptions,
   StopRecord,
   StoppedContainer,
 } from './emergency-stop.js'

@@ -56,7 +56,7 @@ export interface HealthGate {
   /** With neither a HEALTHCHECK nor a probe: how long it must keep running. Default 2 s. */
   readonly runningForMs?: number
   /** Time between looks. Default 200 ms. */
-  readonly intervalMs?: number
+  readonly pollIntervalMs?: number
 }
 
 /**
@@ -267,7 +267,7 @@ export function checkReplaceTuning(
     checkNumber(options.stopTimeoutSeconds, 'options.stopTimeoutSeconds', { min: 0, max: 86_400 }),
     checkNumber(options.health?.timeoutMs, 'options.health.timeoutMs', { min: 0 }),
     checkNumber(options.health?.runningForMs, 'options.health.runningForMs', { min: 0 }),
-    checkNumber(options.health?.intervalMs, 'options.health.intervalMs', { min: 1 }),
+    checkNumber(options.health?.pollIntervalMs, 'options.health.pollIntervalMs', { min: 1 }),
   )
 }
 

@@ -63,7 +63,7 @@ export interface RollbackSwarmServiceOptions extends OperationOptions {
   /** Deadline for `rollback_completed`. Default 120 s. */
   readonly timeoutMs?: number
   /** Time between looks. Default 250 ms. */
-  readonly intervalMs?: number
+  readonly pollIntervalMs?: number
 }
 
 /**
@@ -183,7 +183,7 @@ export function rollbackSwarmService(
           ),
         )
       }
-      const waited = await sleep(options.intervalMs ?? 250, options.signal)
+      const waited = await sleep(options.pollIntervalMs ?? 250, options.signal)
       if (waited.isErr()) return err(aborted({ cause: options.signal?.reason }))
     }
   }

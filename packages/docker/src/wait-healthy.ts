@@ -103,7 +103,7 @@ export interface WaitHealthyOptions extends OperationOptions<ProgressEvent<'wait
   /** With neither a HEALTHCHECK nor a probe: how long it must keep running. Default 2 s. */
   readonly runningForMs?: number
   /** Time between looks. Default 200 ms. */
-  readonly intervalMs?: number
+  readonly pollIntervalMs?: number
   /** Log lines kept as evidence. Default 50. */
   readonly logLines?: number
 }
@@ -132,12 +132,12 @@ export function waitHealthy(
   options: WaitHealthyOptions,
 ): ResultAsync<HealthEvidence, WaitHealthyError> {
   const timeoutMs = options.timeoutMs ?? 60_000
-  const intervalMs = options.intervalMs ?? 200
+  const pollIntervalMs = options.pollIntervalMs ?? 200
   const logger = loggerOf(options)
   const invalid = firstProblem(
     checkContainer(options.container, 'options.container'),
     checkNumber(options.timeoutMs, 'options.timeoutMs', { min: 0 }),
-    checkNumber(options.intervalMs, 'options.intervalMs', { min: 1 }),
+    checkNumber(options.pollIntervalMs, 'options.pollIntervalMs', { min: 1 }),
     checkNumber(options.runningForMs, 'options.runningForMs', { min: 0 }),
   )
   if (invalid !== undefined) return errAsync(invalid)
@@ -211,7 +211,7 @@ export function waitHealthy(
           ),
         )
       }
-      const waited = await sleep(intervalMs, options.signal)
+      const waited = await sleep(pollIntervalMs, options.signal)
       if (waited.isErr()) return err(aborted({ cause: options.signal?.reason }))
     }
   }

@@ -148,7 +148,7 @@ describe.each(PUTTING_BACK)(
         image: plain.ref,
         health: {
           timeoutMs: 3_000,
-          intervalMs: 100,
+          pollIntervalMs: 100,
           probe: ({ name }) => !name.endsWith('_web_2'),
         },
       })

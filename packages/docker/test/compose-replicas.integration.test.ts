@@ -78,7 +78,7 @@ test('the second replica fails its health check: the first is put back too (all 
     image: plain.ref,
     health: {
       timeoutMs: 3_000,
-      intervalMs: 100,
+      pollIntervalMs: 100,
       probe: ({ name }) => !name.endsWith('_web_2'),
     },
   })

@@ -9,7 +9,7 @@ import {
   listComposeServices,
   replaceContainer,
   restartComposeServices,
-  restartStopped,
+  undoEmergencyStop,
   restoreState,
   rollbackComposeService,
   startComposeServices,
@@ -199,7 +199,7 @@ describe('compose', () => {
     })
     expect(stopped).toHaveLength(0)
 
-    const started = unwrap(await restartStopped({ docker: kit.engine.docker, record }))
+    const started = unwrap(await undoEmergencyStop({ docker: kit.engine.docker, record }))
     expect(started).toEqual(record.containers.map((c) => c.name))
     const after = await kit.engine.docker.listContainers({
       filters: { label: [`com.docker.compose.project=${project}`] },

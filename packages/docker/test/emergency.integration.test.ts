@@ -3,7 +3,7 @@
 import {
   COMPOSE_LABELS,
   emergencyStop,
-  restartStopped,
+  undoEmergencyStop,
   type StopRecord,
 } from '@rollback-kit/docker'
 import { runTestContainer, type TestContainer } from '@rollback-kit/testing'
@@ -83,7 +83,7 @@ test('stops dependents first, one wave after the other', async () => {
   // The restart goes the other way.
   const started: string[] = []
   unwrap(
-    await restartStopped({
+    await undoEmergencyStop({
       docker: kit.engine.docker,
       record,
       onProgress: (event) => started.push(event.message ?? ''),
@@ -103,7 +103,7 @@ test('a record whose id and name disagree starts nothing wrong: RecordMismatch',
     ...record,
     containers: record.containers.map((c) => (c.name === api.name ? { ...c, id: web.id } : c)),
   }
-  const result = await restartStopped({ docker: kit.engine.docker, record: tampered })
+  const result = await undoEmergencyStop({ docker: kit.engine.docker, record: tampered })
   const error = result._unsafeUnwrapErr()
   if (error.kind !== 'RestartIncomplete') throw new Error(`${error.kind}: ${error.message}`)
   expect(error.failed.map((f) => [f.name, f.error.kind])).toEqual([[api.name, 'RecordMismatch']])
@@ -129,7 +129,7 @@ test('a recorded id that is gone while another container has the name: RecordMis
     await runTestContainer({ docker: kit.engine.docker, image: kit.v1.ref, name: db.name }),
   )
   await kit.engine.docker.getContainer(impostor.id).stop({ t: 1 })
-  const result = await restartStopped({ docker: kit.engine.docker, record })
+  const result = await undoEmergencyStop({ docker: kit.engine.docker, record })
   const error = result._unsafeUnwrapErr()
   if (error.kind !== 'RestartIncomplete') throw new Error(`${error.kind}: ${error.message}`)
   expect(error.failed.map((f) => [f.name, f.error.kind])).toEqual([[db.name, 'RecordMismatch']])

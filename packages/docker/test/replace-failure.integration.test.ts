@@ -80,7 +80,7 @@ describe('after ReplaceFailed the old container is back and proven healthy', () 
       image: after.ref,
       health: {
         timeoutMs: 1_500,
-        intervalMs: 100,
+        pollIntervalMs: 100,
         // Throws for the new container only: the old one, put back, passes.
         probe: ({ id }) => {
           if (id !== web.id) throw new Error('connection refused by the test probe')

@@ -50,7 +50,7 @@ describe('acquireRollbackLock', () => {
       connection: cluster.url,
       database: 'shop',
       waitMs: 10_000,
-      pollMs: 50,
+      pollIntervalMs: 50,
     })
     const lock = waited._unsafeUnwrap()
     await lock.release()
@@ -62,7 +62,7 @@ describe('acquireRollbackLock', () => {
       connection: cluster.url,
       database: 'shop',
       waitMs: 300,
-      pollMs: 50,
+      pollIntervalMs: 50,
     })
     expect(gaveUp._unsafeUnwrapErr().kind).toBe('LockHeld')
     await held.release()

@@ -313,13 +313,13 @@ export function gateOf(health: HealthGate | undefined): {
   timeoutMs?: number
   probe?: NonNullable<HealthGate['probe']>
   runningForMs?: number
-  intervalMs?: number
+  pollIntervalMs?: number
 } {
   return present({
     timeoutMs: health?.timeoutMs,
     probe: health?.probe,
     runningForMs: health?.runningForMs,
-    intervalMs: health?.intervalMs,
+    pollIntervalMs: health?.pollIntervalMs,
   })
 }
 

@@ -57,7 +57,7 @@ export interface AcquireRollbackLockOptions {
   /** Wait up to this long for the lock. Default 0: fail at once with `LockHeld`. */
   readonly waitMs?: number
   /** How often to retry while waiting. Default 200 ms. */
-  readonly pollMs?: number
+  readonly pollIntervalMs?: number
   /** Shown in `pg_stat_activity` so others can see who holds the lock. Default `rollback-kit lock`. */
   readonly applicationName?: string
   readonly signal?: AbortSignal
@@ -138,7 +138,7 @@ export function acquireRollbackLock(
   const database = options.database ?? resolved.value.database
   const key = rollbackLockKey(database)
   const deadline = Date.now() + (options.waitMs ?? 0)
-  const pollMs = options.pollMs ?? 200
+  const pollIntervalMs = options.pollIntervalMs ?? 200
   return connect(
     { ...resolved.value, applicationName: options.applicationName ?? 'rollback-kit lock' },
     {
@@ -152,7 +152,9 @@ export function acquireRollbackLock(
         .andThen((rows): ResultAsync<RollbackLock, LockError> => {
           if (rows[0]?.ok === true) return okAsync(heldLock(session, { database, key }))
           if (Date.now() < deadline) {
-            return sleep(Math.min(pollMs, deadline - Date.now()), options.signal).andThen(attempt)
+            return sleep(Math.min(pollIntervalMs, deadline - Date.now()), options.signal).andThen(
+              attempt,
+            )
           }
           return lockHeld(session, { database, key })
         })

@@ -61,7 +61,7 @@ export function dockerProbe(options: DockerProbeOptions): Probe {
         container: options.container,
         timeoutMs: 0,
         runningForMs: 0,
-        intervalMs: 50,
+        pollIntervalMs: 50,
         logLines: options.logLines ?? 0,
         signal,
       })
