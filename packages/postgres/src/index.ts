@@ -181,6 +181,7 @@ export type {
   ListSnapshotsOptions,
   PruneOutcome,
   PruneSnapshotsError,
+  PruneProgress,
   PruneSnapshotsOptions,
   SnapshotEntry,
   SnapshotListing,

@@ -228,6 +228,55 @@ describe('catalogue', () => {
   })
 })
 
+describe('prune reports, logs and stops between snapshots', () => {
+  test('an abort after the first removal keeps the rest; the events and log lines name each one', async () => {
+    const kept = await addSnapshot(work, 4)
+    const doomed = [
+      await addSnapshot(work, 1),
+      await addSnapshot(work, 2),
+      await addSnapshot(work, 3),
+    ]
+    const controller = new AbortController()
+    const events: string[] = []
+    const logged: string[] = []
+    const logger = {
+      debug: () => undefined,
+      info: (_fields: object, message?: string) => void logged.push(message ?? ''),
+      warn: () => undefined,
+      error: () => undefined,
+    }
+    const pruned = await pruneSnapshots({
+      catalogueDir: work,
+      keep: 1,
+      signal: controller.signal,
+      logger,
+      onProgress: (event) => {
+        events.push(`${event.phase} ${event.snapshot}`)
+        if (event.phase === 'removed') controller.abort(new Error('operator pressed Ctrl-C'))
+      },
+    })
+    expect(pruned._unsafeUnwrapErr().kind).toBe('Aborted')
+    // Exactly one went (the oldest first is not promised: whichever came first), the rest stay.
+    const left = await readdir(work)
+    expect(left).toContain(kept)
+    expect(doomed.filter((id) => left.includes(id))).toHaveLength(2)
+    expect(events).toHaveLength(2)
+    expect(events[0]).toMatch(/^removing /)
+    expect(events[1]).toBe(events[0]?.replace('removing', 'removed'))
+    expect(logged).toEqual([expect.stringMatching(/^removed snapshot /)])
+
+    // An aborted signal stops list and prune before anything is read or removed.
+    const listed = await listSnapshots({ catalogueDir: work, signal: controller.signal })
+    expect(listed._unsafeUnwrapErr().kind).toBe('Aborted')
+    expect(
+      (
+        await pruneSnapshots({ catalogueDir: work, keep: 1, signal: controller.signal })
+      )._unsafeUnwrapErr().kind,
+    ).toBe('Aborted')
+    expect((await readdir(work)).sort()).toEqual(left.sort())
+  })
+})
+
 describe('options are checked before anything is touched', () => {
   test('dump: jobs need the directory format; plain dumps are not compressed', async () => {
     const catalogueDir = join(work, 'never-created')

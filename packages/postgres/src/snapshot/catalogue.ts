@@ -2,9 +2,15 @@ import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   attempt,
+  checkAborted,
   invalidInput,
+  loggerOf,
   makeError,
+  reportProgress,
+  type Aborted,
   type InvalidInput,
+  type OperationOptions,
+  type ProgressEvent,
   type Unexpected,
 } from '@rollback-kit/core'
 import { errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
@@ -126,6 +132,8 @@ export interface ListSnapshotsOptions {
   readonly database?: string
   /** Where the session that lists clones connects. Default `postgres`. */
   readonly maintenanceDatabase?: string
+  /** Stops the call before it reads anything (`Aborted`). */
+  readonly signal?: AbortSignal | undefined
 }
 
 /**
@@ -158,7 +166,7 @@ export interface SnapshotListing {
  * ```
  * @category Catalogue
  */
-export type ListSnapshotsError = CatalogueUnreadable | SessionError | Unexpected
+export type ListSnapshotsError = CatalogueUnreadable | SessionError | Aborted | Unexpected
 
 /**
  * List snapshots, newest first: dump snapshot folders of a catalogue (only published ones:
@@ -187,7 +195,7 @@ export function listSnapshots(
 ): ResultAsync<SnapshotListing, ListSnapshotsError> {
   const server = serverOf(options)
   if (server.isErr()) return errAsync(server.error)
-  return listWith(options, server.value)
+  return checkAborted(options.signal).andThen(() => listWith(options, server.value))
 }
 
 /** The connection of a catalogue call, resolved once; `undefined` when it has none. */
@@ -299,7 +307,8 @@ function listClones(
  * ```
  * @category Catalogue
  */
-export interface PruneSnapshotsOptions extends ListSnapshotsOptions {
+export interface PruneSnapshotsOptions
+  extends ListSnapshotsOptions, OperationOptions<PruneProgress> {
   /** Keep this many newest snapshots per database (and kind of place: folder or server). */
   readonly keep?: number
   /** Remove snapshots older than this. */
@@ -347,6 +356,23 @@ export interface PruneOutcome {
 export type PruneSnapshotsError = ListSnapshotsError | PruneFailed | InvalidInput
 
 /**
+ * Progress of {@link pruneSnapshots}: `removing` before each snapshot goes, `removed` after.
+ * An abort is honoured between snapshots, never in the middle of one.
+ * @example
+ * ```ts
+ * import { pruneSnapshots, type PruneProgress } from '@rollback-kit/postgres'
+ *
+ * const onProgress = (event: PruneProgress): void => console.log(`${event.phase} ${event.snapshot}`)
+ * await pruneSnapshots({ catalogueDir: '/var/backups/shop', keep: 7, onProgress })
+ * ```
+ * @category Catalogue
+ */
+export type PruneProgress = ProgressEvent<'removing' | 'removed'> & {
+  /** The folder of a dump snapshot, or the database name of a clone. */
+  readonly snapshot: string
+}
+
+/**
  * Remove old snapshots by count and/or age, never the newest verified snapshot of a
  * database (so there is always one known-good snapshot to restore from), and clear
  * temporary folders left by crashed dumps.
@@ -384,9 +410,22 @@ export function pruneSnapshots(
   return listWith(options, server.value).andThen((listing) => {
     const { removed, kept } = choose(listing.snapshots, { ...options, now })
     if (dryRun) return okAsync({ removed, kept, staleTemp: [], dryRun })
+    const logger = loggerOf(options)
+    const removeOne = (entry: SnapshotEntry): ResultAsync<void, PruneSnapshotsError> => {
+      const snapshot = entry.kind === 'dump' ? entry.dir : entry.name
+      return checkAborted(options.signal)
+        .andThen(() => {
+          reportProgress(options, { phase: 'removing', snapshot })
+          return removeSnapshot(options, server.value, entry)
+        })
+        .map(() => {
+          logger.info({ snapshot }, `removed snapshot ${snapshot}`)
+          reportProgress(options, { phase: 'removed', snapshot })
+        })
+    }
     const removeAll = removed.reduce<ResultAsync<void, PruneSnapshotsError>>(
-      (chain, entry) => chain.andThen(() => removeSnapshot(options, server.value, entry)),
-      okAsync(undefined),
+      (chain, entry) => chain.andThen(() => removeOne(entry)),
+      checkAborted(options.signal),
     )
     return removeAll
       .andThen(() =>
