@@ -1,6 +1,8 @@
 import {
+  aborted,
   makeError,
   reportProgress,
+  type Aborted,
   type BlockError,
   type InvalidInput,
   type OperationOptions,
@@ -97,7 +99,11 @@ export interface CapturedState {
  * Options of {@link captureState}: a compose project, or a list of containers.
  * @category State capture
  */
-export type CaptureStateOptions = { readonly docker: Dockerode } & (
+export type CaptureStateOptions = {
+  readonly docker: Dockerode
+  /** Stops the capture between engine calls (`Aborted`); it changes nothing either way. */
+  readonly signal?: AbortSignal | undefined
+} & (
   | { readonly project: string; readonly containers?: never }
   | { readonly containers: readonly string[]; readonly project?: never }
 )
@@ -121,7 +127,7 @@ export type CaptureStateOptions = { readonly docker: Dockerode } & (
  */
 export function captureState(
   options: CaptureStateOptions,
-): ResultAsync<CapturedState, EngineCallError | InvalidInput> {
+): ResultAsync<CapturedState, EngineCallError | InvalidInput | Aborted> {
   const invalid =
     options.project !== undefined
       ? checkLabelValue(options.project, 'options.project')
@@ -132,7 +138,11 @@ export function captureState(
         )
   if (invalid !== undefined) return errAsync(invalid)
   const { docker } = options
-  const run = async (): Promise<Result<CapturedState, EngineCallError>> => {
+  const stopped = (): Aborted | undefined =>
+    options.signal?.aborted === true ? aborted({ cause: options.signal.reason }) : undefined
+  const run = async (): Promise<Result<CapturedState, EngineCallError | Aborted>> => {
+    const before = stopped()
+    if (before !== undefined) return err(before)
     let ids: string[]
     if (options.project !== undefined) {
       const project = options.project
@@ -153,6 +163,8 @@ export function captureState(
     }
     const captured: CapturedContainer[] = []
     for (const id of ids) {
+      const abortedNow = stopped()
+      if (abortedNow !== undefined) return err(abortedNow)
       const info = await inspectExact(docker, id)
       if (info.isErr()) return err(info.error)
       const container = info.value
