@@ -1,6 +1,7 @@
 // @needs postgres
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -224,4 +225,36 @@ describe('startPostgres', () => {
       expect(existsSync(orphan.directory)).toBe(false)
     },
   )
+})
+
+describe('startPostgres under an abort', () => {
+  // This process's cluster folders (other runs on the host have other pids).
+  const mine = (): string[] => {
+    const parent = join(tmpdir(), `rollback-kit-pg-${process.getuid?.() ?? 'user'}`)
+    return existsSync(parent)
+      ? readdirSync(parent).filter((name) => name.startsWith(`pg-${process.pid}-`))
+      : []
+  }
+
+  test('an abort before or during the start answers Aborted and leaves no server and no folder', async () => {
+    const before = mine()
+    const outcomes: string[] = []
+    // From "already aborted" to "while initdb or pg_ctl runs": whichever phase it lands in.
+    for (const delayMs of [0, 20, 150, 600, 1_500]) {
+      const controller = new AbortController()
+      if (delayMs === 0) controller.abort(new Error('cancelled'))
+      else setTimeout(() => controller.abort(new Error('cancelled')), delayMs)
+      const started = await startPostgres({ signal: controller.signal })
+      if (started.isOk()) {
+        outcomes.push('started')
+        await started.value.stop()
+      } else {
+        expect(started.error.kind).toBe('Aborted')
+        outcomes.push('aborted')
+      }
+      expect(mine().sort()).toEqual(before.sort())
+    }
+    expect(outcomes[0]).toBe('aborted')
+    expect(outcomes.filter((outcome) => outcome === 'aborted').length).toBeGreaterThanOrEqual(2)
+  })
 })

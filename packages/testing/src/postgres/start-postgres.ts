@@ -1,8 +1,10 @@
 import {
+  aborted,
   attempt,
   makeError,
   messageOf,
   redactUrl,
+  type Aborted,
   type BlockError,
   type Unexpected,
 } from '@rollback-kit/core'
@@ -44,6 +46,11 @@ import type {
  * @category PostgreSQL
  */
 export interface StartPostgresOptions {
+  /**
+   * Stops the start between its phases (folder, initdb, server start) with `Aborted`; what was
+   * made so far (the server, its folder) is removed first.
+   */
+  readonly signal?: AbortSignal | undefined
   /**
    * Keep PostgreSQL's crash-safe defaults (fsync, synchronous_commit, full_page_writes,
    * shared_buffers). Default `false`: tuned for tests, fast but unsafe on power loss. Turn it
@@ -147,7 +154,7 @@ export type ExistingServerUnreachable = BlockError<'ExistingServerUnreachable'> 
  * @category PostgreSQL
  */
 export type StartPostgresError =
-  PostgresNotInstalled | ClusterStartFailed | ExistingServerUnreachable | Unexpected
+  PostgresNotInstalled | ClusterStartFailed | ExistingServerUnreachable | Aborted | Unexpected
 
 /**
  * Start an ephemeral PostgreSQL cluster for a test, or use the server named by
@@ -186,6 +193,7 @@ export function startPostgres(
     async () => options.binDir ?? (await findPostgresBinDir()),
     (cause) => makeError('Unexpected', 'looking for the PostgreSQL binaries', { cause }),
   )
+  if (options.signal?.aborted === true) return errAsync(aborted({ cause: options.signal.reason }))
   if (existing !== undefined) return binDir.andThen((bin) => useExistingServer(existing, bin))
   return binDir.andThen((bin) => {
     if (bin === undefined) {
@@ -207,15 +215,18 @@ export function startPostgres(
           ...(options.environment === undefined ? {} : { environment: options.environment }),
           ...(options.freshInitdb === undefined ? {} : { freshInitdb: options.freshInitdb }),
           startTimeoutMs: options.startTimeoutMs ?? 60_000,
+          signal: options.signal,
         }),
       (cause): StartPostgresError =>
-        makeError(
-          'ClusterStartFailed',
-          `could not start a PostgreSQL cluster: ${messageOf(cause)}`,
-          {
-            cause,
-          },
-        ),
+        options.signal?.aborted === true
+          ? aborted({ cause: options.signal.reason })
+          : makeError(
+              'ClusterStartFailed',
+              `could not start a PostgreSQL cluster: ${messageOf(cause)}`,
+              {
+                cause,
+              },
+            ),
     ).andThen((cluster) => localHandle(cluster))
   })
 }

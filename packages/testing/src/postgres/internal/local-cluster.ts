@@ -76,13 +76,18 @@ export async function startLocalCluster(options: {
   readonly environment?: Readonly<Record<string, string>>
   readonly freshInitdb?: boolean
   readonly startTimeoutMs: number
+  /** Checked between phases; an abort removes whatever was made (server, folder). */
+  readonly signal?: AbortSignal | undefined
 }): Promise<LocalCluster> {
+  options.signal?.throwIfAborted()
   const parent = clusterParentFolder()
   reapAbandonedClusters(parent, options.binDir)
   const directory = await makeClusterFolder(parent)
   cleanUpOnExit(directory, options.binDir)
   try {
-    return await initAndStart(directory, options)
+    const cluster = await initAndStart(directory, options)
+    options.signal?.throwIfAborted()
+    return cluster
   } catch (cause) {
     destroyClusterSync(directory, options.binDir)
     forgetOnExit(directory)
@@ -111,6 +116,7 @@ async function initAndStart(
     dataDir,
     fresh: options.freshInitdb ?? false,
   })
+  options.signal?.throwIfAborted()
   const hba = [
     'local all all trust',
     'host all postgres 127.0.0.1/32 trust',
