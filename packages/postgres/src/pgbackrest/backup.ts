@@ -12,6 +12,7 @@ import { entryOf, type ListBackupsError, type PhysicalBackupEntry } from './cata
 import { readStanzaInfo } from './internal/read-info.js'
 import { runPgBackRest } from './internal/run-pgbackrest.js'
 import { checkStanza, type PgBackRestStanza } from './stanza.js'
+import { checkDurations } from './internal/check-options.js'
 
 /**
  * Progress of {@link backup}: `copying` carries pgBackRest's own percentage (bytes copied over
@@ -109,6 +110,8 @@ export function backup(options: BackupOptions): ResultAsync<PhysicalBackupEntry,
       invalidInput({ field: 'type', reason: `must be full, diff or incr, got ${type}` }),
     )
   }
+  const durations = checkDurations({ timeoutMs: options.timeoutMs })
+  if (durations.isErr()) return errAsync(durations.error)
   let label: string | undefined
   let lastPercent = -1
   const onLine = (line: string): void => {

@@ -400,3 +400,97 @@ describe('paths beside the data directory', () => {
     }
   })
 })
+
+describe('durations and other options of every block', () => {
+  const stanza = { name: 'main', command: missingProgram }
+  const bad = [-1, 0, Number.NaN, Number.POSITIVE_INFINITY]
+  const errorOf = (result: Result<unknown, unknown>): unknown =>
+    result.isErr() ? result.error : undefined
+  const calls: [string, string, (value: number) => Promise<unknown>][] = [
+    [
+      'markRestorePoint',
+      'timeoutMs',
+      async (timeoutMs) =>
+        errorOf(await markRestorePoint({ stanza, connection, name: 'p', timeoutMs })),
+    ],
+    [
+      'backup',
+      'timeoutMs',
+      async (timeoutMs) => errorOf(await backup({ stanza, type: 'full', timeoutMs })),
+    ],
+    [
+      'verifyRepository',
+      'timeoutMs',
+      async (timeoutMs) => errorOf(await verifyRepository({ stanza, timeoutMs })),
+    ],
+    [
+      'checkSetup',
+      'archiveTimeoutMs',
+      async (archiveTimeoutMs) =>
+        errorOf(await checkSetup({ stanza, connection, archiveTimeoutMs })),
+    ],
+    ...(['stopTimeoutMs', 'startTimeoutMs'] as const).map(
+      (field): [string, string, (value: number) => Promise<unknown>] => [
+        'undoRestoreToPoint',
+        field,
+        async (value) =>
+          errorOf(
+            await undoRestoreToPoint({
+              stanza,
+              connection,
+              receipt: {
+                dataDirectory: '/srv/data',
+                previous: '/srv/data.rk-prev-20261203t000000000z-abcdef',
+              },
+              [field]: value,
+            }),
+          ),
+      ],
+    ),
+  ]
+  test.each(calls)('%s refuses a %s that is not a positive number', async (_, field, call) => {
+    for (const value of bad) {
+      expect(await call(value)).toMatchObject({ kind: 'InvalidInput', field })
+    }
+  })
+
+  test('markRestorePoint: databases to fingerprint must be names', async () => {
+    for (const fingerprint of [[''], ['a\nb'], [42 as unknown as string], ['x'.repeat(64)]]) {
+      const result = await markRestorePoint({ stanza, connection, name: 'p', fingerprint })
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'InvalidInput',
+        field: 'fingerprint',
+      })
+    }
+  })
+
+  test('undoRestoreToPoint: a previous data directory that a restore did not keep', async () => {
+    const receipt = (previous: string | undefined) => ({ dataDirectory: '/srv/data', previous })
+    for (const previous of [
+      '/srv/other.rk-prev-20261203t000000000z-abcdef',
+      '/srv/data.rk-restore-20261203t000000000z-abcdef',
+      '/srv/data.rk-prev-20261203t000000000z-abcdef/../../etc',
+      'data.rk-prev-20261203t000000000z-abcdef',
+      '/',
+    ]) {
+      const result = await undoRestoreToPoint({ stanza, connection, receipt: receipt(previous) })
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'InvalidInput',
+        field: 'receipt.previous',
+      })
+    }
+    for (const dataDirectory of ['', 'srv/data', '/srv/da\nta']) {
+      const result = await undoRestoreToPoint({
+        stanza,
+        connection,
+        receipt: { dataDirectory, previous: '/srv/data.rk-prev-20261203t000000000z-abcdef' },
+      })
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'InvalidInput',
+        field: 'receipt.dataDirectory',
+      })
+    }
+    const none = await undoRestoreToPoint({ stanza, connection, receipt: receipt(undefined) })
+    expect(none._unsafeUnwrapErr().kind).toBe('NoPreviousDataDirectory')
+  })
+})
