@@ -13,6 +13,9 @@ import {
   type PgBackRestStanza,
   type RestoreToPointOptions,
 } from '@rollback-kit/postgres/pgbackrest'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Result } from 'neverthrow'
 import { describe, expect, test } from 'vitest'
 import { archiveCommandProblem, shellWords } from '../../src/pgbackrest/internal/archive-command.js'
@@ -492,5 +495,56 @@ describe('durations and other options of every block', () => {
     }
     const none = await undoRestoreToPoint({ stanza, connection, receipt: receipt(undefined) })
     expect(none._unsafeUnwrapErr().kind).toBe('NoPreviousDataDirectory')
+  })
+})
+
+describe('an aborted signal is honoured before anything runs', () => {
+  // The stanza names a missing program: reaching it would give CommandNotFound, not Aborted.
+  const stanza = { name: 'main', command: missingProgram }
+  const signal = AbortSignal.abort()
+  const calls: [string, () => Promise<Result<unknown, { kind: string }>>][] = [
+    ['checkSetup', () => checkSetup({ stanza, connection, signal })],
+    ['backup', () => backup({ stanza, type: 'full', signal })],
+    ['listBackups', () => listBackups({ stanza, signal })],
+    ['verifyRepository', () => verifyRepository({ stanza, signal })],
+    ['markRestorePoint', () => markRestorePoint({ stanza, connection, name: 'p', signal })],
+    [
+      'restoreToPoint',
+      () =>
+        restoreToPoint({
+          stanza,
+          connection,
+          target: { kind: 'name', name: 'p' },
+          verify: { kind: 'readable' },
+          signal,
+        }),
+    ],
+    [
+      'cleanUpPointRestores',
+      () => cleanUpPointRestores({ stanza, connection, dataDirectory: '/srv/data', signal }),
+    ],
+  ]
+  test.each(calls)('%s', async (_, call) => {
+    expect((await call())._unsafeUnwrapErr().kind).toBe('Aborted')
+  })
+
+  test('undoRestoreToPoint', async () => {
+    // The kept data directory exists, so only the signal can stop the undo before the switch.
+    const parent = mkdtempSync(join(tmpdir(), 'rk-pgbr-input-'))
+    try {
+      const previous = join(parent, 'data.rk-prev-20261203t000000000z-abcdef')
+      mkdirSync(previous)
+      const dataDirectory = join(parent, 'data')
+      const result = await undoRestoreToPoint({
+        stanza,
+        connection,
+        receipt: { dataDirectory, previous },
+        signal,
+      })
+      expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+      expect(existsSync(previous)).toBe(true)
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
+    }
   })
 })
