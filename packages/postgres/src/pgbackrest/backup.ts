@@ -60,7 +60,10 @@ export interface BackupOptions extends OperationOptions<BackupProgress> {
 
 /**
  * Why {@link backup} failed. An abort or a timeout stops pgbackrest with SIGTERM: its partial
- * backup is never listed, and the next backup resumes or removes it.
+ * backup is never listed, and the next backup resumes or removes it. After a kill -9 of the
+ * calling process, pgbackrest and its workers run on until their output pipe fails them (within
+ * seconds in the tests); until then the next backup fails with `PgBackRestFailed` code 50
+ * (the stanza's lock), which is retryable. Nothing half-done is ever listed.
  *
  * @example
  * ```ts
