@@ -12,6 +12,7 @@ import { entryOf, type ListBackupsError, type PhysicalBackupEntry } from './cata
 import { readStanzaInfo } from './internal/read-info.js'
 import { runPgBackRest } from './internal/run-pgbackrest.js'
 import { checkStanza, type PgBackRestStanza } from './stanza.js'
+import { checkDurations } from './internal/check-options.js'
 
 /**
  * Progress of {@link backup}: `copying` carries pgBackRest's own percentage (bytes copied over
@@ -59,7 +60,10 @@ export interface BackupOptions extends OperationOptions<BackupProgress> {
 
 /**
  * Why {@link backup} failed. An abort or a timeout stops pgbackrest with SIGTERM: its partial
- * backup is never listed, and the next backup resumes or removes it.
+ * backup is never listed, and the next backup resumes or removes it. After a kill -9 of the
+ * calling process, pgbackrest and its workers run on until their output pipe fails them (within
+ * seconds in the tests); until then the next backup fails with `PgBackRestFailed` code 50
+ * (the stanza's lock), which is retryable. Nothing half-done is ever listed.
  *
  * @example
  * ```ts
@@ -109,6 +113,8 @@ export function backup(options: BackupOptions): ResultAsync<PhysicalBackupEntry,
       invalidInput({ field: 'type', reason: `must be full, diff or incr, got ${type}` }),
     )
   }
+  const durations = checkDurations({ timeoutMs: options.timeoutMs })
+  if (durations.isErr()) return errAsync(durations.error)
   let label: string | undefined
   let lastPercent = -1
   const onLine = (line: string): void => {

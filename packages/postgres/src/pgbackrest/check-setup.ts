@@ -28,6 +28,7 @@ import { readStanzaInfo } from './internal/read-info.js'
 import { runPgBackRest } from './internal/run-pgbackrest.js'
 import { readServerFacts, type ServerFacts } from './internal/server-facts.js'
 import { readStanzaOptions } from './internal/stanza-config.js'
+import { checkDurations } from './internal/check-options.js'
 import { checkStanza, type PgBackRestStanza } from './stanza.js'
 
 /**
@@ -170,6 +171,8 @@ export type CheckSetupError =
 export function checkSetup(options: CheckSetupOptions): ResultAsync<SetupReport, CheckSetupError> {
   const checked = checkStanza(options.stanza)
   if (checked.isErr()) return errAsync(checked.error)
+  const durations = checkDurations({ archiveTimeoutMs: options.archiveTimeoutMs })
+  if (durations.isErr()) return errAsync(durations.error)
   const stanza = checked.value
   const signal = options.signal
   return checkAborted(signal)

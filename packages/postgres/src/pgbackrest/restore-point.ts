@@ -28,6 +28,7 @@ import type {
   RepositoryUnreachable,
   StanzaMissing,
 } from './errors.js'
+import { checkDatabaseNames, checkDurations } from './internal/check-options.js'
 import { readStanzaInfo } from './internal/read-info.js'
 import { runPgBackRest } from './internal/run-pgbackrest.js'
 import { checkPointName } from './restore-target.js'
@@ -184,6 +185,10 @@ export function markRestorePoint(
   if (stanza.isErr()) return errAsync(stanza.error)
   const name = checkPointName(options.name, 'name')
   if (name.isErr()) return errAsync(name.error)
+  const durations = checkDurations({ timeoutMs: options.timeoutMs })
+  if (durations.isErr()) return errAsync(durations.error)
+  const databases = checkDatabaseNames('fingerprint', options.fingerprint)
+  if (databases.isErr()) return errAsync(databases.error)
   const resolved = resolveConnection(options.connection)
   if (resolved.isErr()) return errAsync(resolved.error)
   const timeoutMs = options.timeoutMs ?? 60_000
@@ -196,7 +201,7 @@ export function markRestorePoint(
       const archiveId = info.archives.filter((a) => a.databaseId === database?.id).at(-1)?.id
       return createPoint(options.connection, name.value, signal).andThen((made) => {
         reportProgress(options, { phase: 'marked', lsn: made.lsn })
-        return fingerprints(options, resolved.value.database).andThen((prints) =>
+        return fingerprints(options).andThen((prints) =>
           waitUntilArchived(
             { stanza: stanza.value, archiveId, options, timeoutMs },
             { segment: made.segment, name: name.value, lsn: made.lsn, baseline: made.archiver },
@@ -275,16 +280,13 @@ function createPoint(
 
 function fingerprints(
   options: MarkRestorePointOptions,
-  connectionDatabase: string,
 ): ResultAsync<Record<string, DatabaseFingerprint>, MarkRestorePointError> {
   const wanted = options.fingerprint ?? []
   const taken: Record<string, DatabaseFingerprint> = {}
   let chain: ResultAsync<void, MarkRestorePointError> = okAsync(undefined)
   for (const database of wanted) {
     chain = chain.andThen(() => {
-      const connection = resolveConnection(options.connection, {
-        database: database === '' ? connectionDatabase : database,
-      })
+      const connection = resolveConnection(options.connection, { database })
       if (connection.isErr()) return errAsync(connection.error)
       return fingerprintDatabase({
         connection: connection.value,

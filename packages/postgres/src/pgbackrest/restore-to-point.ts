@@ -105,7 +105,8 @@ export type RestoreToPointProgress =
  *   `pgbackrest restore --delta` rewrite its data directory (only changed files are copied,
  *   so it is fast and needs no second copy). **Destructive**: the current data directory is
  *   overwritten before anything is verified, and there is no undo. A failure leaves the
- *   server down or on restored data.
+ *   server down or on restored data. An abort is honoured until the live server stops; after
+ *   that the restore runs to the end, so an abort never leaves it down on half-written files.
  *
  * @example
  * ```ts

@@ -28,6 +28,7 @@ import type {
   SwitchFailed,
 } from './errors.js'
 import { cleanLeftovers, type PointLeftovers } from './internal/leftovers.js'
+import { checkDurations } from './internal/check-options.js'
 import { findBinDir } from './internal/pg-ctl.js'
 import { acquirePointLock, type PointLock } from './internal/point-lock.js'
 import { newPointRunId, pointPaths } from './internal/point-paths.js'
@@ -187,6 +188,11 @@ export function undoRestoreToPoint(
 ): ResultAsync<UndoPointReceipt, UndoRestoreToPointError> {
   const stanza = checkStanza(options.stanza)
   if (stanza.isErr()) return errAsync(stanza.error)
+  const durations = checkDurations({
+    stopTimeoutMs: options.stopTimeoutMs,
+    startTimeoutMs: options.startTimeoutMs,
+  })
+  if (durations.isErr()) return errAsync(durations.error)
   const live = resolveConnection(options.connection)
   if (live.isErr()) return errAsync(live.error)
   const { dataDirectory, previous } = options.receipt

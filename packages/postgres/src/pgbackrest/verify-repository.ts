@@ -11,6 +11,7 @@ import {
 } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { PgBackRestFailed, RepositoryCorrupt } from './errors.js'
+import { checkDurations } from './internal/check-options.js'
 import { runPgBackRest } from './internal/run-pgbackrest.js'
 import {
   findingsOf,
@@ -117,6 +118,8 @@ export function verifyRepository(
 ): ResultAsync<RepositoryVerification, VerifyRepositoryError> {
   const checked = checkStanza(options.stanza)
   if (checked.isErr()) return errAsync(checked.error)
+  const durations = checkDurations({ timeoutMs: options.timeoutMs })
+  if (durations.isErr()) return errAsync(durations.error)
   const stanza = checked.value
   const started = Date.now()
   const log: string[] = []

@@ -1,7 +1,9 @@
 // @needs postgres pgbackrest
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { dumpSnapshot } from '@rollback-kit/postgres'
 import {
   backup,
@@ -11,7 +13,10 @@ import {
 } from '@rollback-kit/postgres/pgbackrest'
 import { startPgBackRest, type PgBackRestCluster } from '@rollback-kit/testing'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { killChildAt } from './pgbackrest-child.js'
 import { ok, sql, stanzaOf } from './pgbackrest-fixtures.js'
+
+const fixture = fileURLToPath(new URL('./fixtures/backup-child.ts', import.meta.url))
 
 let backed: PgBackRestCluster
 let work: string
@@ -102,6 +107,47 @@ test('an abort while copying stops pgbackrest; nothing half-done is listed and t
   const next = ok(await backup({ stanza, type: 'full' }))
   expect(ok(await listBackups({ stanza })).backups[0]?.id).toBe(next.id)
 }, 180_000)
+
+/** Pids of `pgbackrest ... backup` processes (and their workers) of this test's repository. */
+function backupProcesses(): number[] {
+  const found: number[] = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      const ours = argv.includes(`--config=${backed.configFile}`)
+      if (ours && argv.some((word) => word === 'backup' || word === 'backup:local')) {
+        found.push(Number(pid))
+      }
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return found
+}
+
+test.each(['starting', 'copying'])(
+  'kill -9 of the process running backup at %s: nothing half-done is listed, the next backup works',
+  async (phase) => {
+    const stanza = stanzaOf(backed)
+    const before = ok(await listBackups({ stanza })).backups.map((b) => b.id)
+    const output = await killChildAt(
+      fixture,
+      { ROLLBACK_KIT_BACKUP_PLAN: JSON.stringify({ stanza, type: 'full' }) },
+      phase,
+    )
+    expect(output).not.toContain('FINISHED')
+    // pgbackrest outlives its parent only until it next writes to the closed pipe.
+    for (let i = 0; i < 300 && backupProcesses().length > 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    const left = backupProcesses().map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+    expect(left).toEqual([])
+    expect(ok(await listBackups({ stanza })).backups.map((b) => b.id)).toEqual(before)
+    const next = ok(await backup({ stanza, type: 'full' }))
+    expect(ok(await listBackups({ stanza })).backups.map((b) => b.id)).toEqual([next.id, ...before])
+  },
+  240_000,
+)
 
 test('two backups at once: the second fails with pgBackRest lock error 50, retryable', async () => {
   const stanza = stanzaOf(backed)

@@ -13,6 +13,9 @@ import {
   type PgBackRestStanza,
   type RestoreToPointOptions,
 } from '@rollback-kit/postgres/pgbackrest'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Result } from 'neverthrow'
 import { describe, expect, test } from 'vitest'
 import { archiveCommandProblem, shellWords } from '../../src/pgbackrest/internal/archive-command.js'
@@ -397,6 +400,151 @@ describe('paths beside the data directory', () => {
       'data.rk-prev-20261203t000000000z-abcdef.log',
     ]) {
       expect(paths.classify(other)).toBeUndefined()
+    }
+  })
+})
+
+describe('durations and other options of every block', () => {
+  const stanza = { name: 'main', command: missingProgram }
+  const bad = [-1, 0, Number.NaN, Number.POSITIVE_INFINITY]
+  const errorOf = (result: Result<unknown, unknown>): unknown =>
+    result.isErr() ? result.error : undefined
+  const calls: [string, string, (value: number) => Promise<unknown>][] = [
+    [
+      'markRestorePoint',
+      'timeoutMs',
+      async (timeoutMs) =>
+        errorOf(await markRestorePoint({ stanza, connection, name: 'p', timeoutMs })),
+    ],
+    [
+      'backup',
+      'timeoutMs',
+      async (timeoutMs) => errorOf(await backup({ stanza, type: 'full', timeoutMs })),
+    ],
+    [
+      'verifyRepository',
+      'timeoutMs',
+      async (timeoutMs) => errorOf(await verifyRepository({ stanza, timeoutMs })),
+    ],
+    [
+      'checkSetup',
+      'archiveTimeoutMs',
+      async (archiveTimeoutMs) =>
+        errorOf(await checkSetup({ stanza, connection, archiveTimeoutMs })),
+    ],
+    ...(['stopTimeoutMs', 'startTimeoutMs'] as const).map(
+      (field): [string, string, (value: number) => Promise<unknown>] => [
+        'undoRestoreToPoint',
+        field,
+        async (value) =>
+          errorOf(
+            await undoRestoreToPoint({
+              stanza,
+              connection,
+              receipt: {
+                dataDirectory: '/srv/data',
+                previous: '/srv/data.rk-prev-20261203t000000000z-abcdef',
+              },
+              [field]: value,
+            }),
+          ),
+      ],
+    ),
+  ]
+  test.each(calls)('%s refuses a %s that is not a positive number', async (_, field, call) => {
+    for (const value of bad) {
+      expect(await call(value)).toMatchObject({ kind: 'InvalidInput', field })
+    }
+  })
+
+  test('markRestorePoint: databases to fingerprint must be names', async () => {
+    for (const fingerprint of [[''], ['a\nb'], [42 as unknown as string], ['x'.repeat(64)]]) {
+      const result = await markRestorePoint({ stanza, connection, name: 'p', fingerprint })
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'InvalidInput',
+        field: 'fingerprint',
+      })
+    }
+  })
+
+  test('undoRestoreToPoint: a previous data directory that a restore did not keep', async () => {
+    const receipt = (previous: string | undefined) => ({ dataDirectory: '/srv/data', previous })
+    for (const previous of [
+      '/srv/other.rk-prev-20261203t000000000z-abcdef',
+      '/srv/data.rk-restore-20261203t000000000z-abcdef',
+      '/srv/data.rk-prev-20261203t000000000z-abcdef/../../etc',
+      'data.rk-prev-20261203t000000000z-abcdef',
+      '/',
+    ]) {
+      const result = await undoRestoreToPoint({ stanza, connection, receipt: receipt(previous) })
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'InvalidInput',
+        field: 'receipt.previous',
+      })
+    }
+    for (const dataDirectory of ['', 'srv/data', '/srv/da\nta']) {
+      const result = await undoRestoreToPoint({
+        stanza,
+        connection,
+        receipt: { dataDirectory, previous: '/srv/data.rk-prev-20261203t000000000z-abcdef' },
+      })
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'InvalidInput',
+        field: 'receipt.dataDirectory',
+      })
+    }
+    const none = await undoRestoreToPoint({ stanza, connection, receipt: receipt(undefined) })
+    expect(none._unsafeUnwrapErr().kind).toBe('NoPreviousDataDirectory')
+  })
+})
+
+describe('an aborted signal is honoured before anything runs', () => {
+  // The stanza names a missing program: reaching it would give CommandNotFound, not Aborted.
+  const stanza = { name: 'main', command: missingProgram }
+  const signal = AbortSignal.abort()
+  const calls: [string, () => Promise<Result<unknown, { kind: string }>>][] = [
+    ['checkSetup', () => checkSetup({ stanza, connection, signal })],
+    ['backup', () => backup({ stanza, type: 'full', signal })],
+    ['listBackups', () => listBackups({ stanza, signal })],
+    ['verifyRepository', () => verifyRepository({ stanza, signal })],
+    ['markRestorePoint', () => markRestorePoint({ stanza, connection, name: 'p', signal })],
+    [
+      'restoreToPoint',
+      () =>
+        restoreToPoint({
+          stanza,
+          connection,
+          target: { kind: 'name', name: 'p' },
+          verify: { kind: 'readable' },
+          signal,
+        }),
+    ],
+    [
+      'cleanUpPointRestores',
+      () => cleanUpPointRestores({ stanza, connection, dataDirectory: '/srv/data', signal }),
+    ],
+  ]
+  test.each(calls)('%s', async (_, call) => {
+    expect((await call())._unsafeUnwrapErr().kind).toBe('Aborted')
+  })
+
+  test('undoRestoreToPoint', async () => {
+    // The kept data directory exists, so only the signal can stop the undo before the switch.
+    const parent = mkdtempSync(join(tmpdir(), 'rk-pgbr-input-'))
+    try {
+      const previous = join(parent, 'data.rk-prev-20261203t000000000z-abcdef')
+      mkdirSync(previous)
+      const dataDirectory = join(parent, 'data')
+      const result = await undoRestoreToPoint({
+        stanza,
+        connection,
+        receipt: { dataDirectory, previous },
+        signal,
+      })
+      expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+      expect(existsSync(previous)).toBe(true)
+    } finally {
+      rmSync(parent, { recursive: true, force: true })
     }
   })
 })

@@ -2,9 +2,8 @@
 // kill -9 of a point-in-time restore at each phase, and an abort at each phase: the live server
 // keeps serving untouched until the switch, an interrupted switch is put back, and the next run
 // (or cleanUpPointRestores) leaves nothing behind.
-import { spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   backup,
@@ -16,10 +15,9 @@ import {
 } from '@rollback-kit/postgres/pgbackrest'
 import { startPgBackRest, type PgBackRestCluster } from '@rollback-kit/testing'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { killChildAt } from './pgbackrest-child.js'
 import { ok, serverStartedAt, sql, stanzaOf, tablesOf } from './pgbackrest-fixtures.js'
 
-const repo = fileURLToPath(new URL('../../../../', import.meta.url))
-const tsx = join(repo, 'node_modules/.bin/tsx')
 const fixture = fileURLToPath(new URL('./fixtures/restore-to-point-child.ts', import.meta.url))
 
 /** A cluster with a backup, a mark, and a migration after it. */
@@ -72,41 +70,11 @@ async function killAt(
   point: RestorePoint,
   blockAt: string,
 ): Promise<string> {
-  const child = spawn(tsx, ['--tsconfig', join(repo, 'tsconfig.json'), fixture], {
-    cwd: repo,
-    env: {
-      ...process.env,
-      ROLLBACK_KIT_PITR_PLAN: JSON.stringify(planOf(backed, point)),
-      ROLLBACK_KIT_PITR_BLOCK_AT: blockAt,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let output = ''
-  let errors = ''
-  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`never blocked at ${blockAt}:\n${output}\n${errors}`)),
-      120_000,
-    )
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      if (output.includes(`BLOCKED ${blockAt}`)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    child.on('exit', () =>
-      reject(new Error(`child exited before ${blockAt}:\n${output}\n${errors}`)),
-    )
-  })
-  // Only the process running restoreToPoint dies, as with kill -9 of a deploy script: its
-  // children (pgbackrest, the restored copy's server) are left running.
-  const pid = Number(/PID (\d+)/.exec(output)?.[1])
-  process.kill(pid, 'SIGKILL')
-  await exited
+  const output = await killChildAt(
+    fixture,
+    { ROLLBACK_KIT_PITR_PLAN: JSON.stringify(planOf(backed, point)) },
+    blockAt,
+  )
   expect(output).not.toContain('FINISHED')
   return output
 }

@@ -105,3 +105,50 @@ test('a role that may not create restore points: the database error, nothing arc
   })
   expect(result._unsafeUnwrapErr().kind).toBe('InsufficientPrivilege')
 }, 60_000)
+
+test.each(['marked', 'waiting-for-archive'] as const)(
+  'an abort at %s: Aborted, and the next mark goes through',
+  async (phase) => {
+    const controller = new AbortController()
+    try {
+      // Archiving that never succeeds keeps the wait going until the abort.
+      await setArchiveCommand('false')
+      const result = await markRestorePoint({
+        stanza: stanzaOf(backed),
+        connection: backed.cluster.url,
+        name: `aborted-at-${phase}`,
+        fingerprint: ['postgres'],
+        timeoutMs: 120_000,
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.phase === phase) controller.abort()
+        },
+      })
+      expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+    } finally {
+      await setArchiveCommand(backed.archiveCommand)
+    }
+    ok(
+      await markRestorePoint({
+        stanza: stanzaOf(backed),
+        connection: backed.cluster.url,
+        name: `after-abort-at-${phase}`,
+        timeoutMs: 90_000,
+      }),
+    )
+  },
+  150_000,
+)
+
+test('an abort before it starts: Aborted, no point made', async () => {
+  const before = await sql(backed, 'postgres', 'SELECT pg_current_wal_lsn()::text AS lsn')
+  const result = await markRestorePoint({
+    stanza: stanzaOf(backed),
+    connection: backed.cluster.url,
+    name: 'never',
+    signal: AbortSignal.abort(),
+  })
+  expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+  const after = await sql(backed, 'postgres', 'SELECT pg_current_wal_lsn()::text AS lsn')
+  expect(after[0]?.['lsn']).toBe(before[0]?.['lsn'])
+}, 60_000)

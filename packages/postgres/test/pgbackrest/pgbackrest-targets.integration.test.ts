@@ -57,6 +57,9 @@ function siblings(): string[] {
 }
 
 test('a time target keeps what committed before it and drops what came after', async () => {
+  // pgBackRest records a backup's end in whole seconds, so only a target in a later second than
+  // the backup set up in beforeAll can use it: let that second pass first.
+  await new Promise((resolve) => setTimeout(resolve, 1_100))
   await insert(1, 100)
   const rows = await sql(backed, 'app', 'SELECT clock_timestamp() AS t')
   const time = rows[0]?.['t'] as Date
@@ -162,3 +165,49 @@ test('a delta restore in place needs destructive: true, and then rewrites the li
   expect(await count()).toBe(30)
   expect(siblings()).toEqual([])
 }, 120_000)
+
+test.each([
+  // Before the live server stops: honoured, nothing touched.
+  { phase: 'verifying-repository', honoured: true },
+  // Once it has stopped, an abort would leave it down on half-written files: not honoured.
+  { phase: 'switching', honoured: false },
+  { phase: 'restoring', honoured: false },
+  { phase: 'recovering', honoured: false },
+  { phase: 'verifying', honoured: false },
+])(
+  'a delta restore in place aborted at $phase: honoured only before the live server stops',
+  async ({ phase, honoured }) => {
+    await sql(backed, 'app', 'TRUNCATE events')
+    await insert(1, 10)
+    const point = ok(
+      await markRestorePoint({
+        stanza: stanzaOf(backed),
+        connection: backed.cluster.url,
+        name: `in-place-abort-${phase}-${Date.now()}`,
+      }),
+    )
+    await insert(11, 20)
+    const startedBefore = await serverStartedAt(backed)
+    const controller = new AbortController()
+    const result = await restoreToPoint(
+      options({
+        target: point,
+        mode: { kind: 'delta-in-place', destructive: true },
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.phase === phase) controller.abort()
+        },
+      }),
+    )
+    if (honoured) {
+      expect(result._unsafeUnwrapErr().kind).toBe('Aborted')
+      expect(await serverStartedAt(backed)).toBe(startedBefore)
+      expect(await count()).toBe(20)
+    } else {
+      // The restore completed: the server serves, at the point.
+      expect(ok(result).mode).toBe('delta-in-place')
+      expect(await count()).toBe(10)
+    }
+  },
+  120_000,
+)

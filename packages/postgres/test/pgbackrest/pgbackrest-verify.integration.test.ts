@@ -1,5 +1,5 @@
 // @needs postgres pgbackrest
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
@@ -49,6 +49,42 @@ test('an intact repository verifies', async () => {
   expect(verified.backups.map((b) => b.label)).toEqual([made.id])
   expect(verified.backups[0]?.filesChecked).toBeGreaterThan(100)
   expect(verified.archives[0]?.walChecked).toBeGreaterThan(0)
+}, 120_000)
+
+/** Pids of `pgbackrest ... verify` processes of this test's stanza. */
+function verifyProcesses(): number[] {
+  const found: number[] = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      if (argv.includes('verify') && argv.includes(`--stanza=${backed.stanza}`)) {
+        found.push(Number(pid))
+      }
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return found
+}
+
+test('an abort while pgbackrest verify runs: Aborted, the process gone, the next verify works', async () => {
+  const stanza = stanzaOf(backed)
+  const controller = new AbortController()
+  const running = verifyRepository({ stanza, signal: controller.signal })
+  let seen = false
+  for (let i = 0; i < 400 && !seen; i += 1) {
+    seen = verifyProcesses().length > 0
+    if (!seen) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  // The abort lands while pgbackrest verify runs, not before it started.
+  expect(seen).toBe(true)
+  controller.abort()
+  expect((await running)._unsafeUnwrapErr().kind).toBe('Aborted')
+  for (let i = 0; i < 100 && verifyProcesses().length > 0; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  expect(verifyProcesses()).toEqual([])
+  ok(await verifyRepository({ stanza }))
 }, 120_000)
 
 test('a corrupted backup file: verify names it, and a restore refuses before any change', async () => {

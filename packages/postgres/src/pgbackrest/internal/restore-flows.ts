@@ -185,7 +185,8 @@ export function restoreSideBySide(
 
 /**
  * Stop the live server and let `pgbackrest restore --delta` rewrite its data directory, then
- * recover, promote and verify in place. Destructive by design (the caller said so).
+ * recover, promote and verify in place. Destructive by design (the caller said so). An abort
+ * is honoured until the live server stops, not after.
  */
 export function restoreInPlace(
   run: PointRun,
@@ -213,6 +214,8 @@ export function restoreInPlace(
           timeoutMs: context.stopTimeoutMs,
           logFile: context.serverLogFile,
         })
+  // The abort is honoured up to here only: once the live server stops, stopping half-way would
+  // leave it down on half-rewritten files, so the restore, recovery and checks run to the end.
   return checkAborted(options.signal)
     .andThen(() => {
       reportProgress(options, { phase: 'switching', step: 'stopping-live' })
@@ -224,7 +227,6 @@ export function restoreInPlace(
         set: prepared.backup.label,
         delta: true,
         block: { runId, target: run.target, timeline: options.targetTimeline },
-        signal: options.signal,
         logger: run.logger,
         onPercent: (percent) => reportProgress(options, { phase: 'restoring', percent }),
       }),
@@ -237,7 +239,6 @@ export function restoreInPlace(
         logFile: context.serverLogFile,
         wait: false,
         timeoutMs: 60_000,
-        signal: options.signal,
       })
     })
     .andThen(() =>
@@ -247,7 +248,6 @@ export function restoreInPlace(
         connection: run.live,
         target: describeTarget(run.target),
         timeoutMs: options.recoveryTimeoutMs ?? 30 * 60_000,
-        signal: options.signal,
         onReplay: (lsn) => reportProgress(options, { phase: 'recovering', replayedLsn: lsn }),
       }),
     )
@@ -260,7 +260,6 @@ export function restoreInPlace(
         restored: run.live,
         live: run.live,
         dataChanged: true,
-        signal: options.signal,
       }).andThen((verified) => {
         phases.verifyMs = lap()
         // The recovery target stays harmless after promotion, but is removed like side by side.
