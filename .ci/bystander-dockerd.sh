@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # A second Docker engine that runs beside the drill, the benchmark and the tests, as on a busy
 # machine: its own socket (not the default one, so the tests' engine is a private one started
-# beside it), the host's docker0, iptables rules, and a container with a published port.
+# beside it), the host's docker0 (or, when another engine already serves on docker0, a bridge
+# of its own: two engines on one bridge hand out the same addresses, and a published port of
+# one then reaches the other's container), iptables rules, and a container with a published port.
 #
 #   source .ci/bystander-dockerd.sh; bystander_start; ...; bystander_stop
 
@@ -10,7 +12,14 @@ bystander_start() {
   local had_docker0=0
   ip link show docker0 >/dev/null 2>&1 && had_docker0=1
   echo "$had_docker0" >"$BYSTANDER_DIR/had-docker0"
-  dockerd \
+  local bridge=()
+  if [ "$had_docker0" = 1 ]; then
+    ip link add rk-bystander0 type bridge
+    ip addr add 10.250.77.1/24 dev rk-bystander0
+    ip link set rk-bystander0 up
+    bridge=(--bridge=rk-bystander0)
+  fi
+  dockerd "${bridge[@]}" \
     --data-root="$BYSTANDER_DIR/data" --exec-root="$BYSTANDER_DIR/exec" \
     --pidfile="$BYSTANDER_DIR/dockerd.pid" --host="unix://$BYSTANDER_DIR/docker.sock" \
     --containerd-namespace=rk-bystander --containerd-plugins-namespace=rk-bystander-plugins \
@@ -45,7 +54,11 @@ bystander_stop() {
   kill -9 "$BYSTANDER_PID" 2>/dev/null || true
   wait "$BYSTANDER_PID" 2>/dev/null || true
   grep -o " $BYSTANDER_DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  [ "$(cat "$BYSTANDER_DIR/had-docker0")" = 1 ] || ip link delete docker0 2>/dev/null || true
+  if [ "$(cat "$BYSTANDER_DIR/had-docker0")" = 1 ]; then
+    ip link delete rk-bystander0 2>/dev/null || true
+  else
+    ip link delete docker0 2>/dev/null || true
+  fi
   rm -rf "$BYSTANDER_DIR"
   BYSTANDER_PID=
   if [ "$answer" != bystander ]; then
