@@ -140,11 +140,16 @@ function follow(stream: Readable | null, sink: TextSink | undefined): void {
   stream.on('data', (chunk: Buffer | string) =>
     pass(typeof chunk === 'string' ? chunk : decoder.write(chunk)),
   )
-  // `close` also comes when the stream is destroyed (too much output), `end` would not.
-  stream.once('close', () => {
+  // `end` comes before execa's result settles; a destroyed stream (too much output) has only `close`.
+  let ended = false
+  const end = () => {
+    if (ended) return
+    ended = true
     pass(decoder.end())
     sink.end()
-  })
+  }
+  stream.once('end', end)
+  stream.once('close', end)
 }
 
 function spawnErrorOf(result: Finished): { code?: string; message: string } {
