@@ -63,4 +63,13 @@ describe('exec input, output limits and start failures', () => {
       process.kill(pid, 'SIGKILL')
     }
   }, 20_000)
+
+  test('a program that exited before its deadline is judged by its exit, not by a grandchild holding the pipes past it', async () => {
+    const result = await exec('sh', ['-c', 'setsid sleep 300 & echo $!; exit 0'], {
+      timeoutMs: 400,
+    })
+    const value = result._unsafeUnwrap()
+    expect(value.exitCode).toBe(0)
+    process.kill(Number(value.stdout.trim()), 'SIGKILL')
+  }, 20_000)
 })

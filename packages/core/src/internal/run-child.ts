@@ -55,6 +55,8 @@ const wholeMs = (ms: number): number => Math.min(MAX_DELAY_MS, Math.max(0, Math.
  */
 export async function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   const started = performance.now()
+  const timeoutMs =
+    spec.timeoutMs !== undefined && spec.timeoutMs > 0 ? wholeMs(spec.timeoutMs) : undefined
   let subprocess
   try {
     subprocess = execa(spec.command, [...spec.args], {
@@ -63,9 +65,7 @@ export async function runChild(spec: ChildSpec): Promise<ChildOutcome> {
       extendEnv: false,
       // Without input, stdin is empty rather than a pipe nobody writes to.
       ...(spec.input === undefined ? { stdin: 'ignore' as const } : { input: spec.input }),
-      ...(spec.timeoutMs !== undefined && spec.timeoutMs > 0
-        ? { timeout: wholeMs(spec.timeoutMs) }
-        : {}),
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
       ...(spec.signal === undefined ? {} : { cancelSignal: spec.signal }),
       killDescendants: true,
       cleanup: true,
@@ -85,10 +85,16 @@ export async function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   }
   follow(subprocess.stdout, spec.stdout)
   follow(subprocess.stderr, spec.stderr)
+  // A program that exited on its own before the deadline is judged by that exit, even when
+  // execa's timer fired while the pipes were still held by what the program left running.
+  let exitedInTime = false
+  subprocess.nodeChildProcess.once('exit', () => {
+    exitedInTime = timeoutMs === undefined || performance.now() - started < timeoutMs
+  })
   const stopWatching = killLeftoversAfterExit(subprocess)
   const result = await subprocess
   stopWatching()
-  return outcomeOf(result, spec.maxBuffer)
+  return outcomeOf({ ...result, timedOut: result.timedOut && !exitedInTime }, spec.maxBuffer)
 }
 
 /** The fields of execa's result (with `encoding: 'buffer'`, `reject: false`) that decide the outcome. */
@@ -109,7 +115,7 @@ interface Finished {
 function outcomeOf(result: Finished, maxBuffer: number): ChildOutcome {
   const stdout = Buffer.from(result.stdout)
   const stderr = Buffer.from(result.stderr)
-  const started = result.exitCode === undefined && result.signal === undefined
+  const neverRan = result.exitCode === undefined && result.signal === undefined
   const stopped = result.timedOut || result.isCanceled || result.isMaxBuffer
   return {
     ...emptyOutcome(result.durationMs),
@@ -117,7 +123,7 @@ function outcomeOf(result: Finished, maxBuffer: number): ChildOutcome {
     stderr: stderr.toString('utf8'),
     ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
     ...(result.signal === undefined ? {} : { signal: result.signal }),
-    ...(started && !stopped && result.failed ? { spawnError: spawnErrorOf(result) } : {}),
+    ...(neverRan && !stopped && result.failed ? { spawnError: spawnErrorOf(result) } : {}),
     timedOut: result.timedOut,
     canceled: result.isCanceled,
     ...(result.isMaxBuffer
