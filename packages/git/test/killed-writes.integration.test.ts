@@ -13,6 +13,7 @@ import {
   undoRestoreFiles,
 } from '@rollback-kit/git'
 import { createBigRepo, type BigRepo } from './fixtures/big-repo.js'
+import { killTree } from './fixtures/kill-tree.js'
 import type { TempRepo } from './fixtures/temp-repo.js'
 import { treeState } from './fixtures/tree-state.js'
 
@@ -55,7 +56,7 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Run the call in a child process and SIGKILL it at `point`: its whole process group (git
+ * Run the call in a child process and SIGKILL it at `point`: with every process below it (git
  * too), or with `only: 'node'` the node process alone. Resolves once it is gone.
  */
 async function runUntilKilled(
@@ -85,7 +86,8 @@ async function runUntilKilled(
       clearTimeout(timer)
       if (watcher !== undefined) clearInterval(watcher)
       const onlyNode = point.at === 'file' && point.only === 'node'
-      process.kill(onlyNode ? pid : -pid, 'SIGKILL')
+      if (onlyNode) process.kill(pid, 'SIGKILL')
+      else killTree(pid)
       resolve()
     }
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
-import { signalGroup, trackGroup } from './process-group.js'
+import { execa } from 'execa'
+import { killLeftoversAfterExit } from './leftover-processes.js'
 
 /** How a program run by {@link runChild} ended. */
 export interface ChildOutcome {
@@ -40,187 +41,129 @@ export interface TextSink {
   end(): void
 }
 
-/**
- * After the program exits, how long its pipes may stay open. Longer means something it
- * started holds them (`sleep 30 &`): that is killed rather than waited for.
- */
-const DRAIN_MS = 100
-/** After killing what held the pipes, how long to wait before closing them ourselves. */
-const CLOSE_MS = 1_000
+/** execa takes whole milliseconds up to 2^31 - 1 and throws on anything else. */
+const MAX_DELAY_MS = 2 ** 31 - 1
+const wholeMs = (ms: number): number => Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(ms)))
 
 /**
- * Run a program in a process group of its own and judge it by its own exit: output still
- * flowing from processes it left behind neither delays the result nor survives it. A timeout,
- * an abort or too much output sends SIGTERM to the whole group, then SIGKILL after
- * `killGraceMs`; once the program itself has exited, what is left of a stopped group is killed
- * at once. Never rejects.
+ * Run a program through execa, the one place core starts processes. `killDescendants` makes
+ * execa spawn it as the leader of a process group of its own (`detached: true` on Unix) and send
+ * every signal it sends (timeout, abort, too much output, the SIGKILL after `killGraceMs`, and
+ * the SIGTERM when this process exits) to the whole group. A `detached: true` of our own would
+ * turn that exit cleanup off, which is why it is not passed. The program is judged by its own
+ * exit: see {@link killLeftoversAfterExit} for what it leaves holding its pipes. Never rejects.
  */
-export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
+export async function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   const started = performance.now()
-  let child: ChildProcess
+  const timeoutMs =
+    spec.timeoutMs !== undefined && spec.timeoutMs > 0 ? wholeMs(spec.timeoutMs) : undefined
+  let subprocess
   try {
-    child = spawn(spec.command, spec.args, {
+    subprocess = execa(spec.command, [...spec.args], {
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
       env: spec.env,
-      stdio: [spec.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
+      extendEnv: false,
+      // Without input, stdin is empty rather than a pipe nobody writes to.
+      ...(spec.input === undefined ? { stdin: 'ignore' as const } : { input: spec.input }),
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+      ...(spec.signal === undefined ? {} : { cancelSignal: spec.signal }),
+      killDescendants: true,
+      cleanup: true,
+      forceKillAfterDelay: wholeMs(spec.killGraceMs),
+      // Bytes, not characters: the output is decoded here.
+      encoding: 'buffer',
+      maxBuffer: spec.maxBuffer,
+      stripFinalNewline: false,
+      reject: false,
     })
   } catch (cause) {
-    return Promise.resolve({
-      stdout: '',
-      stderr: '',
-      durationMs: performance.now() - started,
-      spawnError: describeSpawnError(cause),
-      timedOut: false,
-      canceled: false,
-    })
+    // execa throws at once on options it refuses.
+    return {
+      ...emptyOutcome(performance.now() - started),
+      spawnError: describeError(cause),
+    }
   }
-  return new Promise((resolve) => {
-    const forget = child.pid === undefined ? () => undefined : trackGroup(child.pid)
-    const stdout = collector(spec.maxBuffer, spec.stdout)
-    const stderr = collector(spec.maxBuffer, spec.stderr)
-    let timedOut = false
-    let canceled = false
-    let overflow: 'stdout' | 'stderr' | undefined
-    let stopping = false
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
-    let spawnError: ChildOutcome['spawnError']
-    let openStreams = 2
-    let finished = false
-    const timers = new Set<NodeJS.Timeout>()
-    const later = (ms: number, action: () => void) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer)
-        action()
-      }, ms)
-      timers.add(timer)
-    }
-    const group = (signal: NodeJS.Signals) => {
-      if (child.pid !== undefined) signalGroup(child.pid, signal)
-    }
-
-    const finish = () => {
-      if (finished) return
-      finished = true
-      for (const timer of timers) clearTimeout(timer)
-      spec.signal?.removeEventListener('abort', onAbort)
-      forget()
-      resolve({
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        durationMs: performance.now() - started,
-        ...(exit?.code === null || exit?.code === undefined ? {} : { exitCode: exit.code }),
-        ...(exit?.signal === null || exit?.signal === undefined ? {} : { signal: exit.signal }),
-        ...(spawnError === undefined ? {} : { spawnError }),
-        timedOut,
-        canceled,
-        ...(overflow === undefined ? {} : { overflow }),
-      })
-    }
-    const settleIfDone = () => {
-      if ((exit !== undefined || spawnError !== undefined) && openStreams === 0) finish()
-    }
-    const stop = () => {
-      if (stopping) return
-      stopping = true
-      group('SIGTERM')
-      later(spec.killGraceMs, () => group('SIGKILL'))
-    }
-    function onAbort() {
-      canceled = true
-      stop()
-    }
-
-    for (const [name, stream, sink] of [
-      ['stdout', child.stdout, stdout],
-      ['stderr', child.stderr, stderr],
-    ] as const) {
-      if (stream === null) {
-        openStreams -= 1
-        continue
-      }
-      stream.on('data', (chunk: Buffer) => {
-        if (!sink.add(chunk) && overflow === undefined) {
-          overflow = name
-          stop()
-        }
-      })
-      stream.on('error', () => undefined)
-      stream.once('close', () => {
-        sink.end()
-        openStreams -= 1
-        settleIfDone()
-      })
-    }
-    if (child.stdin !== null) {
-      // A program that exits without reading its input closes the pipe: that is not an error.
-      child.stdin.on('error', () => undefined)
-      child.stdin.end(spec.input)
-    }
-    child.once('error', (cause) => {
-      if (exit !== undefined) return
-      spawnError = describeSpawnError(cause)
-      settleIfDone()
-    })
-    child.once('exit', (code, signal) => {
-      exit = { code, signal }
-      // Whatever a stopped program left behind goes with it.
-      if (stopping) group('SIGKILL')
-      if (openStreams === 0) return finish()
-      // The pipes are still open: something the program started holds them. Let what is
-      // already written arrive (I/O is polled before setImmediate runs), then kill the rest.
-      later(DRAIN_MS, () =>
-        setImmediate(() => {
-          if (finished) return
-          group('SIGKILL')
-          later(CLOSE_MS, () => {
-            child.stdout?.destroy()
-            child.stderr?.destroy()
-            later(CLOSE_MS, finish)
-          })
-        }),
-      )
-    })
-    if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
-      later(spec.timeoutMs, () => {
-        if (exit !== undefined) return
-        timedOut = true
-        stop()
-      })
-    }
-    spec.signal?.addEventListener('abort', onAbort, { once: true })
+  follow(subprocess.stdout, spec.stdout)
+  follow(subprocess.stderr, spec.stderr)
+  // A program that exited on its own before the deadline is judged by that exit, even when
+  // execa's timer fired while the pipes were still held by what the program left running.
+  let exitedInTime = false
+  subprocess.nodeChildProcess.once('exit', () => {
+    exitedInTime = timeoutMs === undefined || performance.now() - started < timeoutMs
   })
+  const stopWatching = killLeftoversAfterExit(subprocess)
+  const result = await subprocess
+  stopWatching()
+  return outcomeOf({ ...result, timedOut: result.timedOut && !exitedInTime }, spec.maxBuffer)
 }
 
-/** Output kept up to `limit` bytes, and passed on as text as it arrives. */
-function collector(limit: number, sink: TextSink | undefined) {
-  const chunks: Buffer[] = []
-  let size = 0
+/** The fields of execa's result (with `encoding: 'buffer'`, `reject: false`) that decide the outcome. */
+interface Finished {
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+  readonly durationMs: number
+  readonly failed: boolean
+  readonly exitCode?: number | undefined
+  readonly signal?: NodeJS.Signals | undefined
+  readonly code?: string | undefined
+  readonly cause?: unknown
+  readonly timedOut: boolean
+  readonly isCanceled: boolean
+  readonly isMaxBuffer: boolean
+}
+
+function outcomeOf(result: Finished, maxBuffer: number): ChildOutcome {
+  const stdout = Buffer.from(result.stdout)
+  const stderr = Buffer.from(result.stderr)
+  const neverRan = result.exitCode === undefined && result.signal === undefined
+  const stopped = result.timedOut || result.isCanceled || result.isMaxBuffer
+  return {
+    ...emptyOutcome(result.durationMs),
+    stdout: stdout.toString('utf8'),
+    stderr: stderr.toString('utf8'),
+    ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+    ...(result.signal === undefined ? {} : { signal: result.signal }),
+    ...(neverRan && !stopped && result.failed ? { spawnError: spawnErrorOf(result) } : {}),
+    timedOut: result.timedOut,
+    canceled: result.isCanceled,
+    ...(result.isMaxBuffer
+      ? { overflow: stderr.length >= maxBuffer && stdout.length < maxBuffer ? 'stderr' : 'stdout' }
+      : {}),
+  }
+}
+
+function emptyOutcome(durationMs: number): ChildOutcome {
+  return { stdout: '', stderr: '', durationMs, timedOut: false, canceled: false }
+}
+
+/** Pass a stream's text on as it arrives, never splitting a multi-byte character. */
+function follow(stream: Readable | null, sink: TextSink | undefined): void {
+  if (stream === null || sink === undefined) return
   const decoder = new StringDecoder('utf8')
   const pass = (text: string) => {
-    if (sink !== undefined && text.length > 0) sink.push(text)
+    if (text.length > 0) sink.push(text)
   }
-  return {
-    /** Keep a chunk; false once the limit is passed. */
-    add(chunk: Buffer): boolean {
-      pass(decoder.write(chunk))
-      if (size >= limit) return false
-      const room = limit - size
-      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk)
-      size += Math.min(chunk.length, room)
-      return chunk.length <= room
-    },
-    end(): void {
-      pass(decoder.end())
-      sink?.end()
-    },
-    text(): string {
-      return Buffer.concat(chunks).toString('utf8')
-    },
+  stream.on('data', (chunk: Buffer | string) =>
+    pass(typeof chunk === 'string' ? chunk : decoder.write(chunk)),
+  )
+  // `end` comes before execa's result settles; a destroyed stream (too much output) has only `close`.
+  let ended = false
+  const end = () => {
+    if (ended) return
+    ended = true
+    pass(decoder.end())
+    sink.end()
   }
+  stream.once('end', end)
+  stream.once('close', end)
 }
 
-function describeSpawnError(cause: unknown): { code?: string; message: string } {
+function spawnErrorOf(result: Finished): { code?: string; message: string } {
+  const described = describeError(result.cause)
+  return result.code === undefined ? described : { ...described, code: result.code }
+}
+
+function describeError(cause: unknown): { code?: string; message: string } {
   const code = (cause as { code?: unknown } | null)?.code
   const message = (cause as { message?: unknown } | null)?.message
   return {
