@@ -16,7 +16,7 @@ import {
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Result } from 'neverthrow'
+import type { Result, ResultAsync } from 'neverthrow'
 import { describe, expect, test } from 'vitest'
 import { archiveCommandProblem, shellWords } from '../../src/pgbackrest/internal/archive-command.js'
 import { chooseBackupSet } from '../../src/pgbackrest/internal/choose-set.js'
@@ -502,7 +502,7 @@ describe('an aborted signal is honoured before anything runs', () => {
   // The stanza names a missing program: reaching it would give CommandNotFound, not Aborted.
   const stanza = { name: 'main', command: missingProgram }
   const signal = AbortSignal.abort()
-  const calls: [string, () => Promise<Result<unknown, { kind: string }>>][] = [
+  const calls: [string, () => ResultAsync<unknown, { kind: string }>][] = [
     ['checkSetup', () => checkSetup({ stanza, connection, signal })],
     ['backup', () => backup({ stanza, type: 'full', signal })],
     ['listBackups', () => listBackups({ stanza, signal })],

@@ -227,6 +227,7 @@ export function restoreInPlace(
         set: prepared.backup.label,
         delta: true,
         block: { runId, target: run.target, timeline: options.targetTimeline },
+        signal: undefined, // past the stop: see above
         logger: run.logger,
         onPercent: (percent) => reportProgress(options, { phase: 'restoring', percent }),
       }),
@@ -248,6 +249,7 @@ export function restoreInPlace(
         connection: run.live,
         target: describeTarget(run.target),
         timeoutMs: options.recoveryTimeoutMs ?? 30 * 60_000,
+        signal: undefined,
         onReplay: (lsn) => reportProgress(options, { phase: 'recovering', replayedLsn: lsn }),
       }),
     )
@@ -260,6 +262,7 @@ export function restoreInPlace(
         restored: run.live,
         live: run.live,
         dataChanged: true,
+        signal: undefined,
       }).andThen((verified) => {
         phases.verifyMs = lap()
         // The recovery target stays harmless after promotion, but is removed like side by side.
