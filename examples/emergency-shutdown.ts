@@ -68,7 +68,10 @@ export function main(options: EmergencyShutdownOptions): ResultAsync<EmergencyRe
       for (const name of started) log(`started ${name}`)
     }
     if (record.kubernetes !== undefined && kube !== undefined) {
-      const restored = yield* k8s.restoreScale({ client: kube.client, record: record.kubernetes })
+      const restored = yield* k8s.undoEmergencyScale({
+        client: kube.client,
+        record: record.kubernetes,
+      })
       for (const e of restored.entries) log(`scaled ${e.kind}/${e.name} back to ${e.replicas}`)
     }
     return ok(record)

@@ -33,7 +33,7 @@ export type { WithTimeoutOptions } from './with-timeout.js'
 export { redactingLogger, silentLogger } from './logger.js'
 export type { Logger } from './logger.js'
 export { checkAborted, loggerOf, reportProgress, sleep } from './operation.js'
-export type { OperationOptions, ProgressEvent } from './operation.js'
+export type { CallOptions, OperationOptions, ProgressEvent } from './operation.js'
 
 export { makeRedactor, redactDeep, redactUrl, REDACTED } from './redact.js'
 export { hideSecretFields, markSecretFields } from './secret-fields.js'

@@ -47,6 +47,20 @@ export interface OperationOptions<P extends ProgressEvent = ProgressEvent> {
 }
 
 /**
+ * Options of a call that makes one request or one short read: cancellation and logging, but no
+ * progress events (there is no progress to report between its start and its answer).
+ *
+ * @example
+ * ```ts
+ * import type { CallOptions } from '@rollback-kit/core'
+ *
+ * const options: CallOptions = { signal: AbortSignal.timeout(10_000) }
+ * ```
+ * @category Operations
+ */
+export type CallOptions = Pick<OperationOptions, 'signal' | 'logger'>
+
+/**
  * Deliver a progress event without letting a faulty callback break the operation.
  *
  * @example

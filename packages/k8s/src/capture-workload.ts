@@ -5,7 +5,7 @@
  * @module
  */
 import type { V1DaemonSet, V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
-import { checkAborted, REDACTED, type OperationOptions } from '@rollback-kit/core'
+import { checkAborted, REDACTED, type CallOptions } from '@rollback-kit/core'
 import type { ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
 import type { KubeApiError } from './errors.js'
@@ -111,7 +111,7 @@ export interface WorkloadCapture {
  * ```
  * @category Capture
  */
-export interface CaptureWorkloadOptions extends OperationOptions {
+export interface CaptureWorkloadOptions extends CallOptions {
   readonly client: KubeClient
   readonly workload: WorkloadRef
 }

@@ -75,8 +75,8 @@ export interface ScaleRecord {
 }
 
 /**
- * Progress of {@link emergencyScaleToZero} and {@link restoreScale}: one event per workload
- * (`drifted`: a count changed by someone else during the incident, see {@link restoreScale}).
+ * Progress of {@link emergencyScaleToZero} and {@link undoEmergencyScale}: one event per workload
+ * (`drifted`: a count changed by someone else during the incident, see {@link undoEmergencyScale}).
  *
  * @example
  * ```ts
@@ -113,7 +113,7 @@ export interface EmergencyScaleOptions extends OperationOptions<ScaleProgress> {
 
 /**
  * Some workloads could not be changed. `record` lists the ones that were (restore them with
- * {@link restoreScale}); `failures` the others.
+ * {@link undoEmergencyScale}); `failures` the others.
  *
  * @example
  * ```ts
@@ -129,7 +129,7 @@ export type ScaleIncomplete = BlockError<'ScaleIncomplete'> & {
 }
 
 /**
- * The errors of {@link emergencyScaleToZero} and {@link restoreScale}.
+ * The errors of {@link emergencyScaleToZero} and {@link undoEmergencyScale}.
  *
  * @example
  * ```ts
@@ -157,13 +157,13 @@ export type EmergencyScaleError = KubeApiError | ScaleIncomplete
  *
  * @example
  * ```ts
- * import { connectKube, emergencyScaleToZero, restoreScale } from '@rollback-kit/k8s'
+ * import { connectKube, emergencyScaleToZero, undoEmergencyScale } from '@rollback-kit/k8s'
  *
  * const client = (await connectKube())._unsafeUnwrap()
  * const stopped = await emergencyScaleToZero({ client, namespace: 'shop' })
  * if (stopped.isOk()) {
  *   // ... fix things ...
- *   await restoreScale({ client, record: stopped.value })
+ *   await undoEmergencyScale({ client, record: stopped.value })
  * }
  * ```
  * @category Scale

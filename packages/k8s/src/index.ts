@@ -74,13 +74,13 @@ export type {
   ScaleRecord,
   ScaleRecordEntry,
 } from './emergency-scale.js'
-export { readScaleRecord, restoreScale } from './restore-scale.js'
+export { readScaleRecord, undoEmergencyScale } from './undo-emergency-scale.js'
 export type {
   ReadScaleRecordOptions,
-  RestoreScaleOptions,
-  RestoreScaleResult,
+  UndoEmergencyScaleOptions,
+  UndoEmergencyScaleResult,
   ScaleDrift,
-} from './restore-scale.js'
+} from './undo-emergency-scale.js'
 
 export { captureWorkload, redactCapture } from './capture-workload.js'
 export type {

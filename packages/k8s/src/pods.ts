@@ -3,7 +3,7 @@
  * @module
  */
 import type { V1Pod } from '@kubernetes/client-node'
-import { checkAborted, type OperationOptions } from '@rollback-kit/core'
+import { checkAborted, type CallOptions } from '@rollback-kit/core'
 import { okAsync, type ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
 import type { KubeApiError } from './errors.js'
@@ -73,7 +73,7 @@ export interface PodSummary {
  * ```
  * @category Pods
  */
-export interface ListPodsOptions extends OperationOptions {
+export interface ListPodsOptions extends CallOptions {
   readonly client: KubeClient
   readonly namespace: string
   readonly labelSelector?: string
@@ -183,7 +183,7 @@ function summarisePod(pod: V1Pod): PodSummary {
  * ```
  * @category Pods
  */
-export interface PodLogsOptions extends OperationOptions {
+export interface PodLogsOptions extends CallOptions {
   readonly client: KubeClient
   readonly namespace: string
   readonly pod: string

@@ -3,7 +3,7 @@
  * @module
  */
 import type { V1PodTemplateSpec } from '@kubernetes/client-node'
-import { checkAborted, type OperationOptions } from '@rollback-kit/core'
+import { checkAborted, type CallOptions } from '@rollback-kit/core'
 import type { ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
 import type { KubeApiError } from './errors.js'
@@ -63,7 +63,7 @@ export interface RolloutRevision {
  * ```
  * @category Rollout
  */
-export interface RolloutHistoryOptions extends OperationOptions {
+export interface RolloutHistoryOptions extends CallOptions {
   readonly client: KubeClient
   readonly workload: WorkloadRef
 }

@@ -9,7 +9,7 @@ import {
   invalidInput,
   makeError,
   type InvalidInput,
-  type OperationOptions,
+  type CallOptions,
 } from '@rollback-kit/core'
 import { errAsync, type ResultAsync } from 'neverthrow'
 import type { KubeClient } from './connect.js'
@@ -50,7 +50,7 @@ export type ScalableRef = WorkloadRef & { readonly kind: 'Deployment' | 'Statefu
  * ```
  * @category Scale
  */
-export interface ScaleOptions extends OperationOptions {
+export interface ScaleOptions extends CallOptions {
   readonly client: KubeClient
   readonly workload: ScalableRef
   /** The new replica count, a non-negative integer. */
@@ -162,7 +162,7 @@ export function scale(options: ScaleOptions): ResultAsync<ScaleResult, ScaleErro
  * ```
  * @category Scale
  */
-export interface RestartOptions extends OperationOptions {
+export interface RestartOptions extends CallOptions {
   readonly client: KubeClient
   readonly workload: WorkloadRef
   /** The time written into the annotation. Default now. */

@@ -2,7 +2,7 @@ import {
   emergencyScaleToZero,
   PREVIOUS_REPLICAS_ANNOTATION,
   readScaleRecord,
-  restoreScale,
+  undoEmergencyScale,
   type KubeClient,
 } from '@rollback-kit/k8s'
 import type { KubeSim } from '@rollback-kit/testing'
@@ -49,7 +49,7 @@ describe('emergencyScaleToZero killed with SIGKILL', () => {
   const start = useFixtureProcesses()
 
   it.each([1, 2, 3])(
-    'killed before patch %i: readScaleRecord + restoreScale bring every count back',
+    'killed before patch %i: readScaleRecord + undoEmergencyScale bring every count back',
     async (patch) => {
       let held = false
       proxy.add({
@@ -71,7 +71,7 @@ describe('emergencyScaleToZero killed with SIGKILL', () => {
       // The documented recovery: the annotations say what to bring back.
       const record = (await readScaleRecord({ client, namespace: 'default' }))._unsafeUnwrap()
       expect(record.entries.map((e) => e.name).sort()).toEqual(scaled)
-      const restored = (await restoreScale({ client, record }))._unsafeUnwrap()
+      const restored = (await undoEmergencyScale({ client, record }))._unsafeUnwrap()
       expect(restored.drifted).toEqual([])
       expectAsBefore()
     },
@@ -100,7 +100,7 @@ describe('emergencyScaleToZero aborted', () => {
       if (error.kind !== 'ScaleIncomplete') throw new Error(`unexpected ${error.kind}`)
       expect(error.record.entries).toHaveLength(after)
       expect(error.failures.map((f) => f.error.kind)).toEqual(['Aborted'])
-      ;(await restoreScale({ client, record: error.record }))._unsafeUnwrap()
+      ;(await undoEmergencyScale({ client, record: error.record }))._unsafeUnwrap()
       expectAsBefore()
     },
   )

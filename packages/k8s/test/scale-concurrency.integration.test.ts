@@ -1,7 +1,7 @@
 import {
   emergencyScaleToZero,
   PREVIOUS_REPLICAS_ANNOTATION,
-  restoreScale,
+  undoEmergencyScale,
   scale,
   type KubeClient,
 } from '@rollback-kit/k8s'
@@ -72,7 +72,7 @@ describe('emergencyScaleToZero under a concurrent change', () => {
     })
     expect(stored('web').metadata.annotations?.[PREVIOUS_REPLICAS_ANNOTATION]).toBe('6')
 
-    ;(await restoreScale({ client, record }))._unsafeUnwrap()
+    ;(await undoEmergencyScale({ client, record }))._unsafeUnwrap()
     expect(stored('web').spec.replicas).toBe(6)
   })
 
@@ -92,13 +92,13 @@ describe('emergencyScaleToZero under a concurrent change', () => {
   })
 })
 
-describe('restoreScale and counts people changed during the incident', () => {
+describe('undoEmergencyScale and counts people changed during the incident', () => {
   it('reports a count changed during the incident (7, recorded 3) and leaves that workload alone', async () => {
     const record = (await emergencyScaleToZero({ client, namespace: 'default' }))._unsafeUnwrap()
     personScales('web', 7)
     const events: string[] = []
     const restored = (
-      await restoreScale({ client, record, onProgress: (e) => events.push(e.phase) })
+      await undoEmergencyScale({ client, record, onProgress: (e) => events.push(e.phase) })
     )._unsafeUnwrap()
     expect(restored.drifted).toEqual([{ kind: 'Deployment', name: 'web', recorded: 3, live: 7 }])
     expect(restored.entries).toEqual([{ kind: 'Deployment', name: 'api', replicas: 2 }])
@@ -112,7 +112,7 @@ describe('restoreScale and counts people changed during the incident', () => {
   it('force: true restores the recorded count anyway', async () => {
     const record = (await emergencyScaleToZero({ client, namespace: 'default' }))._unsafeUnwrap()
     personScales('web', 7)
-    const restored = (await restoreScale({ client, record, force: true }))._unsafeUnwrap()
+    const restored = (await undoEmergencyScale({ client, record, force: true }))._unsafeUnwrap()
     expect(restored.drifted).toEqual([{ kind: 'Deployment', name: 'web', recorded: 3, live: 7 }])
     expect(restored.entries).toContainEqual({ kind: 'Deployment', name: 'web', replicas: 3 })
     expect(stored('web').spec.replicas).toBe(3)
@@ -128,7 +128,7 @@ describe('restoreScale and counts people changed during the incident', () => {
       path: '/deployments/web',
       action: { kind: 'before', run: () => personScales('web', 7) },
     })
-    const restored = (await restoreScale({ client, record }))._unsafeUnwrap()
+    const restored = (await undoEmergencyScale({ client, record }))._unsafeUnwrap()
     expect(restored.drifted).toEqual([{ kind: 'Deployment', name: 'web', recorded: 3, live: 7 }])
     expect(stored('web').spec.replicas).toBe(7)
     // Written once by the emergency, then refused once: the re-read saw the new count.

@@ -3,7 +3,7 @@ import {
   PREVIOUS_REPLICAS_ANNOTATION,
   readScaleRecord,
   restart,
-  restoreScale,
+  undoEmergencyScale,
   scale,
   type KubeClient,
 } from '@rollback-kit/k8s'
@@ -194,7 +194,7 @@ describe('emergencyScaleToZero', () => {
     const again = (await emergencyScaleToZero({ client, namespace: 'shop' }))._unsafeUnwrap()
     expect(again.entries.find((e) => e.name === 'd')?.replicas).toBe(5)
 
-    const restored = await restoreScale({ client, record })
+    const restored = await undoEmergencyScale({ client, record })
     expect(restored._unsafeUnwrap().entries).toHaveLength(5)
     for (const [name, replicas] of Object.entries(COUNTS)) {
       const object = stored('Deployment', name)
@@ -226,7 +226,7 @@ describe('emergencyScaleToZero', () => {
     expect([...rebuilt.entries].sort((x, y) => key(x).localeCompare(key(y)))).toEqual(
       [...record.entries].sort((x, y) => key(x).localeCompare(key(y))),
     )
-    ;(await restoreScale({ client, record: rebuilt }))._unsafeUnwrap()
+    ;(await undoEmergencyScale({ client, record: rebuilt }))._unsafeUnwrap()
     expect(stored('StatefulSet', 'db').spec.replicas).toBe(2)
   })
 
@@ -240,7 +240,7 @@ describe('emergencyScaleToZero', () => {
     expect(error.failures.map((f) => [f.workload.name, f.error.kind])).toEqual([['c', 'Forbidden']])
     expect(error.record.entries.map((e) => e.name).sort()).toEqual(['a', 'b', 'd', 'e'])
     expect(stored('Deployment', 'c').spec.replicas).toBe(3)
-    ;(await restoreScale({ client, record: error.record }))._unsafeUnwrap()
+    ;(await undoEmergencyScale({ client, record: error.record }))._unsafeUnwrap()
     expect(stored('Deployment', 'd').spec.replicas).toBe(5)
   })
 

@@ -2,7 +2,7 @@ import {
   captureWorkload,
   emergencyScaleToZero,
   restart,
-  restoreScale,
+  undoEmergencyScale,
   restoreWorkload,
   rolloutUndo,
   scale,
@@ -79,7 +79,7 @@ describe('every write says who made it', () => {
     ;(await scale({ client, workload: web, replicas: 3 }))._unsafeUnwrap()
     ;(await restart({ client, workload: web }))._unsafeUnwrap()
     const record = (await emergencyScaleToZero({ client, namespace: 'default' }))._unsafeUnwrap()
-    ;(await restoreScale({ client, record }))._unsafeUnwrap()
+    ;(await undoEmergencyScale({ client, record }))._unsafeUnwrap()
     ;(await rolloutUndo({ client, workload: web }))._unsafeUnwrap()
     ;(
       await rolloutUndo({ client, workload: { ...web, kind: 'DaemonSet', name: 'agent' } })

@@ -8,6 +8,7 @@ import {
   loggerOf,
   makeError,
   reportProgress,
+  type CallOptions,
   type OperationOptions,
 } from '@rollback-kit/core'
 import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow'
@@ -28,19 +29,19 @@ import { listWorkloads, patchWorkload, readWorkload, replicasOf } from './intern
 import type { ScalableRef } from './scale.js'
 
 /**
- * Options of {@link restoreScale}.
+ * Options of {@link undoEmergencyScale}.
  *
  * @example
  * ```ts
- * import type { KubeClient, RestoreScaleOptions, ScaleRecord } from '@rollback-kit/k8s'
+ * import type { KubeClient, UndoEmergencyScaleOptions, ScaleRecord } from '@rollback-kit/k8s'
  *
  * declare const client: KubeClient
  * declare const record: ScaleRecord
- * const options: RestoreScaleOptions = { client, record }
+ * const options: UndoEmergencyScaleOptions = { client, record }
  * ```
  * @category Scale
  */
-export interface RestoreScaleOptions extends OperationOptions<ScaleProgress> {
+export interface UndoEmergencyScaleOptions extends OperationOptions<ScaleProgress> {
   readonly client: KubeClient
   readonly record: ScaleRecord
   /** Tries per workload when a write answers 409 Conflict. Default 4. */
@@ -73,18 +74,18 @@ export interface ScaleDrift {
 }
 
 /**
- * What {@link restoreScale} did: `entries` lists the workloads scaled back; `drifted` the ones
+ * What {@link undoEmergencyScale} did: `entries` lists the workloads scaled back; `drifted` the ones
  * someone changed during the incident (left alone unless `force`, then also in `entries`).
  *
  * @example
  * ```ts
- * import type { RestoreScaleResult } from '@rollback-kit/k8s'
+ * import type { UndoEmergencyScaleResult } from '@rollback-kit/k8s'
  *
- * const needsLook = (r: RestoreScaleResult) => r.drifted.map((d) => d.name)
+ * const needsLook = (r: UndoEmergencyScaleResult) => r.drifted.map((d) => d.name)
  * ```
  * @category Scale
  */
-export interface RestoreScaleResult extends ScaleRecord {
+export interface UndoEmergencyScaleResult extends ScaleRecord {
   readonly drifted: readonly ScaleDrift[]
 }
 
@@ -104,22 +105,22 @@ export interface RestoreScaleResult extends ScaleRecord {
  *
  * @example
  * ```ts
- * import { connectKube, readScaleRecord, restoreScale } from '@rollback-kit/k8s'
+ * import { connectKube, readScaleRecord, undoEmergencyScale } from '@rollback-kit/k8s'
  *
  * const client = (await connectKube())._unsafeUnwrap()
  * // after a crash: rebuild the record from the annotations
  * const restored = await readScaleRecord({ client, namespace: 'shop' }).andThen((record) =>
- *   restoreScale({ client, record }),
+ *   undoEmergencyScale({ client, record }),
  * )
  * if (restored.isOk()) for (const d of restored.value.drifted) console.log(`${d.name} left at ${d.live}`)
  * ```
  * @category Scale
  */
-export function restoreScale(
-  options: RestoreScaleOptions,
-): ResultAsync<RestoreScaleResult, EmergencyScaleError> {
+export function undoEmergencyScale(
+  options: UndoEmergencyScaleOptions,
+): ResultAsync<UndoEmergencyScaleResult, EmergencyScaleError> {
   const { record } = options
-  const run = async (): Promise<Result<RestoreScaleResult, EmergencyScaleError>> => {
+  const run = async (): Promise<Result<UndoEmergencyScaleResult, EmergencyScaleError>> => {
     const restored: ScaleRecordEntry[] = []
     const drifted: ScaleDrift[] = []
     const left: ScaleRecordEntry[] = []
@@ -211,7 +212,7 @@ function restoreOne(
  * ```
  * @category Scale
  */
-export interface ReadScaleRecordOptions extends OperationOptions {
+export interface ReadScaleRecordOptions extends CallOptions {
   readonly client: KubeClient
   readonly namespace: string
   readonly labelSelector?: string
