@@ -211,6 +211,37 @@ describe('fingerprints pin search_path', () => {
   })
 })
 
+describe('snapshots taken with an earlier fingerprint algorithm', () => {
+  test('a dump whose manifest holds v1 fingerprints (no algorithm recorded) verifies and restores', async () => {
+    const db = 'rk_trust_v1_manifest'
+    await seed(db)
+    const snapshot = await dump(db)
+    const manifestPath = join(snapshot.dir, 'manifest.json')
+    const written = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>
+    expect(written['fingerprintAlgorithm']).toBe('sum-hashrecordextended-v2')
+    // What a manifest written before v2 looks like: text-path fingerprints, no algorithm.
+    const v1 = (
+      await fingerprintDatabase({
+        connection: cluster.urlFor({ database: db }),
+        algorithm: 'sum-hashtextextended-v1',
+      })
+    )._unsafeUnwrap()
+    delete written['fingerprintAlgorithm']
+    written['tables'] = Object.values(v1.tables)
+    await writeFile(manifestPath, JSON.stringify(written))
+    await rows("UPDATE t SET v = 'after the snapshot' WHERE id = 1", [], db)
+    const receipt = await restoreSnapshot({
+      connection: cluster.urlFor({ database: db }),
+      snapshot: { kind: 'dump', dir: snapshot.dir },
+      ...binDir(),
+    })
+    expect(receipt._unsafeUnwrap().tablesVerified).toBe(1)
+    expect(await rows('SELECT v FROM t WHERE id = 1', [], db)).not.toEqual([
+      { v: 'after the snapshot' },
+    ])
+  })
+})
+
 describe('what the target keeps across a swap', () => {
   test('CONNECTION LIMIT and a setting changed during the grace period', async () => {
     const db = 'rk_trust_limit'
