@@ -10,7 +10,7 @@
  *   pnpm bench --scale 20 --runs 5 --jobs 2 --only postgres,probes,growth --growth 5,10 --out dir --docs
  */
 import { mkdir, writeFile } from 'node:fs/promises'
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { detectService } from '@rollback-kit/testing'
@@ -62,6 +62,8 @@ for (const [name, value] of [
 }
 
 const startedAt = new Date().toISOString()
+// The machine may be shared: the load before and after says how noisy the figures are.
+const loadAtStart = loadavg()
 const rows: BenchRow[] = []
 const skipped: string[] = []
 // A case that crashed is no figure: the run says so and exits 1 (missed targets never do).
@@ -220,7 +222,10 @@ const absolute: BenchComparison[] =
 const report = {
   startedAt,
   machine: `${String(cpus().length)} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${String(Math.round(totalmem() / 2 ** 30))} GiB, Node ${process.version}`,
-  settings: { scale, runs, jobs, quick },
+  load: `load average (1, 5, 15 min) ${loadAtStart.map((l) => l.toFixed(1)).join(', ')} at the start, ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')} at the end`,
+  settings: { scale, runs, jobs, quick, growth: growthScales.join(' ') },
   rows,
   comparisons: [
     ...absolute,

@@ -52,6 +52,8 @@ export interface GrowthRow {
 export interface BenchReport {
   readonly startedAt: string
   readonly machine: string
+  /** How busy the machine was (a shared machine makes every figure noisier). */
+  readonly load?: string
   readonly settings: Record<string, string | number | boolean>
   readonly rows: readonly BenchRow[]
   readonly comparisons: readonly BenchComparison[]
@@ -123,7 +125,7 @@ export function renderMarkdown(report: BenchReport): string {
   const lines = [
     '# rollback-kit benchmarks',
     '',
-    `Run ${report.startedAt} on ${report.machine}.`,
+    `Run ${report.startedAt} on ${report.machine}${report.load === undefined ? '' : `; ${report.load}`}.`,
     `Settings: ${Object.entries(report.settings)
       .map(([key, value]) => `${key}=${String(value)}`)
       .join(
