@@ -83,7 +83,10 @@ async function area(
   needs: 'postgres' | 'pgbackrest' | 'docker' | 'kubectl' | undefined,
   body: () => Promise<BenchRow[]>,
 ): Promise<void> {
-  if (!only.has(name)) return
+  if (!only.has(name)) {
+    skipped.push(`${name}: left out of this run (--only ${values.only})`)
+    return
+  }
   if (needs !== undefined) {
     const status = await detectService(needs)
     if (!status.available) {

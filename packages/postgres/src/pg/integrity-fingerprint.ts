@@ -380,7 +380,7 @@ export function fingerprintTable(
           const chosen = chooseAlgorithm(Number(rows[0]?.num ?? '0'), options.algorithm)
           if (chosen.isErr()) return errAsync(chosen.error)
           return withPinnedSearchPath(session, () =>
-            measure(session, table, 'fingerprint', chosen.value),
+            measure(session, table, { what: 'fingerprint', algorithm: chosen.value }),
           )
         }),
     ),

@@ -121,9 +121,9 @@ function hashableColumns(session: PgSession, from: string): ResultAsync<boolean,
 export function measure(
   session: PgSession,
   table: FoundTable,
-  what: 'fingerprint' | 'count',
-  algorithm: FingerprintAlgorithm = 'sum-hashtextextended-v1',
+  how: { readonly what: 'fingerprint' | 'count'; readonly algorithm?: FingerprintAlgorithm },
 ): ResultAsync<TableFingerprint, PgError> {
+  const { what, algorithm = 'sum-hashtextextended-v1' } = how
   const from = `${session.escapeIdentifier(table.schema)}.${session.escapeIdentifier(table.name)}`
   const path: ResultAsync<'count' | 'text' | 'record', PgError> =
     what === 'count'
@@ -207,7 +207,7 @@ function measureAll(
   return sequence(
     tables.map(
       (table, index) => () =>
-        measure(session, table, what, options.algorithm).map((measured) => {
+        measure(session, table, options).map((measured) => {
           out[table.key] = measured
           reportProgress(options, {
             phase: 'table',
