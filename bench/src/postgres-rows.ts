@@ -287,9 +287,17 @@ async function measureAll(
           await sql(SOURCE, 'CHECKPOINT')
           await rm(to, { recursive: true, force: true })
         },
-        // CREATE DATABASE ... FILE_COPY fsyncs what it copied, so the copy is flushed too.
+        // CREATE DATABASE ... FILE_COPY fsyncs what it copied, so the copy is flushed too. The
+        // server may unlink a file (pg_internal.init) while cp walks the folder: start over.
         run: async () => {
-          unwrap(await exec('cp', ['-r', from, to]), 'cp -r')
+          for (let attempt = 1; ; attempt += 1) {
+            const copied = await exec('cp', ['-r', from, to])
+            if (copied.isOk() || attempt === 3) {
+              unwrap(copied, 'cp -r')
+              break
+            }
+            await rm(to, { recursive: true, force: true })
+          }
           unwrap(await exec('sync', ['-f', to]), 'sync')
         },
         cleanup: () => rm(to, { recursive: true, force: true }),
