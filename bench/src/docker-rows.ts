@@ -8,7 +8,7 @@ import { createServer } from 'node:net'
 import { exec } from '@rollback-kit/core'
 import { rollbackContainer } from '@rollback-kit/docker'
 import { buildTestImage, runTestContainer, startDocker } from '@rollback-kit/testing'
-import { measure, unwrap } from './measure.js'
+import { interleave, unwrap, type BenchCase } from './measure.js'
 import type { BenchRow } from './table.js'
 
 async function freePort(): Promise<number> {
@@ -67,59 +67,60 @@ export async function dockerRows(options: {
       rows.push(made)
       options.onRow(made)
     }
+    const bare: BenchCase = {
+      prepare: startV2,
+      run: async () => {
+        const docker = async (args: string[]): Promise<void> => {
+          unwrap(await exec('docker', args, { env }), `docker ${args[0] ?? ''}`)
+        }
+        await docker(['stop', name])
+        await docker(['rm', name])
+        await docker([
+          'run',
+          '-d',
+          '--init',
+          '--name',
+          name,
+          '-p',
+          `127.0.0.1:${String(port)}:8080`,
+          v1.ref,
+        ])
+        await untilHealthy(`http://127.0.0.1:${String(port)}/health`)
+      },
+      cleanup: remove,
+    }
+    const ours: BenchCase = {
+      prepare: startV2,
+      run: async () => {
+        unwrap(
+          await rollbackContainer({
+            docker,
+            container: name,
+            image: v1.ref,
+            health: {
+              probe: () => answers200(`http://127.0.0.1:${String(port)}/health`),
+              pollIntervalMs: 20,
+            },
+          }),
+          'rollbackContainer',
+        )
+      },
+      cleanup: remove,
+    }
+    // In turns, so drift hits both sides alike.
+    const [bareRuns, ourRuns] = await interleave([bare, ours], options.runs)
+    if (bareRuns === undefined || ourRuns === undefined) return rows
     add({
       name: 'bare: docker stop + docker run + first 200',
       detail: 'docker stop, docker rm, docker run --init -p, poll /health every 20 ms',
-      measurement: await measure(
-        {
-          prepare: startV2,
-          run: async () => {
-            const docker = async (args: string[]): Promise<void> => {
-              unwrap(await exec('docker', args, { env }), `docker ${args[0] ?? ''}`)
-            }
-            await docker(['stop', name])
-            await docker(['rm', name])
-            await docker([
-              'run',
-              '-d',
-              '--init',
-              '--name',
-              name,
-              '-p',
-              `127.0.0.1:${String(port)}:8080`,
-              v1.ref,
-            ])
-            await untilHealthy(`http://127.0.0.1:${String(port)}/health`)
-          },
-          cleanup: remove,
-        },
-        options.runs,
-      ),
+      measurement: bareRuns,
+      interleaved: 'docker',
     })
     add({
       name: 'ours: health-gated rollbackContainer',
       detail: 'create, stop old, rename aside, start, probe /health every 20 ms, remove old',
-      measurement: await measure(
-        {
-          prepare: startV2,
-          run: async () => {
-            unwrap(
-              await rollbackContainer({
-                docker,
-                container: name,
-                image: v1.ref,
-                health: {
-                  probe: () => answers200(`http://127.0.0.1:${String(port)}/health`),
-                  pollIntervalMs: 20,
-                },
-              }),
-              'rollbackContainer',
-            )
-          },
-          cleanup: remove,
-        },
-        options.runs,
-      ),
+      measurement: ourRuns,
+      interleaved: 'docker',
     })
     return rows
   } finally {

@@ -54,3 +54,25 @@ export function unwrap<T, E>(result: Result<T, E>, what: string): T {
       : String(error)
   throw new Error(`${what} failed: ${message}`)
 }
+
+/**
+ * Run several cases in turns (a, b, a, b, ...) `times` rounds, timing only each `run`: drift
+ * on a shared machine then hits every side alike, and round `i` of one case can be divided by
+ * round `i` of another (a per-pair ratio).
+ */
+export async function interleave(
+  benches: readonly BenchCase[],
+  times: number,
+): Promise<Measurement[]> {
+  const runs: number[][] = benches.map(() => [])
+  for (let i = 0; i < times; i += 1) {
+    for (const [index, bench] of benches.entries()) {
+      await bench.prepare?.()
+      const started = performance.now()
+      await bench.run()
+      runs[index]?.push(performance.now() - started)
+      await bench.cleanup?.()
+    }
+  }
+  return runs.map(summarise)
+}

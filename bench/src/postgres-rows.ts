@@ -12,9 +12,10 @@ import {
   dumpSnapshot,
   fingerprintTable,
   restoreSnapshot,
+  type FingerprintAlgorithm,
 } from '@rollback-kit/postgres'
 import { startPostgres, type PostgresCluster } from '@rollback-kit/testing'
-import { measure, unwrap, type BenchCase } from './measure.js'
+import { interleave, measure, unwrap, type BenchCase } from './measure.js'
 import { pipeline } from './pipeline.js'
 import type { BenchRow } from './table.js'
 
@@ -84,16 +85,39 @@ async function measureAll(
   ).trim()
 
   const rows: BenchRow[] = []
-  const row = async (name: string, bench: BenchCase, detail?: string): Promise<void> => {
-    const measurement = await measure(bench, options.runs)
-    const made: BenchRow = {
-      area: 'postgres',
-      name,
-      measurement,
-      ...(detail === undefined ? {} : { detail }),
-    }
+  const push = (made: BenchRow): void => {
     rows.push(made)
     options.onRow(made)
+  }
+  const row = async (name: string, bench: BenchCase, detail?: string): Promise<void> => {
+    const measurement = await measure(bench, options.runs)
+    push({ area: 'postgres', name, measurement, ...(detail === undefined ? {} : { detail }) })
+  }
+  // Cases compared with each other run in turns, so drift hits every side alike.
+  let turns = 0
+  const together = async (
+    cases: readonly {
+      readonly name: string
+      readonly bench: BenchCase
+      readonly detail?: string
+    }[],
+  ): Promise<void> => {
+    turns += 1
+    const measured = await interleave(
+      cases.map((c) => c.bench),
+      options.runs,
+    )
+    for (const [index, c] of cases.entries()) {
+      const measurement = measured[index]
+      if (measurement === undefined) continue
+      push({
+        area: 'postgres',
+        name: c.name,
+        measurement,
+        interleaved: `postgres-${String(turns)}`,
+        ...(c.detail === undefined ? {} : { detail: c.detail }),
+      })
+    }
   }
   const jobs = String(options.jobs)
   const runbookDump = join(work, 'runbook.sql.gz')
@@ -129,68 +153,61 @@ async function measureAll(
       }),
     cleanup: async () => void (await drop('bench_seed')),
   })
-  await row('raw: pg_dump -Fc', {
-    run: async () => void (await run('pg_dump', ['-Fc', '-f', rawCustom, SOURCE])),
-  })
-  await row(`raw: pg_dump -Fd -j${jobs}`, {
-    prepare: () => rm(rawDirectory, { recursive: true, force: true }),
-    run: async () => void (await run('pg_dump', ['-Fd', '-j', jobs, '-f', rawDirectory, SOURCE])),
-  })
-  await row(`raw: pg_restore -j${jobs}`, {
-    prepare: () => recreate('bench_raw_restore'),
-    run: async () =>
-      void (await run('pg_restore', ['-j', jobs, '-d', 'bench_raw_restore', rawCustom])),
-    cleanup: async () => void (await drop('bench_raw_restore')),
-  })
-  if (cluster.dataDir !== undefined) {
-    const oid = (
-      await sql('postgres', `SELECT oid FROM pg_database WHERE datname = '${SOURCE}'`)
-    ).trim()
-    const from = join(cluster.dataDir, 'base', oid)
-    const to = join(work, 'folder-copy')
-    await row('disk limit: cp -r base/<oid> + sync', {
-      prepare: async () => {
-        await sql(SOURCE, 'CHECKPOINT')
-        await rm(to, { recursive: true, force: true })
-      },
-      // CREATE DATABASE ... FILE_COPY fsyncs what it copied, so the copy is flushed too.
-      run: async () => {
-        unwrap(await exec('cp', ['-r', from, to]), 'cp -r')
-        unwrap(await exec('sync', ['-f', to]), 'sync')
-      },
-      cleanup: () => rm(to, { recursive: true, force: true }),
-    })
-  }
+  // Dumps: the raw pg_dump formats and ours, in turns. Ours keeps only its newest snapshot.
   let lastDump: string | undefined
-  await row(
-    'ours: dumpSnapshot (custom)',
+  let lastDirectoryDump: string | undefined
+  await together([
     {
-      run: async () => {
-        lastDump = unwrap(
-          await dumpSnapshot({ connection, catalogueDir: catalogue, format: 'custom' }),
-          'dumpSnapshot',
-        ).dir
+      name: 'raw: pg_dump -Fc',
+      bench: { run: async () => void (await run('pg_dump', ['-Fc', '-f', rawCustom, SOURCE])) },
+    },
+    {
+      name: `raw: pg_dump -Fd -j${jobs}`,
+      bench: {
+        prepare: () => rm(rawDirectory, { recursive: true, force: true }),
+        run: async () =>
+          void (await run('pg_dump', ['-Fd', '-j', jobs, '-f', rawDirectory, SOURCE])),
       },
     },
-    'pg_dump -Fc + sha256 + per-table fingerprints',
-  )
-  let cloneName: string | undefined
-  await row(
-    'ours: cloneSnapshot',
     {
-      run: async () => {
-        cloneName = unwrap(
-          await cloneSnapshot({ connection, drain: { graceMs: 0, terminate: true } }),
-          'cloneSnapshot',
-        ).name
-      },
-      cleanup: async () => {
-        if (cloneName !== undefined) await drop(`"${cloneName}"`)
+      name: 'ours: dumpSnapshot (custom)',
+      detail: 'pg_dump -Fc + sha256 + per-table fingerprints',
+      bench: {
+        prepare: async () => {
+          if (lastDump !== undefined) await rm(lastDump, { recursive: true, force: true })
+        },
+        run: async () => {
+          lastDump = unwrap(
+            await dumpSnapshot({ connection, catalogueDir: catalogue, format: 'custom' }),
+            'dumpSnapshot',
+          ).dir
+        },
       },
     },
-    'CREATE DATABASE ... TEMPLATE (FILE_COPY) + fingerprints',
-  )
+    {
+      name: `ours: dumpSnapshot (directory, -j${jobs})`,
+      detail: `pg_dump -Fd -j${jobs} + sha256 + per-table fingerprints`,
+      bench: {
+        run: async () => {
+          lastDirectoryDump = unwrap(
+            await dumpSnapshot({
+              connection,
+              catalogueDir: catalogue,
+              format: 'directory',
+              jobs: options.jobs,
+            }),
+            'dumpSnapshot (directory)',
+          ).dir
+        },
+        cleanup: async () => {
+          if (lastDirectoryDump !== undefined)
+            await rm(lastDirectoryDump, { recursive: true, force: true })
+        },
+      },
+    },
+  ])
   const restoreTarget = 'bench_restored'
+  let cloneName: string | undefined
   const dropKept = async (): Promise<void> => {
     const kept = await sql(
       'postgres',
@@ -199,25 +216,95 @@ async function measureAll(
     for (const name of kept.split('\n').filter((n) => n !== '' && n !== cloneName))
       await drop(`"${name}"`)
   }
-  await row(
-    `ours: restoreSnapshot swap from dump (-j${jobs})`,
+  await together([
     {
-      prepare: () => recreate(restoreTarget),
-      run: async () => {
-        unwrap(
-          await restoreSnapshot({
-            connection: cluster.urlFor({ database: restoreTarget }),
-            snapshot: { kind: 'dump', dir: lastDump ?? '' },
-            jobs: options.jobs,
-            drain: { graceMs: 0, terminate: true },
-          }),
-          'restoreSnapshot (dump)',
-        )
+      name: `raw: pg_restore -j${jobs}`,
+      bench: {
+        prepare: () => recreate('bench_raw_restore'),
+        run: async () =>
+          void (await run('pg_restore', ['-j', jobs, '-d', 'bench_raw_restore', rawCustom])),
+        cleanup: async () => void (await drop('bench_raw_restore')),
       },
-      cleanup: dropKept,
     },
-    'shadow restore + verification + swap',
-  )
+    {
+      name: `ours: restoreSnapshot swap from dump (-j${jobs})`,
+      detail: 'shadow restore + verification + swap',
+      bench: {
+        prepare: () => recreate(restoreTarget),
+        run: async () => {
+          unwrap(
+            await restoreSnapshot({
+              connection: cluster.urlFor({ database: restoreTarget }),
+              snapshot: { kind: 'dump', dir: lastDump ?? '' },
+              jobs: options.jobs,
+              drain: { graceMs: 0, terminate: true },
+            }),
+            'restoreSnapshot (dump)',
+          )
+        },
+        cleanup: dropKept,
+      },
+    },
+  ])
+  // Clones: PostgreSQL's two copy strategies, the disk's copy speed, and ours, in turns.
+  const rawClone = (strategy: 'FILE_COPY' | 'WAL_LOG'): BenchCase => ({
+    run: async () =>
+      void (await sql(
+        'postgres',
+        `CREATE DATABASE bench_raw_clone TEMPLATE ${SOURCE} STRATEGY ${strategy}`,
+      )),
+    cleanup: async () => void (await drop('bench_raw_clone')),
+  })
+  const clones: { name: string; bench: BenchCase; detail?: string }[] = [
+    { name: 'raw: CREATE DATABASE ... STRATEGY FILE_COPY', bench: rawClone('FILE_COPY') },
+    { name: 'raw: CREATE DATABASE ... STRATEGY WAL_LOG', bench: rawClone('WAL_LOG') },
+    {
+      name: 'ours: cloneSnapshot',
+      detail: 'drain, CREATE DATABASE ... TEMPLATE (FILE_COPY), fingerprints, marker',
+      bench: {
+        run: async () => {
+          cloneName = unwrap(
+            await cloneSnapshot({ connection, drain: { graceMs: 0, terminate: true } }),
+            'cloneSnapshot',
+          ).name
+        },
+        cleanup: async () => {
+          if (cloneName !== undefined) await drop(`"${cloneName}"`)
+        },
+      },
+    },
+  ]
+  if (cluster.dataDir !== undefined) {
+    const oid = (
+      await sql('postgres', `SELECT oid FROM pg_database WHERE datname = '${SOURCE}'`)
+    ).trim()
+    const from = join(cluster.dataDir, 'base', oid)
+    const to = join(work, 'folder-copy')
+    clones.push({
+      name: 'disk limit: cp -r base/<oid> + sync',
+      bench: {
+        prepare: async () => {
+          await sql(SOURCE, 'CHECKPOINT')
+          await rm(to, { recursive: true, force: true })
+        },
+        // CREATE DATABASE ... FILE_COPY fsyncs what it copied, so the copy is flushed too. The
+        // server may unlink a file (pg_internal.init) while cp walks the folder: start over.
+        run: async () => {
+          for (let attempt = 1; ; attempt += 1) {
+            const copied = await exec('cp', ['-r', from, to])
+            if (copied.isOk() || attempt === 3) {
+              unwrap(copied, 'cp -r')
+              break
+            }
+            await rm(to, { recursive: true, force: true })
+          }
+          unwrap(await exec('sync', ['-f', to]), 'sync')
+        },
+        cleanup: () => rm(to, { recursive: true, force: true }),
+      },
+    })
+  }
+  await together(clones)
   await row(
     'ours: restoreSnapshot from clone',
     {
@@ -245,20 +332,29 @@ async function measureAll(
     },
     'verified rename swap',
   )
-  await row('raw: count(*) pgbench_accounts', {
-    run: async () => void (await sql(SOURCE, 'SELECT count(*) FROM pgbench_accounts')),
-  })
-  await row(
-    'ours: fingerprintTable pgbench_accounts',
+  const fingerprint =
+    (algorithm: FingerprintAlgorithm): (() => Promise<void>) =>
+    async () =>
+      void unwrap(
+        await fingerprintTable({ connection, table: 'pgbench_accounts', algorithm }),
+        'fingerprintTable',
+      )
+  await together([
     {
-      run: async () =>
-        void unwrap(
-          await fingerprintTable({ connection, table: 'pgbench_accounts' }),
-          'fingerprintTable',
-        ),
+      name: 'raw: count(*) pgbench_accounts',
+      bench: { run: async () => void (await sql(SOURCE, 'SELECT count(*) FROM pgbench_accounts')) },
     },
-    'count + sum(hashtextextended(row::text, 0))',
-  )
+    {
+      name: 'ours: fingerprintTable pgbench_accounts',
+      detail: 'count + sum(hash_record_extended(row, 0)) (v2)',
+      bench: { run: fingerprint('sum-hashrecordextended-v2') },
+    },
+    {
+      name: 'ours: fingerprintTable pgbench_accounts (v1 text path)',
+      detail: 'count + sum(hashtextextended(row::text, 0)), the algorithm before v2',
+      bench: { run: fingerprint('sum-hashtextextended-v1') },
+    },
+  ])
   await row('raw: ordered md5(string_agg) pgbench_accounts', {
     run: async () =>
       void (await sql(

@@ -54,6 +54,7 @@ export type {
   FingerprintDatabaseOptions,
   FingerprintInSessionOptions,
   FingerprintTableOptions,
+  FingerprintAlgorithm,
   IntegrityError,
   IntegrityProgress,
   TableFingerprint,

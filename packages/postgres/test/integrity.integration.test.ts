@@ -11,6 +11,7 @@ import {
   fingerprintTable,
   verifyIntegrity,
   withClient,
+  FINGERPRINT_ALGORITHM,
   type IntegrityProgress,
 } from '@rollback-kit/postgres'
 
@@ -164,6 +165,73 @@ describe('fingerprintDatabase', () => {
     const b = (await fingerprintDatabase({ connection: weird }))._unsafeUnwrap()
     expect(b.database).toBe(WEIRD)
     expect(b.tables).toEqual(a.tables)
+  })
+})
+
+describe('fingerprint algorithms', () => {
+  test('v2 hashes rows of hashable types without text; other tables keep the text path', async () => {
+    ;(await pg.createDatabase('integrity_algo'))._unsafeUnwrap()
+    const db = { database: 'integrity_algo' }
+    const url = pg.urlFor(db)
+    ;(
+      await pg.query(
+        `CREATE TABLE fast (id int8, name text, day date, at timestamptz, ok bool, tag char(4), u uuid, b bytea);
+         INSERT INTO fast SELECT i, 'n' || i, date '2024-01-01' + i, timestamptz '2024-01-01 00:00Z' + i * interval '1 s',
+                                 i % 2 = 0, 'ab', md5(i::text)::uuid, '\\x0102'
+           FROM generate_series(1, 5000) AS i;
+         CREATE TABLE slow (id int, amount numeric);
+         INSERT INTO slow VALUES (1, 1.0);`,
+        db,
+      )
+    )._unsafeUnwrap()
+    const latest = (await fingerprintDatabase({ connection: url }))._unsafeUnwrap()
+    expect(latest.algorithm).toBe(FINGERPRINT_ALGORITHM)
+    expect(FINGERPRINT_ALGORITHM).toBe('sum-hashrecordextended-v2')
+    const v1 = (
+      await fingerprintDatabase({ connection: url, algorithm: 'sum-hashtextextended-v1' })
+    )._unsafeUnwrap()
+    expect(v1.algorithm).toBe('sum-hashtextextended-v1')
+    // The hashable table is hashed from its values, the numeric one still from its text.
+    expect(latest.tables['public.fast']?.fingerprint).not.toBe(
+      v1.tables['public.fast']?.fingerprint,
+    )
+    expect(latest.tables['public.slow']?.fingerprint).toBe(v1.tables['public.slow']?.fingerprint)
+    // 1.0 and 1.00 are equal numerics that read differently: the text path still sees it.
+    ;(await pg.query('UPDATE slow SET amount = 1.00', db))._unsafeUnwrap()
+    const scaled = (await fingerprintDatabase({ connection: url }))._unsafeUnwrap()
+    expect(scaled.tables['public.slow']?.fingerprint).not.toBe(
+      latest.tables['public.slow']?.fingerprint,
+    )
+    // One changed value changes the hashed table.
+    ;(await pg.query("UPDATE fast SET name = 'changed' WHERE id = 4321", db))._unsafeUnwrap()
+    const changed = (await fingerprintDatabase({ connection: url }))._unsafeUnwrap()
+    expect(changed.tables['public.fast']?.fingerprint).not.toBe(
+      latest.tables['public.fast']?.fingerprint,
+    )
+    ;(await pg.query("UPDATE fast SET name = 'n4321' WHERE id = 4321", db))._unsafeUnwrap()
+    // The sum does not depend on how many parallel workers read the table.
+    const fingerprints = new Set<string>()
+    for (const workers of ['0', '2']) {
+      const taken = await withClient(url, (session) =>
+        session
+          .query(
+            `SET max_parallel_workers_per_gather = ${workers}; SET parallel_setup_cost = 0;
+             SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0`,
+          )
+          .andThen(() => fingerprintInSession(session)),
+      )
+      fingerprints.add(taken._unsafeUnwrap().tables['public.fast']?.fingerprint ?? '')
+    }
+    expect([...fingerprints]).toEqual([latest.tables['public.fast']?.fingerprint])
+  })
+
+  test('verifyIntegrity measures with the algorithm the expected fingerprints were taken with', async () => {
+    const url = pg.urlFor({ database: 'integrity_algo' })
+    const v1 = (
+      await fingerprintDatabase({ connection: url, algorithm: 'sum-hashtextextended-v1' })
+    )._unsafeUnwrap()
+    const checked = await verifyIntegrity({ connection: url, expected: v1 })
+    expect(checked._unsafeUnwrap().algorithm).toBe('sum-hashtextextended-v1')
   })
 })
 

@@ -20,6 +20,7 @@ import {
   restoreSnapshot,
   undoRestore,
   verifySnapshot,
+  verifyCloneSnapshot,
   type DumpSnapshot,
 } from '@rollback-kit/postgres'
 
@@ -208,6 +209,61 @@ describe('fingerprints pin search_path', () => {
         [db],
       ),
     ).toEqual([{ setconfig: ['search_path=app, public'] }])
+  })
+})
+
+describe('snapshots taken with an earlier fingerprint algorithm', () => {
+  test('a dump whose manifest holds v1 fingerprints (no algorithm recorded) verifies and restores', async () => {
+    const db = 'rk_trust_v1_manifest'
+    await seed(db)
+    const snapshot = await dump(db)
+    const manifestPath = join(snapshot.dir, 'manifest.json')
+    const written = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>
+    expect(written['fingerprintAlgorithm']).toBe('sum-hashrecordextended-v2')
+    // What a manifest written before v2 looks like: text-path fingerprints, no algorithm.
+    const v1 = (
+      await fingerprintDatabase({
+        connection: cluster.urlFor({ database: db }),
+        algorithm: 'sum-hashtextextended-v1',
+      })
+    )._unsafeUnwrap()
+    delete written['fingerprintAlgorithm']
+    written['tables'] = Object.values(v1.tables)
+    await writeFile(manifestPath, JSON.stringify(written))
+    await rows("UPDATE t SET v = 'after the snapshot' WHERE id = 1", [], db)
+    const receipt = await restoreSnapshot({
+      connection: cluster.urlFor({ database: db }),
+      snapshot: { kind: 'dump', dir: snapshot.dir },
+      ...binDir(),
+    })
+    expect(receipt._unsafeUnwrap().tablesVerified).toBe(1)
+    expect(await rows('SELECT v FROM t WHERE id = 1', [], db)).not.toEqual([
+      { v: 'after the snapshot' },
+    ])
+  })
+})
+
+describe('clones marked with an earlier fingerprint algorithm', () => {
+  test('a clone marker holding v1 fingerprints (no algorithm recorded) still verifies', async () => {
+    const db = 'rk_trust_v1_clone'
+    await seed(db)
+    const connection = cluster.urlFor({ database: db })
+    const v1 = (
+      await fingerprintDatabase({ connection, algorithm: 'sum-hashtextextended-v1' })
+    )._unsafeUnwrap()
+    const clone = (await cloneSnapshot({ connection }))._unsafeUnwrap()
+    const [{ comment }] = (await rows(
+      "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+      [clone.name],
+    )) as [{ comment: string }]
+    const marker = JSON.parse(comment) as Record<string, unknown>
+    expect(marker['algorithm']).toBe('sum-hashrecordextended-v2')
+    delete marker['algorithm']
+    marker['tables'] = Object.values(v1.tables)
+    const literal = JSON.stringify(marker).replace(/'/g, "''")
+    await rows(`COMMENT ON DATABASE "${clone.name}" IS '${literal}'`)
+    const checked = await verifyCloneSnapshot({ connection, name: clone.name })
+    expect(checked._unsafeUnwrap().tablesChecked).toBe(1)
   })
 })
 

@@ -3,6 +3,7 @@ import { errAsync, okAsync, ResultAsync } from 'neverthrow'
 import type { PgConnection } from './connection.js'
 import {
   fingerprintDatabase,
+  type FingerprintAlgorithm,
   type DatabaseFingerprint,
   type IntegrityError,
   type TableFingerprint,
@@ -41,6 +42,8 @@ export interface ExpectedTable {
  * @category Integrity
  */
 export interface ExpectedTables {
+  /** The algorithm the fingerprints were taken with; a check measures with the same one. */
+  readonly algorithm?: FingerprintAlgorithm
   readonly tables:
     | Readonly<Record<string, ExpectedTable>>
     | readonly (ExpectedTable & { readonly schema: string; readonly name: string })[]
@@ -289,6 +292,7 @@ export function verifyIntegrity(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+    ...(options.expected.algorithm === undefined ? {} : { algorithm: options.expected.algorithm }),
   }).andThen((actual) => {
     const comparison = compareFingerprints(options.expected, actual, {
       ...(options.strict === undefined ? {} : { strict: options.strict }),

@@ -1,10 +1,11 @@
 import {
+  makeError,
   type InvalidInput,
   type OperationOptions,
   type ProgressEvent,
   type Unexpected,
 } from '@rollback-kit/core'
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow'
 import type { PgError } from './errors.js'
 import { withClient, type ConnectError, type PgConnection, type PgSession } from './connection.js'
 
@@ -44,18 +45,41 @@ export const FINGERPRINT_SETTINGS: Readonly<Record<string, string>> = Object.fre
 })
 
 /**
- * The name of the fingerprint algorithm, recorded with every fingerprint so a later change
- * of algorithm is detected instead of reported as changed data.
+ * The fingerprint algorithms, recorded with every fingerprint (and in snapshot manifests and
+ * clone markers) so a snapshot is always verified with the algorithm it was taken with:
+ *
+ * - `sum-hashtextextended-v1`: the sum of `hashtextextended(ROW(t.*)::text, 0)` over the rows;
+ * - `sum-hashrecordextended-v2` (PostgreSQL 14+): the sum of `hash_record_extended(ROW(t.*), 0)`
+ *   for a table whose every column has a built-in type whose hash tells values apart as their
+ *   text does (integers, text under a deterministic collation, dates and timestamps, uuid,
+ *   bytea, ...), which skips the text conversion; other tables keep v1's text path.
+ *
+ * @example
+ * ```ts
+ * import type { FingerprintAlgorithm } from '@rollback-kit/postgres'
+ *
+ * const older: FingerprintAlgorithm = 'sum-hashtextextended-v1'
+ * ```
+ * @category Integrity
+ */
+export type FingerprintAlgorithm = 'sum-hashtextextended-v1' | 'sum-hashrecordextended-v2'
+
+/**
+ * The algorithm new fingerprints are taken with (on PostgreSQL 13 and older, where
+ * `hash_record_extended` is missing, `sum-hashtextextended-v1` is used and recorded instead).
  *
  * @example
  * ```ts
  * import { FINGERPRINT_ALGORITHM, type DatabaseFingerprint } from '@rollback-kit/postgres'
  *
- * const comparable = (recorded: DatabaseFingerprint): boolean => recorded.algorithm === FINGERPRINT_ALGORITHM
+ * const latest = (recorded: DatabaseFingerprint): boolean => recorded.algorithm === FINGERPRINT_ALGORITHM
  * ```
  * @category Integrity
  */
-export const FINGERPRINT_ALGORITHM = 'sum-hashtextextended-v1'
+export const FINGERPRINT_ALGORITHM: FingerprintAlgorithm = 'sum-hashrecordextended-v2'
+
+/** The oldest server with `hash_record_extended`. */
+const HASH_RECORD_SINCE = 140000
 
 /**
  * Row count and content fingerprint of one table.
@@ -75,8 +99,9 @@ export interface TableFingerprint {
   /** Exact `count(*)`. */
   readonly rows: number
   /**
-   * Order-independent fingerprint: the decimal sum of `hashtextextended(ROW(t.*)::text, 0)` over
-   * every row (no overflow: the sum is `numeric`; duplicates do not cancel out).
+   * Order-independent fingerprint: the decimal sum of one hash per row (see
+   * {@link FingerprintAlgorithm}); no overflow (the sum is `numeric`), duplicates do not cancel
+   * out, and the number of parallel workers that read the table does not change it.
    */
   readonly fingerprint: string
 }
@@ -102,7 +127,7 @@ export interface TableFingerprint {
  */
 export interface DatabaseFingerprint {
   readonly database: string
-  readonly algorithm: typeof FINGERPRINT_ALGORITHM
+  readonly algorithm: FingerprintAlgorithm
   /** When it was taken (ISO 8601). */
   readonly takenAt: string
   readonly tables: Readonly<Record<string, TableFingerprint>>
@@ -183,6 +208,11 @@ export interface FingerprintDatabaseOptions extends OperationOptions<IntegrityPr
   readonly schemas?: readonly string[]
   /** Leave these tables out (qualified names as in the result's keys). */
   readonly exclude?: readonly string[]
+  /**
+   * Measure with this algorithm, e.g. the one an earlier fingerprint was taken with. Default
+   * {@link FINGERPRINT_ALGORITHM} (v1 on servers older than 14).
+   */
+  readonly algorithm?: FingerprintAlgorithm
 }
 
 /**
@@ -252,12 +282,17 @@ export function fingerprintInSession(
       names.flatMap((name, i) => [name, values[i] ?? '']),
     )
   return session
-    .query<{ values: string[] }>(
-      'SELECT array_agg(current_setting(name) ORDER BY ord) AS values FROM unnest($1::text[]) WITH ORDINALITY AS s(name, ord)',
+    .query<{ values: string[]; num: string }>(
+      `SELECT array_agg(current_setting(name) ORDER BY ord) AS values,
+              current_setting('server_version_num') AS num
+         FROM unnest($1::text[]) WITH ORDINALITY AS s(name, ord)`,
       [names],
     )
     .andThen((rows) => {
       const previous = rows[0]?.values ?? []
+      const chosen = chooseAlgorithm(Number(rows[0]?.num ?? '0'), options.algorithm)
+      if (chosen.isErr()) return errAsync(chosen.error)
+      const algorithm = chosen.value
       const restore = <T>(outcome: ResultAsync<T, PgError>): ResultAsync<T, PgError> =>
         outcome
           .andThen((value) => setAll(previous).map(() => value))
@@ -269,10 +304,10 @@ export function fingerprintInSession(
       return restore(
         setAll(names.map((name) => FINGERPRINT_SETTINGS[name] ?? '')).andThen(() =>
           listTables(session, options).andThen((tables) =>
-            measureEach(session, tables, { ...options, what: 'fingerprint' }).map(
+            measureEach(session, tables, { ...options, what: 'fingerprint', algorithm }).map(
               (measured): DatabaseFingerprint => ({
                 database: session.database,
-                algorithm: FINGERPRINT_ALGORITHM,
+                algorithm,
                 takenAt: new Date().toISOString(),
                 tables: measured,
               }),
@@ -281,6 +316,26 @@ export function fingerprintInSession(
         ),
       )
     })
+}
+
+/** The algorithm asked for, or the newest the server has; v2 on a server older than 14 is refused. */
+function chooseAlgorithm(
+  serverVersionNum: number,
+  asked: FingerprintAlgorithm | undefined,
+): Result<FingerprintAlgorithm, PgError> {
+  const hasHashRecord = serverVersionNum >= HASH_RECORD_SINCE
+  if (asked === undefined)
+    return ok(hasHashRecord ? FINGERPRINT_ALGORITHM : 'sum-hashtextextended-v1')
+  if (asked === 'sum-hashrecordextended-v2' && !hasHashRecord) {
+    return err(
+      makeError(
+        'QueryFailed',
+        `fingerprints taken with ${asked} need PostgreSQL 14 or newer (hash_record_extended); this server is ${serverVersionNum}`,
+        { sqlState: '42883' },
+      ),
+    )
+  }
+  return ok(asked)
 }
 
 /**
@@ -297,6 +352,8 @@ export function fingerprintInSession(
 export interface FingerprintTableOptions extends Omit<OperationOptions, 'onProgress'> {
   readonly connection: PgConnection
   readonly table: TableRef
+  /** As in {@link FingerprintDatabaseOptions.algorithm}. */
+  readonly algorithm?: FingerprintAlgorithm
 }
 
 /**
@@ -317,7 +374,15 @@ export function fingerprintTable(
 ): ResultAsync<TableFingerprint, IntegrityError> {
   return inSnapshot(options, (session) =>
     resolveTable(session, options.table).andThen((table) =>
-      withPinnedSearchPath(session, () => measure(session, table, 'fingerprint')),
+      session
+        .query<{ num: string }>("SELECT current_setting('server_version_num') AS num")
+        .andThen((rows) => {
+          const chosen = chooseAlgorithm(Number(rows[0]?.num ?? '0'), options.algorithm)
+          if (chosen.isErr()) return errAsync(chosen.error)
+          return withPinnedSearchPath(session, () =>
+            measure(session, table, { what: 'fingerprint', algorithm: chosen.value }),
+          )
+        }),
     ),
   )
 }

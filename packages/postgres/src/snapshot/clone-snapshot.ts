@@ -305,13 +305,14 @@ function markClone(
         session
           .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
           .andThen(() => tableFingerprints(session))
-          .andThen((tables) => session.query('COMMIT').map(() => tables)),
+          .andThen((measured) => session.query('COMMIT').map(() => measured)),
       ),
     )
-    .andThen((tables) => {
+    .andThen(({ algorithm, tables }) => {
       const marker: CloneMarker = {
         ...plan.marker,
         tables,
+        algorithm,
         durationMs: Date.now() - plan.started,
         // Its fingerprints were just read from the clone itself.
         verifiedAt: new Date().toISOString(),

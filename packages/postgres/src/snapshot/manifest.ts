@@ -1,3 +1,4 @@
+import type { FingerprintAlgorithm } from '../pg/integrity-fingerprint.js'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { attempt, makeError } from '@rollback-kit/core'
@@ -130,6 +131,11 @@ export interface SnapshotManifest {
   /** The archive inside the folder: `archive.dump`, `archive` (a folder) or `archive.sql`. */
   readonly archivePath: string
   readonly files: readonly ManifestFile[]
+  /**
+   * The algorithm of the tables' fingerprints; absent in manifests written before it was
+   * recorded, which were all taken with `sum-hashtextextended-v1`.
+   */
+  readonly fingerprintAlgorithm?: FingerprintAlgorithm
   readonly tables: readonly ManifestTable[]
   readonly durationMs: number
 }

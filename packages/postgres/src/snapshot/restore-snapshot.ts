@@ -1,3 +1,4 @@
+import { UNRECORDED_ALGORITHM } from './internal/snapshot-pg.js'
 import { join } from 'node:path'
 import {
   checkAborted,
@@ -284,6 +285,7 @@ export function restoreSnapshot(
           format: verified.manifest.format,
           archive: join(dir, ...verified.manifest.archivePath.split('/')),
           tables: verified.manifest.tables,
+          algorithm: verified.manifest.fingerprintAlgorithm ?? UNRECORDED_ALGORITHM,
           tocItems: verified.tocItems,
         }),
       ),

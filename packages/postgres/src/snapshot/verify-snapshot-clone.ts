@@ -1,3 +1,4 @@
+import { UNRECORDED_ALGORITHM } from './internal/snapshot-pg.js'
 import { checkAborted, makeError, type Aborted, type Unexpected } from '@rollback-kit/core'
 import { errAsync, type ResultAsync } from 'neverthrow'
 import { setComment } from './internal/snapshot-db-markers.js'
@@ -106,27 +107,29 @@ export function verifyCloneSnapshot(
       },
       (admin) =>
         readCloneMarker(admin, name).andThen(({ marker }) =>
-          frozenDifferences(server, admin, { database: name, expected: marker.tables }).andThen(
-            ({ tables, differences }) => {
-              if (differences.length > 0) {
-                return errAsync(
-                  makeError(
-                    'CloneModified',
-                    `clone snapshot ${name} no longer matches its fingerprints: ${describeDifferences(differences)}`,
-                    { database: name, differences },
-                  ),
-                )
-              }
-              const verifiedAt = new Date().toISOString()
-              return setComment(admin, name, { ...marker, verifiedAt }).map(() => ({
-                name,
-                id: marker.id,
-                source: marker.source,
-                tablesChecked: tables,
-                verifiedAt,
-              }))
-            },
-          ),
+          frozenDifferences(server, admin, {
+            database: name,
+            expected: marker.tables,
+            algorithm: marker.algorithm ?? UNRECORDED_ALGORITHM,
+          }).andThen(({ tables, differences }) => {
+            if (differences.length > 0) {
+              return errAsync(
+                makeError(
+                  'CloneModified',
+                  `clone snapshot ${name} no longer matches its fingerprints: ${describeDifferences(differences)}`,
+                  { database: name, differences },
+                ),
+              )
+            }
+            const verifiedAt = new Date().toISOString()
+            return setComment(admin, name, { ...marker, verifiedAt }).map(() => ({
+              name,
+              id: marker.id,
+              source: marker.source,
+              tablesChecked: tables,
+              verifiedAt,
+            }))
+          }),
         ),
     ),
   )

@@ -4,6 +4,7 @@ import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { PgError } from '../errors.js'
 import type { PgSession } from '../connection.js'
 import type {
+  FingerprintAlgorithm,
   IntegrityError,
   IntegrityProgress,
   TableFingerprint,
@@ -72,24 +73,86 @@ export function resolveTable(
     })
 }
 
+/**
+ * Built-in types whose extended hash sees exactly what a dump and restore reproduce: equal
+ * hashes for equal values, and no two equal values that read differently (unlike numeric's
+ * 1.0 and 1.00, interval's 1 day and 24 hours, or float's -0 and 0). `bpchar` counts only with
+ * a length (always padded), text types only under a deterministic collation.
+ */
+const HASHED_TYPES = [
+  'bool',
+  'char',
+  'name',
+  'int2',
+  'int4',
+  'int8',
+  'oid',
+  'text',
+  'varchar',
+  'bpchar',
+  'bytea',
+  'date',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'uuid',
+]
+
+/**
+ * Whether every column of the table can be hashed from its value (v2's fast path). Decided
+ * from the column types alone, so the source and a restored copy always take the same path.
+ */
+function hashableColumns(session: PgSession, from: string): ResultAsync<boolean, PgError> {
+  return session
+    .query<{ hashable: boolean }>(
+      `SELECT coalesce(bool_and(
+                t.typname = ANY($2::text[]) AND t.typnamespace = 'pg_catalog'::regnamespace
+                AND (t.typname <> 'bpchar' OR a.atttypmod >= 0)
+                AND coalesce(c.collisdeterministic, true)), false) AS hashable
+         FROM pg_catalog.pg_attribute a
+         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+         LEFT JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation
+        WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+      [from, HASHED_TYPES],
+    )
+    .map((rows) => rows[0]?.hashable ?? false)
+}
+
 export function measure(
   session: PgSession,
   table: FoundTable,
-  what: 'fingerprint' | 'count',
+  how: { readonly what: 'fingerprint' | 'count'; readonly algorithm?: FingerprintAlgorithm },
 ): ResultAsync<TableFingerprint, PgError> {
+  const { what, algorithm = 'sum-hashtextextended-v1' } = how
   const from = `${session.escapeIdentifier(table.schema)}.${session.escapeIdentifier(table.name)}`
-  const sql =
-    what === 'fingerprint'
-      ? `SELECT count(*)::text AS rows,
-                coalesce(sum(pg_catalog.hashtextextended(ROW(t.*)::text, 0)), 0)::text AS fingerprint
-           FROM ONLY ${from} AS t`
-      : `SELECT count(*)::text AS rows, '' AS fingerprint FROM ONLY ${from} AS t`
-  return session.query<{ rows: string; fingerprint: string }>(sql).map((rows) => ({
-    schema: table.schema,
-    name: table.name,
-    rows: Number(rows[0]?.rows ?? '0'),
-    fingerprint: rows[0]?.fingerprint ?? '0',
-  }))
+  const path: ResultAsync<'count' | 'text' | 'record', PgError> =
+    what === 'count'
+      ? okAsync('count')
+      : algorithm === 'sum-hashtextextended-v1'
+        ? okAsync('text')
+        : hashableColumns(session, from).map((hashable) => (hashable ? 'record' : 'text'))
+  // A sum is the same whatever the number of parallel workers that read the table.
+  const rowHash = {
+    count: '',
+    text: 'pg_catalog.hashtextextended(ROW(t.*)::text, 0)',
+    record: 'pg_catalog.hash_record_extended(ROW(t.*), 0)',
+  }
+  return path
+    .andThen((chosen) =>
+      session.query<{ rows: string; fingerprint: string }>(
+        chosen === 'count'
+          ? `SELECT count(*)::text AS rows, '' AS fingerprint FROM ONLY ${from} AS t`
+          : `SELECT count(*)::text AS rows,
+                    coalesce(sum(${rowHash[chosen]}), 0)::text AS fingerprint
+               FROM ONLY ${from} AS t`,
+      ),
+    )
+    .map((rows) => ({
+      schema: table.schema,
+      name: table.name,
+      rows: Number(rows[0]?.rows ?? '0'),
+      fingerprint: rows[0]?.fingerprint ?? '0',
+    }))
 }
 
 /**
@@ -123,6 +186,7 @@ export function measureEach(
   tables: readonly FoundTable[],
   options: Pick<OperationOptions<IntegrityProgress>, 'onProgress' | 'logger'> & {
     readonly what: 'fingerprint' | 'count'
+    readonly algorithm?: FingerprintAlgorithm
   },
 ): ResultAsync<Record<string, TableFingerprint>, PgError> {
   return options.what === 'fingerprint'
@@ -135,6 +199,7 @@ function measureAll(
   tables: readonly FoundTable[],
   options: Pick<OperationOptions<IntegrityProgress>, 'onProgress' | 'logger'> & {
     readonly what: 'fingerprint' | 'count'
+    readonly algorithm?: FingerprintAlgorithm
   },
 ): ResultAsync<Record<string, TableFingerprint>, PgError> {
   const what = options.what
@@ -142,7 +207,7 @@ function measureAll(
   return sequence(
     tables.map(
       (table, index) => () =>
-        measure(session, table, what).map((measured) => {
+        measure(session, table, options).map((measured) => {
           out[table.key] = measured
           reportProgress(options, {
             phase: 'table',

@@ -1,5 +1,6 @@
 // The phases of a dump: resources (temporary folder, session, credentials), pg_dump and the
 // fingerprints in one exported snapshot, then the checks, manifest and publication.
+import type { FingerprintAlgorithm } from '../../pg/integrity-fingerprint.js'
 import { join } from 'node:path'
 import {
   attempt,
@@ -154,8 +155,8 @@ export function runDump(
       // pg_dump and the fingerprints read the same exported snapshot, at the same time.
       const fingerprints = tableFingerprints(session)
       const dump = runPgDump(context, resources, facts)
-      return ResultAsync.combine([fingerprints, dump] as const).andThen(([tables]) =>
-        finishSnapshot(context, resources, { facts, tables }),
+      return ResultAsync.combine([fingerprints, dump] as const).andThen(([measured]) =>
+        finishSnapshot(context, resources, { facts, ...measured }),
       )
     })
 }
@@ -202,7 +203,11 @@ function runPgDump(
 function finishSnapshot(
   context: DumpContext,
   resources: DumpResources,
-  gathered: { readonly facts: ServerFacts; readonly tables: readonly ManifestTable[] },
+  gathered: {
+    readonly facts: ServerFacts
+    readonly algorithm: FingerprintAlgorithm
+    readonly tables: readonly ManifestTable[]
+  },
 ): ResultAsync<DumpSnapshot, DumpSnapshotError> {
   const { options, format, id } = context
   const { temp } = resources
@@ -244,6 +249,7 @@ function finishSnapshot(
           },
           archivePath,
           files,
+          fingerprintAlgorithm: gathered.algorithm,
           tables: gathered.tables,
           durationMs: Date.now() - context.started,
         }

@@ -1,3 +1,4 @@
+import type { FingerprintAlgorithm } from '../../pg/integrity-fingerprint.js'
 import { acquireUseRelease, type Unexpected } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import { compareFingerprints, type TableDifference } from '../../pg/integrity-compare.js'
@@ -58,7 +59,11 @@ export function withFrozenDatabase<T, E>(
 export function frozenDifferences(
   server: Server,
   admin: Session,
-  plan: { readonly database: string; readonly expected: readonly ManifestTable[] },
+  plan: {
+    readonly database: string
+    readonly expected: readonly ManifestTable[]
+    readonly algorithm: FingerprintAlgorithm
+  },
 ): ResultAsync<
   { readonly tables: number; readonly differences: readonly TableDifference[] },
   SessionError | Unexpected
@@ -66,7 +71,7 @@ export function frozenDifferences(
   return withFrozenDatabase({ server, admin, database: plan.database }, (session) =>
     session
       .query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      .andThen(() => fingerprintInSession(session.raw))
+      .andThen(() => fingerprintInSession(session.raw, { algorithm: plan.algorithm }))
       .andThen((taken) => session.query('COMMIT').map(() => taken))
       .orElse((e) =>
         session

@@ -43,6 +43,13 @@ export function checkManifestShape(value: unknown): string | undefined {
     if (typeof file['sha256'] !== 'string' || !/^[0-9a-f]{64}$/.test(file['sha256']))
       return `files[${index}].sha256 must be 64 hex characters`
   }
+  const algorithm = value['fingerprintAlgorithm']
+  if (
+    algorithm !== undefined &&
+    algorithm !== 'sum-hashtextextended-v1' &&
+    algorithm !== 'sum-hashrecordextended-v2'
+  )
+    return 'fingerprintAlgorithm must be sum-hashtextextended-v1 or sum-hashrecordextended-v2'
   const tables = value['tables']
   if (!Array.isArray(tables)) return 'tables must be an array'
   for (const [index, table] of tables.entries()) {

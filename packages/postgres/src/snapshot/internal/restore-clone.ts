@@ -1,3 +1,4 @@
+import { UNRECORDED_ALGORITHM } from './snapshot-pg.js'
 import { makeError } from '@rollback-kit/core'
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow'
 import type { RestoreReceipt, RestoreSnapshotError } from '../restore-snapshot.js'
@@ -98,6 +99,7 @@ function verifyClone(
   return frozenDifferences(context.server, context.admin, {
     database: cloneName,
     expected: marker.tables,
+    algorithm: marker.algorithm ?? UNRECORDED_ALGORITHM,
   }).andThen(({ tables, differences }) =>
     differences.length === 0
       ? okAsync(tables)

@@ -1,3 +1,4 @@
+import type { FingerprintAlgorithm } from '../../pg/integrity-fingerprint.js'
 import { rm } from 'node:fs/promises'
 import {
   acquireUseRelease,
@@ -34,6 +35,7 @@ export interface DumpPlan {
   /** The archive file or folder. */
   readonly archive: string
   readonly tables: readonly ManifestTable[]
+  readonly algorithm: FingerprintAlgorithm
   readonly tocItems: number
 }
 
@@ -59,7 +61,7 @@ export function restoreDump(
       .andThen(() =>
         verifyIntegrity({
           connection: connectionTo(server, target),
-          expected: { tables: plan.tables },
+          expected: { algorithm: plan.algorithm, tables: plan.tables },
           ...(context.options.signal === undefined ? {} : { signal: context.options.signal }),
         }).mapErr((e): RestoreSnapshotError =>
           e.kind === 'IntegrityMismatch' ? verificationFailed(target, e.differences, true) : e,
@@ -81,7 +83,11 @@ export function restoreDump(
           message: `verifying ${shadow.name}`,
         })
         // Frozen: nobody else can write to the shadow between this check and the swap.
-        return frozenDifferences(server, admin, { database: shadow.name, expected: plan.tables })
+        return frozenDifferences(server, admin, {
+          database: shadow.name,
+          expected: plan.tables,
+          algorithm: plan.algorithm,
+        })
       })
       .andThen(({ tables, differences }) =>
         differences.length > 0

@@ -1,3 +1,4 @@
+import type { FingerprintAlgorithm } from '../../pg/integrity-fingerprint.js'
 import { createHash } from 'node:crypto'
 import type { ResultAsync } from 'neverthrow'
 import type { ManifestTable } from '../manifest.js'
@@ -40,6 +41,8 @@ export interface CloneMarker {
   readonly serverVersion: string
   readonly strategy: string
   readonly tables: readonly ManifestTable[]
+  /** Absent on clones made before it was recorded (`sum-hashtextextended-v1`). */
+  readonly algorithm?: FingerprintAlgorithm
   readonly durationMs: number
   readonly verifiedAt?: string
 }

@@ -12,7 +12,11 @@ import {
   type ResolvedConnection,
 } from '../../pg/connection.js'
 import type { TableDifference } from '../../pg/integrity-compare.js'
-import { fingerprintInSession, type DatabaseFingerprint } from '../../pg/integrity-fingerprint.js'
+import {
+  fingerprintInSession,
+  type DatabaseFingerprint,
+  type FingerprintAlgorithm,
+} from '../../pg/integrity-fingerprint.js'
 import { withRollbackLock, type LockError, type RollbackLock } from '../../pg/lock.js'
 import type { ManifestTable } from '../manifest.js'
 import type { InvalidInput, Unexpected } from '@rollback-kit/core'
@@ -105,9 +109,21 @@ export function childEnv(connection: Server): ResultAsync<ChildEnv, SessionError
  */
 export function tableFingerprints(
   session: OpenSession,
-): ResultAsync<ManifestTable[], SessionError> {
-  return fingerprintInSession(session.raw).map(toManifestTables)
+  algorithm?: FingerprintAlgorithm,
+): ResultAsync<MeasuredTables, SessionError> {
+  return fingerprintInSession(session.raw, algorithm === undefined ? {} : { algorithm }).map(
+    (taken) => ({ algorithm: taken.algorithm, tables: toManifestTables(taken) }),
+  )
 }
+
+/** Manifest tables and the algorithm their fingerprints were taken with. */
+export interface MeasuredTables {
+  readonly algorithm: FingerprintAlgorithm
+  readonly tables: ManifestTable[]
+}
+
+/** What snapshots written before the algorithm was recorded were measured with. */
+export const UNRECORDED_ALGORITHM: FingerprintAlgorithm = 'sum-hashtextextended-v1'
 
 function toManifestTables(fingerprint: DatabaseFingerprint): ManifestTable[] {
   return Object.values(fingerprint.tables).map((t) => ({
