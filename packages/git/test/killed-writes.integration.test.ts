@@ -231,6 +231,25 @@ describe('resetTo killed half-way; the next call puts it back first', () => {
   }, 180_000)
 })
 
+describe('a person edits a file after the kill; the next call names it, nothing is thrown away', () => {
+  test('an edit that is not the start of either version is DirtyWorkingTree, and stays', async () => {
+    const { repo, a, early } = await big()
+    await runUntilKilled(
+      'resetTo',
+      { dir: repo.dir, commit: a, confirm: true },
+      { at: 'file', path: join(repo.dir, early.path), content: early.inA },
+    )
+    const edit = 'an operator fixed this by hand after the crash\n'
+    await repo.write(early.path, edit)
+    const next = await resetTo({ dir: repo.dir, commit: a, confirm: true })
+    expect(next._unsafeUnwrapErr()).toMatchObject({
+      kind: 'DirtyWorkingTree',
+      changedFiles: [early.path],
+    })
+    expect(await readFile(join(repo.dir, early.path), 'utf8')).toBe(edit)
+  }, 180_000)
+})
+
 describe('restoreFiles killed half-way; undoRestoreFiles or the next call puts it back', () => {
   test('undoRestoreFiles on the backup folder of the dead call is the recovery', async () => {
     const { repo, early } = await big()

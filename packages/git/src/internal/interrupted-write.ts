@@ -1,4 +1,4 @@
-import { lstat, rm, writeFile } from 'node:fs/promises'
+import { lstat, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { err, ok, type Result } from 'neverthrow'
 import { loggerOf, unexpected, type Unexpected } from '@rollback-kit/core'
@@ -18,7 +18,8 @@ import { removeStaleRecord, type WriteRecord } from './write-journal.js'
  * A `restoreFiles` is undone from its backup folder (files edited since are kept aside, as
  * undo always does). A `revertCommit` or `resetTo` is put back only when everything that
  * changed is explained by the write itself: HEAD is where it was or where the write was
- * taking it, and every changed file holds its content before or after the write. Anything
+ * taking it, and every changed file holds its content before or after the write (or the start
+ * of the after: git itself was killed while writing it). Anything
  * else was changed by someone since, and is not thrown away: `DirtyWorkingTree` names it.
  */
 export async function settleInterruptedWrite(
@@ -91,6 +92,25 @@ export async function restoreMergeMessage(
   }
 }
 
+/**
+ * Whether a file holds the start of its new version: git was writing it when it was killed
+ * (with git killed too, as when a CI job is cancelled). A person's edit is not a prefix of the
+ * version the write was bringing, so it is still named.
+ */
+async function halfWritten(
+  options: GitOptions,
+  path: string,
+  newBlob: string | undefined,
+): Promise<Result<boolean, GitCommandError>> {
+  if (newBlob === undefined) return ok(false)
+  const content = await readFile(join(options.dir, path)).catch(() => undefined)
+  if (content === undefined) return ok(false)
+  const blob = await runGit(options, ['cat-file', 'blob', newBlob])
+  if (blob.isErr()) return err(blob.error)
+  const whole = Buffer.from(blob.value.stdout)
+  return ok(content.length < whole.length && whole.subarray(0, content.length).equals(content))
+}
+
 /** Changed paths the interrupted write does not explain. */
 async function unexplained(
   options: GitOptions,
@@ -132,10 +152,13 @@ async function unexplained(
     })
     if (hashes.isErr()) return err(hashes.error)
     const lines = hashes.value.stdout.split('\n')
-    existing.forEach((path, i) => {
+    for (const [i, path] of existing.entries()) {
       const hash = lines[i]?.trim()
-      if (hash !== before.value.get(path) && hash !== after.value.get(path)) strange.push(path)
-    })
+      if (hash === before.value.get(path) || hash === after.value.get(path)) continue
+      const half = await halfWritten(options, path, after.value.get(path))
+      if (half.isErr()) return err(half.error)
+      if (!half.value) strange.push(path)
+    }
   }
   return ok(strange)
 }
