@@ -6,7 +6,6 @@
  * kept for undo.
  */
 import { defineProcedure, preRollbackChecklist, rollbackChecklist } from '@rollback-kit/core'
-import { verifyIntegrity } from '@rollback-kit/postgres'
 import {
   backup,
   checkSetup,
@@ -19,6 +18,7 @@ import {
 import { startPgBackRest } from '@rollback-kit/testing'
 import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify/postgres'
 import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
+import { DATABASE_RUNBOOK, integrityStep } from './database-steps.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 import { createLogistics, DATABASE } from './database.js'
 
@@ -160,15 +160,13 @@ export async function databasePitrScenario(context: {
         'during.services-restarted',
       ],
     })
-    .step({
-      name: 'verify-integrity',
-      description: 'row counts and fingerprints equal those taken at the restore point',
-      run: ({ signal }) =>
-        verifyIntegrity({ connection, expected, signal }).map((fingerprint) => ({
-          tables: Object.keys(fingerprint.tables).length,
-        })),
-      satisfies: ['post.data-integrity-verified', 'during.health-checks-passing'],
-    })
+    .step(
+      integrityStep({
+        description: 'row counts and fingerprints equal those taken at the restore point',
+        connection,
+        expected,
+      }),
+    )
   say('running the rollback procedure')
   const report = await runDrillProcedure(procedure, {
     checklist: [...preRollbackChecklist, ...rollbackChecklist],
@@ -185,11 +183,7 @@ export async function databasePitrScenario(context: {
   const safety = report.steps.find((step) => step.name === 'safety-backup')
   return {
     name: 'database-pitr',
-    runbook: {
-      section: 'Database Rollback (Scenario 2)',
-      estimate: '20-30 minutes',
-      estimateMs: 20 * 60_000,
-    },
+    runbook: DATABASE_RUNBOOK,
     detected,
     procedure: report,
     verified,

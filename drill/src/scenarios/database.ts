@@ -10,12 +10,12 @@ import {
   dumpSnapshot,
   restoreSnapshot,
   undoRestore,
-  verifyIntegrity,
   verifySnapshot,
 } from '@rollback-kit/postgres'
 import type { PostgresCluster } from '@rollback-kit/testing'
 import { expectMatchesSnapshot, expectQueryTrue } from '@rollback-kit/verify/postgres'
 import { orThrow, runDrillProcedure, verifyScenario } from '../run-drill-procedure.js'
+import { DATABASE_RUNBOOK, integrityStep } from './database-steps.js'
 import { isRecovered, type Say, type ScenarioResult } from '../scenario.js'
 
 /** The database of the logistics platform the runbook describes. */
@@ -141,15 +141,13 @@ export async function databaseScenario(context: {
         'during.services-restarted',
       ],
     })
-    .step({
-      name: 'verify-integrity',
-      description: 'row counts and fingerprints equal the snapshot manifest',
-      run: ({ signal }) =>
-        verifyIntegrity({ connection, expected, signal }).map((fingerprint) => ({
-          tables: Object.keys(fingerprint.tables).length,
-        })),
-      satisfies: ['post.data-integrity-verified', 'during.health-checks-passing'],
-    })
+    .step(
+      integrityStep({
+        description: 'row counts and fingerprints equal the snapshot manifest',
+        connection,
+        expected,
+      }),
+    )
   say('running the rollback procedure')
   const report = await runDrillProcedure(procedure, {
     checklist: [...preRollbackChecklist, ...rollbackChecklist],
@@ -165,11 +163,7 @@ export async function databaseScenario(context: {
   const restore = report.steps.find((step) => step.name === 'restore')
   return {
     name: 'database',
-    runbook: {
-      section: 'Database Rollback (Scenario 2)',
-      estimate: '20-30 minutes',
-      estimateMs: 20 * 60_000,
-    },
+    runbook: DATABASE_RUNBOOK,
     detected,
     procedure: report,
     verified,
