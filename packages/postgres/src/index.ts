@@ -174,20 +174,23 @@ export type {
   VerifyCloneSnapshotError,
   VerifyCloneSnapshotOptions,
 } from './snapshot/verify-snapshot-clone.js'
-export { listSnapshots, pruneSnapshots } from './snapshot/catalogue.js'
+export { listSnapshots } from './snapshot/catalogue.js'
 export type {
   CloneSnapshotEntry,
   DumpSnapshotEntry,
   ListSnapshotsError,
   ListSnapshotsOptions,
-  PruneOutcome,
-  PruneSnapshotsError,
-  PruneProgress,
-  PruneSnapshotsOptions,
   SnapshotEntry,
   SnapshotListing,
   UnreadableSnapshot,
 } from './snapshot/catalogue.js'
+export { pruneSnapshots } from './snapshot/prune-snapshots.js'
+export type {
+  PruneOutcome,
+  PruneProgress,
+  PruneSnapshotsError,
+  PruneSnapshotsOptions,
+} from './snapshot/prune-snapshots.js'
 export { restoreSnapshot } from './snapshot/restore-snapshot.js'
 export type {
   LeftoverCleanup,
