@@ -8,7 +8,12 @@ import {
 import type { KubeSim } from '@rollback-kit/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FaultProxy } from './support/fault-proxy.js'
-import { exited, fixturePid, useFixtureProcesses, waitFor } from './support/fixture-process.js'
+import {
+  exited,
+  fixturePid,
+  useFixtureProcesses,
+  waitFor,
+} from '../../core/test/support/fixture-process.js'
 import { applySettled, deployment, startSimBehindProxy } from './support/kube.js'
 
 let sim: KubeSim
@@ -46,7 +51,7 @@ function expectAsBefore() {
 }
 
 describe('emergencyScaleToZero killed with SIGKILL', () => {
-  const start = useFixtureProcesses()
+  const start = useFixtureProcesses(new URL('./fixtures/', import.meta.url))
 
   it.each([1, 2, 3])(
     'killed before patch %i: readScaleRecord + undoEmergencyScale bring every count back',

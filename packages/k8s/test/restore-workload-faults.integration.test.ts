@@ -11,7 +11,12 @@ import {
 import type { KubeSim } from '@rollback-kit/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FaultProxy } from './support/fault-proxy.js'
-import { exited, fixturePid, useFixtureProcesses, waitFor } from './support/fixture-process.js'
+import {
+  exited,
+  fixturePid,
+  useFixtureProcesses,
+  waitFor,
+} from '../../core/test/support/fixture-process.js'
 import { applySettled, deployment, startSimBehindProxy } from './support/kube.js'
 
 let sim: KubeSim
@@ -187,7 +192,7 @@ describe('restoreWorkload when a write fails', () => {
 })
 
 describe('restoreWorkload killed with SIGKILL', () => {
-  const start = useFixtureProcesses()
+  const start = useFixtureProcesses(new URL('./fixtures/', import.meta.url))
 
   it.each([1, 2, 3])(
     'killed before write %i: running it again reaches the captured state, nothing left behind',

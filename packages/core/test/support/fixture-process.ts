@@ -11,13 +11,13 @@ const tsx = join(root, 'node_modules/.bin/tsx')
 export type FixtureProcess = ChildProcess & { output: () => string }
 
 /**
- * Start fixture scripts (under `test/fixtures`) in child processes through tsx; whatever is
- * still running after a test is stopped, so a failed assertion leaves nothing behind.
+ * Start fixture scripts (under `fixtures`, by default this package's `test/fixtures`) in child
+ * processes through tsx; whatever is still running after a test is stopped, so a failed
+ * assertion leaves nothing behind. Other packages' tests pass their own fixtures folder.
  */
-export function useFixtureProcesses(): (
-  fixture: string,
-  args: readonly string[],
-) => FixtureProcess {
+export function useFixtureProcesses(
+  fixtures: URL = new URL('../fixtures/', import.meta.url),
+): (fixture: string, args: readonly string[]) => FixtureProcess {
   const children: ChildProcess[] = []
   afterEach(() => {
     // tsx relays SIGTERM to its child.
@@ -26,7 +26,7 @@ export function useFixtureProcesses(): (
     }
   })
   return (fixture, args) => {
-    const script = fileURLToPath(new URL(`../fixtures/${fixture}`, import.meta.url))
+    const script = fileURLToPath(new URL(fixture, fixtures))
     const child = spawn(tsx, ['--tsconfig', join(root, 'tsconfig.json'), script, ...args], {
       cwd: root,
       // tsx finds node on PATH: make it the node running these tests.
@@ -62,6 +62,12 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
     if (Date.now() > deadline) throw new Error('condition not met in time')
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** The pid a fixture printed as `pid=N` (the node process itself, not tsx). */
+export function fixturePid(output: string): number | undefined {
+  const pid = Number(/pid=(\d+)/.exec(output)?.[1])
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined
 }
 
 /** The `pid=N` a fixture wrote into a line of its record file. */
